@@ -1,0 +1,87 @@
+//! Adjoint accumulators used by generated reverse sweeps.
+//!
+//! A generated reverse sweep keeps the adjoint of every active variable as an `Option<T>`:
+//! `None` is a *symbolic zero* (nothing has flowed into it yet), so a variable that never
+//! influences the output costs no arithmetic, and the adjoint's type is inferred from the
+//! first contribution instead of being spelled out by the macro, which sees no types.
+
+use core::ops::AddAssign;
+
+/// Adds a contribution `g` into an adjoint accumulator.
+///
+/// ```
+/// use autodiff_core::accumulate;
+///
+/// let mut x_bar = None;
+/// accumulate(&mut x_bar, 2.0);
+/// accumulate(&mut x_bar, 0.5);
+/// assert_eq!(x_bar, Some(2.5));
+/// ```
+#[inline(always)]
+pub fn accumulate<T: AddAssign>(adjoint: &mut Option<T>, g: T) {
+    match adjoint {
+        Some(sum) => *sum += g,
+        None => *adjoint = Some(g),
+    }
+}
+
+/// Turns a finished accumulator into a gradient, with an exact zero of the primal's shape
+/// where nothing flowed.
+///
+/// ```
+/// use autodiff_core::gradient_or_zero;
+///
+/// assert_eq!(gradient_or_zero(Some(3.0), &1.0), 3.0);
+/// assert_eq!(gradient_or_zero(None, &7.0_f64), 0.0);
+/// ```
+#[inline(always)]
+pub fn gradient_or_zero<T: ZeroLike>(adjoint: Option<T>, primal: &T) -> T {
+    match adjoint {
+        Some(g) => g,
+        None => primal.zero_like(),
+    }
+}
+
+/// Values that can produce a zero tangent of their own shape.
+///
+/// ```
+/// use autodiff_core::ZeroLike;
+///
+/// assert_eq!(3.5_f64.zero_like(), 0.0);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be differentiated: it has no zero tangent",
+    label = "active parameters and outputs must be `f64` or `f32`"
+)]
+pub trait ZeroLike {
+    /// A zero of the same shape as `self`.
+    fn zero_like(&self) -> Self;
+}
+
+impl ZeroLike for f64 {
+    #[inline(always)]
+    fn zero_like(&self) -> Self {
+        0.0
+    }
+}
+
+impl ZeroLike for f32 {
+    #[inline(always)]
+    fn zero_like(&self) -> Self {
+        0.0
+    }
+}
+
+/// The cotangent of an operand that cannot carry a derivative (an integer exponent, a
+/// boolean): zero-sized, so the work on it disappears.
+///
+/// ```
+/// use autodiff_core::rules::methods;
+/// use autodiff_core::NoTangent;
+///
+/// let (dx, dn) = methods::powi(&2.0_f64, &3, &1.0);
+/// assert_eq!(dx, 12.0);
+/// assert_eq!(dn, NoTangent);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NoTangent;

@@ -1,0 +1,26 @@
+//! Derivative rules: the only place where derivative formulas live.
+//!
+//! Generated reverse sweeps call these by path and the compiler picks the implementation by
+//! the operands' types, so the macro itself holds no formulas. Every rule is a *pullback*: it
+//! takes the primal operands and the cotangent `g` of the result, and returns the cotangent of
+//! each operand.
+//!
+//! - [`ops`]: the arithmetic operators `+ - * /`, unary `-`, and `as` casts.
+//! - [`methods`]: the float methods (`x.sin()`, `x.powf(y)`, …), one function per method,
+//!   returning one cotangent per operand (receiver first, then the arguments in order).
+//!
+//! Adding a method rule is adding one function to [`methods`]; the macro needs no change.
+
+pub mod methods;
+pub mod ops;
+
+/// Scalars that the float method rules accept: `f64`, `f32`, and any other
+/// [`num_traits::Float`] (such as dual numbers).
+#[diagnostic::on_unimplemented(
+    message = "no derivative rules for methods on `{Self}`",
+    label = "this value has no float derivative rules",
+    note = "derivative rules exist for `f64` and `f32` methods; wrap the expression in `stop_gradient(..)` if no derivative should flow through it"
+)]
+pub trait Real: num_traits::Float {}
+
+impl<T: num_traits::Float> Real for T {}

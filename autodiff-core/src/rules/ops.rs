@@ -1,0 +1,182 @@
+//! Pullbacks of the arithmetic operators and of `as` casts.
+//!
+//! `+`, `-` and unary `-` are linear: their pullbacks need only the cotangent, so the
+//! generated code records nothing for them. `*` and `/` are chosen by operand types through
+//! [`MulRule`] and [`DivRule`].
+
+use core::ops::Neg;
+
+/// Pullback of `lhs + rhs` into `lhs`.
+///
+/// ```
+/// assert_eq!(autodiff_core::rules::ops::add_lhs(&2.0), 2.0);
+/// ```
+#[inline(always)]
+pub fn add_lhs<T: Clone>(g: &T) -> T {
+    g.clone()
+}
+
+/// Pullback of `lhs + rhs` into `rhs`.
+///
+/// ```
+/// assert_eq!(autodiff_core::rules::ops::add_rhs(&2.0), 2.0);
+/// ```
+#[inline(always)]
+pub fn add_rhs<T: Clone>(g: &T) -> T {
+    g.clone()
+}
+
+/// Pullback of `lhs - rhs` into `lhs`.
+///
+/// ```
+/// assert_eq!(autodiff_core::rules::ops::sub_lhs(&2.0), 2.0);
+/// ```
+#[inline(always)]
+pub fn sub_lhs<T: Clone>(g: &T) -> T {
+    g.clone()
+}
+
+/// Pullback of `lhs - rhs` into `rhs`.
+///
+/// ```
+/// assert_eq!(autodiff_core::rules::ops::sub_rhs(&2.0), -2.0);
+/// ```
+#[inline(always)]
+pub fn sub_rhs<T: Clone + Neg<Output = T>>(g: &T) -> T {
+    -g.clone()
+}
+
+/// Pullback of `-x`.
+///
+/// ```
+/// assert_eq!(autodiff_core::rules::ops::neg(&2.0), -2.0);
+/// ```
+#[inline(always)]
+pub fn neg<T: Clone + Neg<Output = T>>(g: &T) -> T {
+    -g.clone()
+}
+
+/// The derivative rule of `Self * Rhs`.
+#[diagnostic::on_unimplemented(
+    message = "no derivative rule for `{Self} * {Rhs}`",
+    label = "no derivative rule for this `*`",
+    note = "rules exist for `f64 * f64` and `f32 * f32`; wrap the product in `stop_gradient(..)` if no derivative should flow through it"
+)]
+pub trait MulRule<Rhs = Self>: Sized {
+    /// The type of the product (and of its cotangent).
+    type Output;
+    /// Cotangent of the left operand.
+    fn mul_lhs(lhs: &Self, rhs: &Rhs, g: &Self::Output) -> Self;
+    /// Cotangent of the right operand.
+    fn mul_rhs(lhs: &Self, rhs: &Rhs, g: &Self::Output) -> Rhs;
+}
+
+/// The derivative rule of `Self / Rhs`.
+#[diagnostic::on_unimplemented(
+    message = "no derivative rule for `{Self} / {Rhs}`",
+    label = "no derivative rule for this `/`",
+    note = "rules exist for `f64 / f64` and `f32 / f32`; wrap the quotient in `stop_gradient(..)` if no derivative should flow through it"
+)]
+pub trait DivRule<Rhs = Self>: Sized {
+    /// The type of the quotient (and of its cotangent).
+    type Output;
+    /// Cotangent of the numerator.
+    fn div_lhs(lhs: &Self, rhs: &Rhs, g: &Self::Output) -> Self;
+    /// Cotangent of the denominator.
+    fn div_rhs(lhs: &Self, rhs: &Rhs, g: &Self::Output) -> Rhs;
+}
+
+/// The derivative rule of `value as Target` for a float `value`.
+#[diagnostic::on_unimplemented(
+    message = "no derivative rule for casting `{Self}` to `{Target}`",
+    label = "no derivative rule for this `as` cast",
+    note = "derivatives flow through casts between `f64` and `f32`; casts to integers carry none"
+)]
+pub trait CastRule<Target>: Sized {
+    /// Cotangent of the cast's operand, from the cotangent of its result.
+    fn cast_back(g: &Target) -> Self;
+}
+
+macro_rules! float_rules {
+    ($($float:ty),*) => {$(
+        impl MulRule<$float> for $float {
+            type Output = $float;
+            #[inline(always)]
+            fn mul_lhs(_lhs: &Self, rhs: &$float, g: &$float) -> Self { g * rhs }
+            #[inline(always)]
+            fn mul_rhs(lhs: &Self, _rhs: &$float, g: &$float) -> $float { g * lhs }
+        }
+
+        impl DivRule<$float> for $float {
+            type Output = $float;
+            #[inline(always)]
+            fn div_lhs(_lhs: &Self, rhs: &$float, g: &$float) -> Self { g / rhs }
+            #[inline(always)]
+            fn div_rhs(lhs: &Self, rhs: &$float, g: &$float) -> $float { -g * lhs / (rhs * rhs) }
+        }
+    )*};
+}
+
+float_rules!(f64, f32);
+
+macro_rules! cast_rules {
+    ($($from:ty => $to:ty),*) => {$(
+        impl CastRule<$to> for $from {
+            #[inline(always)]
+            fn cast_back(g: &$to) -> Self { *g as $from }
+        }
+    )*};
+}
+
+cast_rules!(f64 => f64, f64 => f32, f32 => f32, f32 => f64);
+
+/// Pullback of `lhs * rhs` into `lhs`.
+///
+/// ```
+/// assert_eq!(autodiff_core::rules::ops::mul_lhs(&3.0, &4.0, &2.0), 8.0);
+/// ```
+#[inline(always)]
+pub fn mul_lhs<L: MulRule<R>, R>(lhs: &L, rhs: &R, g: &L::Output) -> L {
+    L::mul_lhs(lhs, rhs, g)
+}
+
+/// Pullback of `lhs * rhs` into `rhs`.
+///
+/// ```
+/// assert_eq!(autodiff_core::rules::ops::mul_rhs(&3.0, &4.0, &2.0), 6.0);
+/// ```
+#[inline(always)]
+pub fn mul_rhs<L: MulRule<R>, R>(lhs: &L, rhs: &R, g: &L::Output) -> R {
+    L::mul_rhs(lhs, rhs, g)
+}
+
+/// Pullback of `lhs / rhs` into `lhs`.
+///
+/// ```
+/// assert_eq!(autodiff_core::rules::ops::div_lhs(&3.0, &4.0, &2.0), 0.5);
+/// ```
+#[inline(always)]
+pub fn div_lhs<L: DivRule<R>, R>(lhs: &L, rhs: &R, g: &L::Output) -> L {
+    L::div_lhs(lhs, rhs, g)
+}
+
+/// Pullback of `lhs / rhs` into `rhs`.
+///
+/// ```
+/// assert_eq!(autodiff_core::rules::ops::div_rhs(&3.0, &2.0, &1.0), -0.75);
+/// ```
+#[inline(always)]
+pub fn div_rhs<L: DivRule<R>, R>(lhs: &L, rhs: &R, g: &L::Output) -> R {
+    L::div_rhs(lhs, rhs, g)
+}
+
+/// Pullback of `value as Target`.
+///
+/// ```
+/// let g: f64 = autodiff_core::rules::ops::cast(&1.5_f64, &2.0_f32);
+/// assert_eq!(g, 2.0);
+/// ```
+#[inline(always)]
+pub fn cast<From: CastRule<To>, To>(_value: &From, g: &To) -> From {
+    From::cast_back(g)
+}

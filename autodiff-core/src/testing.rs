@@ -1,0 +1,1 @@
+//! Finite-difference checks for derivatives (filled in below).
