@@ -5,5 +5,6 @@ pub use autodiff_macros::differentiate;
 
 #[doc(hidden)]
 pub mod __private {
+    pub use autodiff_core::rules::methods as derivative_rules_for_methods;
     pub use autodiff_core::*;
 }

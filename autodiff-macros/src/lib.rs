@@ -1,6 +1,26 @@
+//! The `#[differentiate]` attribute of [`autodiff`](https://docs.rs/autodiff).
+//!
+//! A small compiler with one file per stage: `args` (options) → `check` (what is accepted)
+//! → `lower` (our IR, `ir`) → `exits` (break/continue/return as codes) → `activity` (what
+//! carries derivatives, what the reverse sweep needs) → `forward` and `reverse` (the two
+//! sweeps) → `expand` (the generated functions). Use it through the `autodiff` crate, whose
+//! documentation has the examples.
+
+mod activity;
+mod args;
+mod check;
+mod exits;
+mod expand;
+mod forward;
+mod ir;
+mod lower;
+mod names;
+mod reverse;
+
 use proc_macro::TokenStream;
 
+/// Generates the reverse-mode derivatives of a function; see the `autodiff` crate.
 #[proc_macro_attribute]
-pub fn differentiate(_args: TokenStream, item: TokenStream) -> TokenStream {
-    item
+pub fn differentiate(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::expand(args.into(), item.into()).into()
 }

@@ -2,39 +2,57 @@
 //!
 //! `rules::methods::NAME(&receiver, &arg1, …, &g)` returns a tuple with one cotangent per
 //! operand: the receiver first, then each argument in order. An operand that cannot carry a
-//! derivative (the `i32` exponent of `powi`) gets [`NoTangent`]. `x.name(args)` and
-//! `f64::name(x, args)` both map here.
+//! derivative (the `i32` exponent of `powi`) gets [`NoTangent`](crate::NoTangent).
+//! `x.name(args)` and `f64::name(x, args)` both map here. Every cotangent is `g` times a
+//! local derivative, so a NaN or infinite `g` reaches every operand.
 //!
 //! Conventions at points where a derivative does not exist are chosen to match PyTorch and
-//! JAX, and each is stated on its rule.
+//! JAX, and each is stated on its rule:
+//!
+//! | rule | point | derivative | follows |
+//! |------|-------|------------|---------|
+//! | [`abs`] | `x = 0` | `0` | PyTorch (`sign(0) = 0`) |
+//! | [`max`], [`min`] | tie | `g / 2` to each operand | PyTorch, JAX |
+//! | [`clamp`] | `x = lo` or `x = hi` | all to the receiver | PyTorch |
+//! | [`sqrt`], [`cbrt`] | `x = ±0` | `+∞` | PyTorch, JAX |
+//! | [`powf`] | `x = 0` | `0` for the exponent; `0` for the base when `y = 0` | PyTorch |
+//! | [`powi`] | `n = 0` | `0` | PyTorch, JAX |
+//! | [`hypot`] | `(0, 0)` | `0` for both | — |
+//! | [`atan2`] | `(0, 0)` | NaN for both | PyTorch, JAX |
+//! | [`signum`], [`floor`], [`ceil`], [`round`], [`trunc`] | everywhere | `0` | PyTorch, JAX |
+//! | [`fract`] | everywhere | `1` | `x - trunc(x)` |
+//!
+//! NaN propagates: an operand that is NaN always gets a NaN cotangent, and where a method
+//! returns NaN because its argument lies outside the real domain (`ln` of a negative number,
+//! `acosh` below 1, …) so does its rule. The other operands of a rule get what the method
+//! computes: `x.max(NaN)` returns `x`, so `x` gets all of `g`.
 
 use super::Real;
-#[allow(unused_imports)]
-use crate::NoTangent;
 
-/// `x.sin()`: `d/dx = cos x`.
-///
-/// ```
-/// let (dx,) = autodiff_core::rules::methods::sin(&0.0_f64, &2.0);
-/// assert_eq!(dx, 2.0);
-/// ```
+mod arithmetic;
+mod exp_log;
+mod hyperbolic;
+mod piecewise;
+mod trig;
+
+pub use arithmetic::*;
+pub use exp_log::*;
+pub use hyperbolic::*;
+pub use piecewise::*;
+pub use trig::*;
+
+/// The constant `value` in `T`.
 #[inline(always)]
-pub fn sin<T: Real>(x: &T, g: &T) -> (T,) {
-    (*g * x.cos(),)
+fn constant<T: Real>(value: f64) -> T {
+    T::from(value).unwrap_or_else(T::nan)
 }
 
-/// `x.powi(n)`: `d/dx = n xⁿ⁻¹`; the integer exponent has no tangent.
-///
-/// ```
-/// let (dx, _) = autodiff_core::rules::methods::powi(&2.0_f64, &3, &1.0);
-/// assert_eq!(dx, 12.0);
-/// ```
+/// `d`, or NaN when `operand` is NaN: for rules whose derivative would otherwise not notice.
 #[inline(always)]
-pub fn powi<T: Real>(x: &T, n: &i32, g: &T) -> (T, NoTangent) {
-    let dx = if *n == 0 {
-        T::zero()
+fn nan_or<T: Real>(operand: &T, d: T) -> T {
+    if operand.is_nan() {
+        *operand
     } else {
-        T::from(*n).unwrap_or_else(T::nan) * x.powi(*n - 1)
-    };
-    (*g * dx, NoTangent)
+        d
+    }
 }

@@ -1,0 +1,252 @@
+//! Activity analysis: which variables carry a derivative, and what the reverse sweep needs.
+//!
+//! - *Varied*: depends on an active parameter through differentiable operations.
+//! - *Useful*: can influence the output. Active = varied and useful (Tapenade's definition);
+//!   only active variables get adjoints, so dead code costs nothing in reverse.
+//! - *Needed*: its value is read by the reverse sweep: an operand of a non-linear pullback,
+//!   the decision of an `if` or the trip count of a loop whose reverse does something.
+//! - Tapes: a needed variable that is overwritten is recorded before each overwrite; a needed
+//!   variable local to a nested block is recorded at the block's end, since the reverse sweep
+//!   runs after that scope has closed.
+
+use crate::check::float_kind;
+use crate::ir::*;
+use crate::names;
+
+pub fn analyse(f: &mut Function, active_params: &[bool]) {
+    mark_reassigned(f);
+    for (param, active) in f.params.clone().into_iter().zip(active_params) {
+        f.vars[param].active = *active;
+    }
+    propagate_varied(f);
+    restrict_to_useful(f);
+    mark_needed(f);
+    plan_tapes(f);
+}
+
+/// Calls `visit(target, rhs)` for every `let` with a value and every assignment.
+fn for_each_definition(block: &Block, visit: &mut impl FnMut(VarId, &Rhs)) {
+    for stmt in &block.stmts {
+        match stmt {
+            Stmt::Let {
+                var,
+                init: Some(rhs),
+                ..
+            }
+            | Stmt::Assign { var, rhs, .. } => visit(*var, rhs),
+            Stmt::If {
+                then_block,
+                else_block,
+                ..
+            } => {
+                for_each_definition(then_block, visit);
+                for_each_definition(else_block, visit);
+            }
+            Stmt::Loop { body, .. } => for_each_definition(body, visit),
+            _ => {}
+        }
+    }
+}
+
+fn mark_reassigned(f: &mut Function) {
+    fn walk(block: &Block, vars: &mut [Var]) {
+        for stmt in &block.stmts {
+            match stmt {
+                Stmt::Assign { var, .. } => vars[*var].reassigned = true,
+                Stmt::Let {
+                    var, init: None, ..
+                } => vars[*var].reassigned = true,
+                Stmt::If {
+                    then_block,
+                    else_block,
+                    ..
+                } => {
+                    walk(then_block, vars);
+                    walk(else_block, vars);
+                }
+                Stmt::Loop { body, .. } => walk(body, vars),
+                _ => {}
+            }
+        }
+    }
+    walk(&f.body, &mut f.vars);
+}
+
+fn rhs_is_varied(rhs: &Rhs, vars: &[Var]) -> bool {
+    match rhs {
+        Rhs::Opaque(_) => false,
+        Rhs::Cast { ty, .. } if float_kind(ty).is_none() => false,
+        _ => rhs
+            .operands()
+            .iter()
+            .any(|a| a.var().is_some_and(|v| vars[v].active)),
+    }
+}
+
+fn propagate_varied(f: &mut Function) {
+    loop {
+        let mut newly = Vec::new();
+        for_each_definition(&f.body, &mut |var, rhs| {
+            if !f.vars[var].active && rhs_is_varied(rhs, &f.vars) {
+                newly.push(var);
+            }
+        });
+        if newly.is_empty() {
+            return;
+        }
+        for var in newly {
+            f.vars[var].active = true;
+        }
+    }
+}
+
+fn restrict_to_useful(f: &mut Function) {
+    let mut useful = vec![false; f.vars.len()];
+    useful[f.output] = true;
+    loop {
+        let mut newly = Vec::new();
+        for_each_definition(&f.body, &mut |var, rhs| {
+            if useful[var] && f.vars[var].active {
+                for operand in rhs.operands() {
+                    if let Some(v) = operand.var() {
+                        if f.vars[v].active && !useful[v] {
+                            newly.push(v);
+                        }
+                    }
+                }
+            }
+        });
+        if newly.is_empty() {
+            break;
+        }
+        for var in newly {
+            useful[var] = true;
+        }
+    }
+    for (var, useful) in f.vars.iter_mut().zip(useful) {
+        var.active &= useful;
+    }
+}
+
+fn mark_needed(f: &mut Function) {
+    let mut read = Vec::new();
+    for_each_definition(&f.body, &mut |var, rhs| {
+        if f.vars[var].active {
+            read.extend(
+                rhs.operands_read_by_pullback()
+                    .iter()
+                    .filter_map(|a| a.var()),
+            );
+        }
+    });
+    for var in read {
+        f.vars[var].needed = true;
+    }
+    let mut controls = Vec::new();
+    collect_control_needs(&f.body, &f.vars, &mut controls);
+    for var in controls {
+        f.vars[var].needed = true;
+    }
+}
+
+/// Whether the reverse sweep of `stmt` does anything (given activity and needed operands).
+pub fn has_reverse(stmt: &Stmt, vars: &[Var]) -> bool {
+    match stmt {
+        Stmt::Let { var, init, .. } => {
+            vars[*var].active
+                && init.as_ref().is_some_and(|rhs| {
+                    rhs.operands()
+                        .iter()
+                        .any(|a| a.var().is_some_and(|v| vars[v].active))
+                })
+        }
+        Stmt::Assign { var, .. } => vars[*var].active || vars[*var].needed,
+        Stmt::If {
+            then_block,
+            else_block,
+            ..
+        } => block_has_reverse(then_block, vars) || block_has_reverse(else_block, vars),
+        Stmt::Loop { body, .. } => block_has_reverse(body, vars),
+        Stmt::Effect(_) | Stmt::Exit(_) | Stmt::SetExit(_) => false,
+    }
+}
+
+pub fn block_has_reverse(block: &Block, vars: &[Var]) -> bool {
+    block.stmts.iter().any(|s| has_reverse(s, vars))
+}
+
+fn collect_control_needs(block: &Block, vars: &[Var], out: &mut Vec<VarId>) {
+    for stmt in &block.stmts {
+        match stmt {
+            Stmt::If {
+                branch,
+                then_block,
+                else_block,
+                ..
+            } => {
+                if has_reverse(stmt, vars) {
+                    out.push(*branch);
+                }
+                collect_control_needs(then_block, vars, out);
+                collect_control_needs(else_block, vars, out);
+            }
+            Stmt::Loop { trips, body, .. } => {
+                if has_reverse(stmt, vars) {
+                    out.push(*trips);
+                }
+                collect_control_needs(body, vars, out);
+            }
+            _ => {}
+        }
+    }
+}
+
+fn plan_tapes(f: &mut Function) {
+    let mut block_in_loop = vec![false; f.block_count];
+    let mut overwrites = 0;
+    let mut body = std::mem::replace(&mut f.body, Block::new(ROOT));
+    plan_block(f, &mut body, false, &mut block_in_loop, &mut overwrites);
+    f.body = body;
+    for var in 0..f.vars.len() {
+        let v = &f.vars[var];
+        if v.needed && v.block != ROOT {
+            f.tapes.push(Tape {
+                ident: names::saved(&v.ident),
+                in_loop: block_in_loop[v.block],
+            });
+            f.vars[var].saved_tape = Some(f.tapes.len() - 1);
+        }
+    }
+}
+
+fn plan_block(
+    f: &mut Function,
+    block: &mut Block,
+    in_loop: bool,
+    block_in_loop: &mut [bool],
+    overwrites: &mut usize,
+) {
+    block_in_loop[block.id] = in_loop;
+    for stmt in &mut block.stmts {
+        match stmt {
+            Stmt::Assign { var, tape, .. } if f.vars[*var].needed => {
+                *overwrites += 1;
+                f.tapes.push(Tape {
+                    ident: names::before(&f.vars[*var].ident, *overwrites),
+                    in_loop,
+                });
+                *tape = Some(f.tapes.len() - 1);
+            }
+            Stmt::If {
+                then_block,
+                else_block,
+                ..
+            } => {
+                plan_block(f, then_block, in_loop, block_in_loop, overwrites);
+                plan_block(f, else_block, in_loop, block_in_loop, overwrites);
+            }
+            Stmt::Loop { body, .. } => plan_block(f, body, true, block_in_loop, overwrites),
+            _ => {}
+        }
+    }
+}

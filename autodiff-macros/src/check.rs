@@ -1,0 +1,304 @@
+//! What `#[differentiate]` accepts. Each rule is one function returning the error for the
+//! construct it rejects, with a message saying what to write instead; `lower.rs` calls the
+//! body rules as it meets each construct, and every error is reported together.
+
+use proc_macro2::Span;
+use quote::ToTokens;
+use syn::spanned::Spanned;
+use syn::{FnArg, Ident, ItemFn, Pat, ReturnType, Type};
+
+use crate::args::Args;
+
+/// Collects every error instead of stopping at the first (serde_derive's `Ctxt` habit).
+#[derive(Default)]
+pub struct Errors(Vec<syn::Error>);
+
+impl Errors {
+    pub fn push(&mut self, error: syn::Error) {
+        self.0.push(error);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn into_compile_errors(self) -> proc_macro2::TokenStream {
+        self.0.into_iter().map(|e| e.to_compile_error()).collect()
+    }
+}
+
+fn error(span: Span, message: impl std::fmt::Display) -> syn::Error {
+    syn::Error::new(span, message)
+}
+
+/// A parameter as the generated functions see it.
+pub struct Param {
+    pub ident: Ident,
+    pub ty: Type,
+    pub mutable: bool,
+    /// `f64` or `f32`: can carry a derivative.
+    pub is_float: bool,
+    /// Differentiated with respect to (a float named by `wrt`, or every float without `wrt`).
+    pub in_wrt: bool,
+}
+
+/// The checked signature.
+pub struct Signature {
+    pub params: Vec<Param>,
+    pub output: Type,
+}
+
+/// Checks the signature and the attribute's options against it.
+pub fn signature(item: &ItemFn, args: &Args, errors: &mut Errors) -> Signature {
+    let sig = &item.sig;
+    if let Some(token) = &sig.asyncness {
+        errors.push(error(
+            token.span,
+            "`#[differentiate]` does not support `async fn`; differentiate a plain `fn` and call it from async code",
+        ));
+    }
+    if let Some(token) = &sig.unsafety {
+        errors.push(error(
+            token.span,
+            "`#[differentiate]` does not support `unsafe fn`; move the unsafe part out of the differentiated function",
+        ));
+    }
+    if let Some(variadic) = &sig.variadic {
+        errors.push(error(
+            variadic.span(),
+            "variadic functions cannot be differentiated",
+        ));
+    }
+
+    let mut params = Vec::new();
+    for input in &sig.inputs {
+        match input {
+            FnArg::Receiver(receiver) => errors.push(error(
+                receiver.span(),
+                "`#[differentiate]` does not support methods yet; write a free function that takes the value as a parameter",
+            )),
+            FnArg::Typed(typed) => {
+                let (ident, mutable) = match &*typed.pat {
+                    Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
+                        (p.ident.clone(), p.mutability.is_some())
+                    }
+                    other => {
+                        errors.push(error(
+                            other.span(),
+                            "parameters of a `#[differentiate]` function must be plain names (`x: f64`); destructure inside the body",
+                        ));
+                        continue;
+                    }
+                };
+                if let Type::Reference(reference) = &*typed.ty {
+                    if reference.mutability.is_some() {
+                        errors.push(error(
+                            typed.ty.span(),
+                            "`&mut` parameters are not supported yet; return the value instead",
+                        ));
+                    } else if float_kind(&reference.elem).is_some() {
+                        errors.push(error(
+                            typed.ty.span(),
+                            "pass floats by value (`x: f64`), not by reference, so they can be differentiated",
+                        ));
+                    }
+                }
+                let is_float = float_kind(&typed.ty).is_some();
+                params.push(Param {
+                    ident,
+                    ty: (*typed.ty).clone(),
+                    mutable,
+                    is_float,
+                    in_wrt: is_float,
+                });
+            }
+        }
+    }
+
+    if let Some(wrt) = &args.wrt {
+        for param in &mut params {
+            param.in_wrt = false;
+        }
+        for name in wrt {
+            match params.iter_mut().find(|p| p.ident == *name) {
+                None => errors.push(error(
+                    name.span(),
+                    format!(
+                        "`wrt` names `{name}`, which is not a parameter of `{}`",
+                        sig.ident
+                    ),
+                )),
+                Some(param) if !param.is_float => errors.push(error(
+                    name.span(),
+                    format!(
+                        "`{name}` has type `{}`, which carries no derivative; only `f64` and `f32` parameters can be in `wrt`",
+                        param.ty.to_token_stream()
+                    ),
+                )),
+                Some(param) => param.in_wrt = true,
+            }
+        }
+    } else if !params.iter().any(|p| p.is_float) && !params.is_empty() {
+        errors.push(error(
+            sig.inputs.span(),
+            "no parameter to differentiate: `#[differentiate]` needs at least one `f64` or `f32` parameter",
+        ));
+    }
+
+    let output = match &sig.output {
+        ReturnType::Type(_, ty) if float_kind(ty).is_some() => (**ty).clone(),
+        ReturnType::Type(_, ty) => {
+            errors.push(error(
+                ty.span(),
+                format!(
+                    "`#[differentiate]` needs a function returning `f64` or `f32`; `{}` cannot be differentiated",
+                    ty.to_token_stream()
+                ),
+            ));
+            (**ty).clone()
+        }
+        ReturnType::Default => {
+            errors.push(error(
+                sig.ident.span(),
+                "`#[differentiate]` needs a function returning `f64` or `f32`; this one returns nothing",
+            ));
+            syn::parse_quote!(f64)
+        }
+    };
+
+    Signature { params, output }
+}
+
+/// `Some("f64")` / `Some("f32")` for those two types, written bare.
+pub fn float_kind(ty: &Type) -> Option<&'static str> {
+    match ty {
+        Type::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
+            let segment = &p.path.segments[0];
+            if !segment.arguments.is_empty() {
+                return None;
+            }
+            if segment.ident == "f64" {
+                Some("f64")
+            } else if segment.ident == "f32" {
+                Some("f32")
+            } else {
+                None
+            }
+        }
+        Type::Paren(p) => float_kind(&p.elem),
+        Type::Group(g) => float_kind(&g.elem),
+        _ => None,
+    }
+}
+
+// ---- Body rules: one function per rejected construct. ----
+
+pub fn closure(span: Span) -> syn::Error {
+    error(
+        span,
+        "closures over active values are not supported yet; write the body inline or as a separate `#[differentiate]` function",
+    )
+}
+
+pub fn match_expr(span: Span) -> syn::Error {
+    error(
+        span,
+        "`match` is not supported by `#[differentiate]`; use `if` / `else if` / `else`",
+    )
+}
+
+pub fn if_let(span: Span) -> syn::Error {
+    error(
+        span,
+        "`if let` / `while let` are not supported by `#[differentiate]`; use `if` / `while` with a condition",
+    )
+}
+
+pub fn unsafe_block(span: Span) -> syn::Error {
+    error(
+        span,
+        "`unsafe` blocks cannot be differentiated; move the unsafe code out of the differentiated function",
+    )
+}
+
+pub fn async_expr(span: Span) -> syn::Error {
+    error(span, "`async` and `.await` cannot be differentiated")
+}
+
+pub fn pattern(span: Span) -> syn::Error {
+    error(
+        span,
+        "this pattern is not supported by `#[differentiate]`; bind a plain name (`let x = ..`) or a tuple of names (`let (a, b) = (.., ..)`)",
+    )
+}
+
+pub fn remainder(span: Span) -> syn::Error {
+    error(
+        span,
+        "`%` has no derivative rule; use `x - (x / y).trunc() * y`, or wrap it in `stop_gradient(..)`",
+    )
+}
+
+pub fn place(span: Span) -> syn::Error {
+    error(
+        span,
+        "only local variables can be assigned in a `#[differentiate]` function (indexing, fields and `*` come later)",
+    )
+}
+
+pub fn tuple_value(span: Span) -> syn::Error {
+    error(
+        span,
+        "tuples of active values are only supported directly in `let (a, b) = (.., ..)`",
+    )
+}
+
+pub fn expression(span: Span, what: &str) -> syn::Error {
+    error(
+        span,
+        format!("{what} is not supported on active values in a `#[differentiate]` function; wrap it in `stop_gradient(..)` if no derivative should flow through it"),
+    )
+}
+
+pub fn macro_call(span: Span, name: &str) -> syn::Error {
+    error(
+        span,
+        format!("the macro `{name}!` cannot be differentiated; only printing and assertion macros are allowed, and they run in the forward pass only"),
+    )
+}
+
+pub fn labeled_block(span: Span) -> syn::Error {
+    error(
+        span,
+        "labeled blocks are not supported by `#[differentiate]`; use a `loop` with `break`",
+    )
+}
+
+pub fn unknown_label(span: Span) -> syn::Error {
+    error(span, "this label names no enclosing loop")
+}
+
+pub fn exit_outside_loop(span: Span) -> syn::Error {
+    error(span, "`break` / `continue` outside of a loop")
+}
+
+pub fn shadowed_inside_opaque(span: Span, name: &str) -> syn::Error {
+    error(
+        span,
+        format!("this expression rebinds `{name}`, which `#[differentiate]` had to rename because it is shadowed in the function; use another name here"),
+    )
+}
+
+pub fn for_pattern(span: Span) -> syn::Error {
+    error(
+        span,
+        "`for` loops in a `#[differentiate]` function take a plain name or `_` over an integer range (`for i in 0..n`)",
+    )
+}
+
+pub fn turbofish(span: Span) -> syn::Error {
+    error(
+        span,
+        "method calls with `::<..>` are not supported on active values",
+    )
+}

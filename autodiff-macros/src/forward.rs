@@ -1,0 +1,242 @@
+//! The forward sweep: the user's computation in lowered form, plus the recording of what the
+//! reverse sweep needs (overwritten values, block-local values, branch decisions, trip counts).
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+
+use crate::ir::*;
+use crate::lower::binop_tokens;
+use crate::names;
+
+/// Per-block lists of the variables each block declares.
+pub fn locals_by_block(f: &Function) -> Vec<Vec<VarId>> {
+    let mut locals = vec![Vec::new(); f.block_count];
+    for (id, var) in f.vars.iter().enumerate() {
+        if var.kind != VarKind::Param {
+            locals[var.block].push(id);
+        }
+    }
+    locals
+}
+
+pub fn emit(f: &Function) -> TokenStream {
+    let private = crate::expand::private_path();
+    let tapes = f.tapes.iter().map(|tape| {
+        let ident = &tape.ident;
+        if tape.in_loop {
+            quote!(let mut #ident = #private::Stack::new();)
+        } else {
+            quote!(let mut #ident = #private::Slot::new();)
+        }
+    });
+    let exit_code = f.uses_exit_code.then(|| {
+        let ident = names::exit_code();
+        quote!(let mut #ident: u32 = 0;)
+    });
+    let locals = locals_by_block(f);
+    let body = Forward { f, locals: &locals }.block(&f.body);
+    quote! {
+        #(#tapes)*
+        #exit_code
+        #body
+    }
+}
+
+struct Forward<'a> {
+    f: &'a Function,
+    locals: &'a [Vec<VarId>],
+}
+
+impl Forward<'_> {
+    fn ident(&self, var: VarId) -> &syn::Ident {
+        &self.f.vars[var].ident
+    }
+
+    fn block(&self, block: &Block) -> TokenStream {
+        let stmts = block.stmts.iter().map(|s| self.stmt(s));
+        let saves = self.locals[block.id].iter().filter_map(|&var| {
+            let tape = &self.f.tapes[self.f.vars[var].saved_tape?].ident;
+            let ident = self.ident(var);
+            Some(quote!(#tape.push(#ident);))
+        });
+        quote!(#(#stmts)* #(#saves)*)
+    }
+
+    fn stmt(&self, stmt: &Stmt) -> TokenStream {
+        match stmt {
+            Stmt::Let {
+                var,
+                ty,
+                init,
+                span,
+            } => {
+                let v = &self.f.vars[*var];
+                let ident = &v.ident;
+                let mutability = v.reassigned.then(|| quote!(mut));
+                let ty = ty.as_ref().map(|t| quote!(: #t));
+                match init {
+                    Some(rhs) => {
+                        let rhs = self.rhs(rhs);
+                        quote_spanned!(*span=> let #mutability #ident #ty = #rhs;)
+                    }
+                    None => quote!(let mut #ident #ty = ::core::default::Default::default();),
+                }
+            }
+            Stmt::Assign {
+                var,
+                rhs,
+                span,
+                tape,
+            } => {
+                let ident = self.ident(*var);
+                let record = tape.map(|t| {
+                    let tape = &self.f.tapes[t].ident;
+                    quote!(#tape.push(#ident);)
+                });
+                let rhs = self.rhs(rhs);
+                quote_spanned!(*span=> #record #ident = #rhs;)
+            }
+            Stmt::Effect(tokens) => tokens.clone(),
+            Stmt::If {
+                branch,
+                cond,
+                then_block,
+                else_block,
+            } => {
+                let then_tokens = self.block(then_block);
+                let else_tokens = self.block(else_block);
+                let else_part = (!else_tokens.is_empty()).then(|| quote!(else { #else_tokens }));
+                if self.f.vars[*branch].needed {
+                    let branch = self.ident(*branch);
+                    quote! {
+                        let #branch = #cond;
+                        if #branch { #then_tokens } #else_part
+                    }
+                } else {
+                    quote!(if #cond { #then_tokens } #else_part)
+                }
+            }
+            Stmt::Loop {
+                trips,
+                head,
+                body,
+                dispatch,
+                ..
+            } => {
+                let (declare, count) = if self.f.vars[*trips].needed {
+                    let trips = self.ident(*trips);
+                    (
+                        Some(quote!(let mut #trips: usize = 0;)),
+                        Some(quote!(#trips += 1;)),
+                    )
+                } else {
+                    (None, None)
+                };
+                let head = match head {
+                    LoopHead::Loop => quote!(loop),
+                    LoopHead::While(cond) => quote!(while #cond),
+                    LoopHead::For { var, iter } => {
+                        let pattern = match var {
+                            Some(v) => {
+                                let mutability = self.f.vars[*v].reassigned.then(|| quote!(mut));
+                                let ident = self.ident(*v);
+                                quote!(#mutability #ident)
+                            }
+                            None => quote!(_),
+                        };
+                        quote!(for #pattern in #iter)
+                    }
+                };
+                let body = self.block(body);
+                let dispatch = self.dispatch(dispatch);
+                quote! {
+                    #declare
+                    #head {
+                        #count
+                        #body
+                        #dispatch
+                    }
+                }
+            }
+            Stmt::SetExit(code) => {
+                if self.f.uses_exit_code {
+                    let exit_code = names::exit_code();
+                    quote!(#exit_code = #code;)
+                } else {
+                    TokenStream::new()
+                }
+            }
+            Stmt::Exit(_) => unreachable!("exits are restructured before emission"),
+        }
+    }
+
+    fn dispatch(&self, dispatch: &[(u32, DispatchAction)]) -> TokenStream {
+        if dispatch.is_empty() {
+            return TokenStream::new();
+        }
+        let exit_code = names::exit_code();
+        let arms = dispatch.iter().map(|(code, action)| match action {
+            DispatchAction::Continue => quote!(#code => #exit_code = 0,),
+            DispatchAction::Break => quote!(#code => { #exit_code = 0; break; }),
+            DispatchAction::Propagate => quote!(#code => break,),
+        });
+        quote! {
+            match #exit_code {
+                #(#arms)*
+                _ => {}
+            }
+        }
+    }
+
+    fn atom(&self, atom: &Atom) -> TokenStream {
+        atom_tokens(self.f, atom)
+    }
+
+    fn rhs(&self, rhs: &Rhs) -> TokenStream {
+        match rhs {
+            Rhs::Atom(a) => self.atom(a),
+            Rhs::Neg(a) => {
+                let a = self.atom(a);
+                quote!(-#a)
+            }
+            Rhs::Binary { op, lhs, rhs } => {
+                let (l, r) = (self.atom(lhs), self.atom(rhs));
+                let op = binop_tokens(*op, proc_macro2::Span::call_site());
+                quote!(#l #op #r)
+            }
+            Rhs::Method {
+                name,
+                path_prefix,
+                recv,
+                args,
+            } => {
+                let recv = self.atom(recv);
+                let args = args.iter().map(|a| self.atom(a));
+                match path_prefix {
+                    Some(prefix) => quote!(#prefix::#name(#recv, #(#args),*)),
+                    None => quote!(#recv.#name(#(#args),*)),
+                }
+            }
+            Rhs::Call { func, args } => {
+                let args = args.iter().map(|a| self.atom(a));
+                quote!(#func(#(#args),*))
+            }
+            Rhs::Cast { value, ty } => {
+                let value = self.atom(value);
+                quote!(#value as #ty)
+            }
+            Rhs::Opaque(tokens) => tokens.clone(),
+        }
+    }
+}
+
+/// An operand as an expression.
+pub fn atom_tokens(f: &Function, atom: &Atom) -> TokenStream {
+    match atom {
+        Atom::Var(v) => {
+            let ident = &f.vars[*v].ident;
+            quote!(#ident)
+        }
+        Atom::Const(tokens) => tokens.clone(),
+    }
+}

@@ -1,0 +1,245 @@
+//! The macro's own small intermediate representation of a function body.
+//!
+//! Lowering (`lower.rs`) turns the user's body into this form: every active intermediate has a
+//! name (A-normal form), every operation is one [`Rhs`] with one derivative rule, and control
+//! flow is a tree of [`Stmt::If`] and [`Stmt::Loop`]. `break`, `continue` and `return` start
+//! as [`Stmt::Exit`] and are rewritten by `exits.rs` into [`Stmt::SetExit`] plus guards, so
+//! that every block runs to its end and the reverse sweep can mirror the forward sweep.
+
+use proc_macro2::{Span, TokenStream};
+use syn::{Ident, Type};
+
+/// Index of a variable in [`Function::vars`].
+pub type VarId = usize;
+
+/// What a variable stands for; decides how it is declared and recorded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VarKind {
+    /// A parameter of the user's function.
+    Param,
+    /// A binding the user wrote (`let`, a `for` pattern).
+    User,
+    /// A temporary introduced by lowering.
+    Temp,
+    /// The function's return value.
+    Output,
+    /// The recorded decision of an `if` (a `bool`).
+    Branch,
+    /// The recorded trip count of a loop (a `usize`).
+    Trips,
+}
+
+/// One variable of the lowered function.
+#[derive(Clone, Debug)]
+pub struct Var {
+    /// The identifier emitted for it (the user's own, renamed if it shadows another binding).
+    pub ident: Ident,
+    pub kind: VarKind,
+    /// The block whose scope declares it (`ROOT` for parameters and top-level lets).
+    pub block: BlockId,
+    /// Whether any statement assigns it after its declaration.
+    pub reassigned: bool,
+    /// Carries a derivative (set by `activity.rs`).
+    pub active: bool,
+    /// Its value is read by the reverse sweep (set by `activity.rs`).
+    pub needed: bool,
+    /// For a needed variable local to a nested block: the tape that carries its last value
+    /// from the end of the block's forward run to the start of its reverse run.
+    pub saved_tape: Option<TapeId>,
+}
+
+/// Index of a tape in [`Function::tapes`].
+pub type TapeId = usize;
+
+/// One recording site's tape.
+#[derive(Clone, Debug)]
+pub struct Tape {
+    pub ident: Ident,
+    /// Inside a loop: a growable `Stack`; otherwise a `Slot` on the stack.
+    pub in_loop: bool,
+}
+
+/// Identifies a block; `ROOT` is the function body.
+pub type BlockId = usize;
+pub const ROOT: BlockId = 0;
+
+#[derive(Clone, Debug)]
+pub struct Block {
+    pub id: BlockId,
+    pub stmts: Vec<Stmt>,
+}
+
+/// An operand: a variable or a constant expression (a literal, a path to a `const`).
+#[derive(Clone, Debug)]
+pub enum Atom {
+    Var(VarId),
+    Const(TokenStream),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+/// One operation, the right-hand side of a `let` or an assignment.
+#[derive(Clone, Debug)]
+pub enum Rhs {
+    /// A copy of an operand.
+    Atom(Atom),
+    Neg(Atom),
+    Binary {
+        op: BinOp,
+        lhs: Atom,
+        rhs: Atom,
+    },
+    /// `recv.name(args)`, or `prefix::name(recv, args)` when written in path form.
+    Method {
+        name: Ident,
+        path_prefix: Option<TokenStream>,
+        recv: Atom,
+        args: Vec<Atom>,
+    },
+    /// A call to another `#[differentiate]` function.
+    Call {
+        func: syn::Path,
+        args: Vec<Atom>,
+    },
+    /// `value as f64` / `value as f32`.
+    Cast {
+        value: Atom,
+        ty: Type,
+    },
+    /// An expression that carries no derivative, emitted as written (variables renamed).
+    Opaque(TokenStream),
+}
+
+/// Where an exit goes; numbered into the `exit_code` variable by `exits.rs`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitKind {
+    Return,
+    Break(LoopId),
+    Continue(LoopId),
+}
+
+pub type LoopId = usize;
+
+#[derive(Clone, Debug)]
+pub enum LoopHead {
+    Loop,
+    While(TokenStream),
+    For {
+        var: Option<VarId>,
+        iter: TokenStream,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub enum Stmt {
+    /// `let v [: ty] [= rhs];` — without a value the variable starts at `Default::default()`.
+    Let {
+        var: VarId,
+        ty: Option<Type>,
+        init: Option<Rhs>,
+        span: Span,
+    },
+    /// `v = rhs;` for a variable declared earlier. `tape` records the overwritten value
+    /// when the reverse sweep needs it back (set by `activity.rs`).
+    Assign {
+        var: VarId,
+        rhs: Rhs,
+        span: Span,
+        tape: Option<TapeId>,
+    },
+    /// A statement that only runs forward (`println!`, `assert!`, an item, a discarded call).
+    Effect(TokenStream),
+    If {
+        branch: VarId,
+        cond: TokenStream,
+        then_block: Block,
+        else_block: Block,
+    },
+    Loop {
+        id: LoopId,
+        trips: VarId,
+        head: LoopHead,
+        body: Block,
+        /// Exit codes handled at the end of each iteration (filled by `exits.rs`).
+        dispatch: Vec<(u32, DispatchAction)>,
+    },
+    /// `break` / `continue` / `return`, before `exits.rs` runs.
+    Exit(ExitKind),
+    /// `exit_code = code;` after `exits.rs`.
+    SetExit(u32),
+}
+
+/// What the end of a loop iteration does for one exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DispatchAction {
+    /// `continue` of this loop: clear the code and go on.
+    Continue,
+    /// `break` of this loop: clear the code and leave.
+    Break,
+    /// An exit aimed further out: leave, keeping the code.
+    Propagate,
+}
+
+/// A lowered function body with its variables.
+#[derive(Clone, Debug)]
+pub struct Function {
+    pub vars: Vec<Var>,
+    pub body: Block,
+    pub params: Vec<VarId>,
+    pub output: VarId,
+    /// Whether any guard or dispatch reads `exit_code` (so it must be declared).
+    pub uses_exit_code: bool,
+    /// How many block ids are in use.
+    pub block_count: usize,
+    pub tapes: Vec<Tape>,
+}
+
+impl Atom {
+    pub fn var(&self) -> Option<VarId> {
+        match self {
+            Atom::Var(v) => Some(*v),
+            Atom::Const(_) => None,
+        }
+    }
+}
+
+impl Rhs {
+    /// Every operand, in order.
+    pub fn operands(&self) -> Vec<&Atom> {
+        match self {
+            Rhs::Atom(a) | Rhs::Neg(a) => vec![a],
+            Rhs::Binary { lhs, rhs, .. } => vec![lhs, rhs],
+            Rhs::Method { recv, args, .. } => std::iter::once(recv).chain(args).collect(),
+            Rhs::Call { args, .. } => args.iter().collect(),
+            Rhs::Cast { value, .. } => vec![value],
+            Rhs::Opaque(_) => vec![],
+        }
+    }
+
+    /// The operands whose *values* the pullback reads (linear operations read none).
+    pub fn operands_read_by_pullback(&self) -> Vec<&Atom> {
+        match self {
+            Rhs::Atom(_) | Rhs::Neg(_) | Rhs::Opaque(_) => vec![],
+            Rhs::Binary {
+                op: BinOp::Add | BinOp::Sub,
+                ..
+            } => vec![],
+            _ => self.operands(),
+        }
+    }
+}
+
+impl Block {
+    pub fn new(id: BlockId) -> Self {
+        Block {
+            id,
+            stmts: Vec::new(),
+        }
+    }
+}

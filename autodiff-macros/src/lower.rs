@@ -1,0 +1,1089 @@
+//! Lowering: the user's body into the IR of `ir.rs`.
+//!
+//! Names are resolved with Rust's scoping (a binding that shadows an earlier one is renamed),
+//! expressions that may carry a derivative are split into one operation per temporary, and
+//! expressions that cannot are kept as written ([`Rhs::Opaque`]), so the forward sweep reads
+//! like the user's code. Which expressions may carry a derivative is known from a first
+//! lowering of the whole body with everything lowered (see `expand.rs`), keyed by the address
+//! of each binding's pattern in the syntax tree.
+
+use std::collections::HashMap;
+
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::{quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
+use syn::visit::Visit;
+use syn::visit_mut::VisitMut;
+use syn::{BinOp as SynBinOp, Expr, Ident, Pat, Stmt as SynStmt, UnOp};
+
+use crate::check::{self, Errors, Signature};
+use crate::ir::*;
+use crate::names;
+
+/// Methods whose result never carries a derivative (booleans, integers, orderings).
+const METHODS_WITHOUT_TANGENT: &[&str] = &[
+    "is_nan",
+    "is_infinite",
+    "is_finite",
+    "is_normal",
+    "is_subnormal",
+    "is_sign_positive",
+    "is_sign_negative",
+    "classify",
+    "to_bits",
+    "partial_cmp",
+    "total_cmp",
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "len",
+    "is_empty",
+    "to_string",
+];
+
+/// Activity of user bindings from a previous lowering, keyed by pattern address.
+pub type PriorActivity = HashMap<usize, bool>;
+
+struct LoopContext {
+    id: LoopId,
+    label: Option<String>,
+    result: Option<VarId>,
+}
+
+pub struct Lowering<'a> {
+    vars: Vec<Var>,
+    /// For each variable, the address of the pattern that bound it (user bindings only).
+    binding_keys: Vec<Option<usize>>,
+    scopes: Vec<Vec<(String, VarId)>>,
+    times_bound: HashMap<String, usize>,
+    prior: Option<&'a PriorActivity>,
+    errors: &'a mut Errors,
+    loops: Vec<LoopContext>,
+    block: BlockId,
+    block_count: usize,
+    loop_count: usize,
+    branch_count: usize,
+    temp_count: usize,
+    output: VarId,
+}
+
+/// The lowered function plus, for each variable, the pattern address it came from.
+pub struct Lowered {
+    pub function: Function,
+    pub binding_keys: Vec<Option<usize>>,
+}
+
+/// Lowers `body`. With `prior`, expressions that touch no active binding stay as written.
+pub fn lower(
+    sig: &Signature,
+    item: &syn::ItemFn,
+    prior: Option<&PriorActivity>,
+    errors: &mut Errors,
+) -> Lowered {
+    let mut lowering = Lowering {
+        vars: Vec::new(),
+        binding_keys: Vec::new(),
+        scopes: vec![Vec::new()],
+        times_bound: HashMap::new(),
+        prior,
+        errors,
+        loops: Vec::new(),
+        block: ROOT,
+        block_count: 1,
+        loop_count: 0,
+        branch_count: 0,
+        temp_count: 0,
+        output: 0,
+    };
+    let mut params = Vec::new();
+    for (param, input) in sig.params.iter().zip(item.sig.inputs.iter()) {
+        let key = match input {
+            syn::FnArg::Typed(typed) => Some(&*typed.pat as *const Pat as usize),
+            syn::FnArg::Receiver(_) => None,
+        };
+        params.push(lowering.bind(&param.ident, VarKind::Param, key));
+    }
+    lowering.output = lowering.new_var(names::output(), VarKind::Output, None);
+    let mut body = Block::new(ROOT);
+    body.stmts.push(Stmt::Let {
+        var: lowering.output,
+        ty: Some(sig.output.clone()),
+        init: None,
+        span: Span::call_site(),
+    });
+    let output = lowering.output;
+    lowering.lower_stmts(&item.block.stmts, Some(output), &mut body.stmts);
+    Lowered {
+        function: Function {
+            vars: lowering.vars,
+            body,
+            params,
+            output,
+            uses_exit_code: false,
+            block_count: lowering.block_count,
+            tapes: Vec::new(),
+        },
+        binding_keys: lowering.binding_keys,
+    }
+}
+
+impl Lowering<'_> {
+    // ---------------------------------------------------------------- variables
+
+    fn new_var(&mut self, ident: Ident, kind: VarKind, key: Option<usize>) -> VarId {
+        self.vars.push(Var {
+            ident,
+            kind,
+            block: self.block,
+            reassigned: false,
+            active: false,
+            needed: false,
+            saved_tape: None,
+        });
+        self.binding_keys.push(key);
+        self.vars.len() - 1
+    }
+
+    /// Binds a user name in the innermost scope, renaming it if the name was bound before.
+    fn bind(&mut self, ident: &Ident, kind: VarKind, key: Option<usize>) -> VarId {
+        let var = self.declare(ident, kind, key);
+        self.enter(ident, var);
+        var
+    }
+
+    /// Creates the variable for a user binding without bringing it into scope yet.
+    fn declare(&mut self, ident: &Ident, kind: VarKind, key: Option<usize>) -> VarId {
+        let count = self.times_bound.entry(ident.to_string()).or_insert(0);
+        *count += 1;
+        let emitted = if *count == 1 {
+            ident.clone()
+        } else {
+            names::renamed(ident, *count)
+        };
+        self.new_var(emitted, kind, key)
+    }
+
+    fn enter(&mut self, ident: &Ident, var: VarId) {
+        let scope = self.scopes.last_mut().expect("a scope");
+        scope.push((ident.to_string(), var));
+    }
+
+    fn temp(&mut self) -> VarId {
+        self.temp_count += 1;
+        let ident = names::temp(self.temp_count);
+        self.new_var(ident, VarKind::Temp, None)
+    }
+
+    fn resolve(&self, name: &str) -> Option<VarId> {
+        self.scopes
+            .iter()
+            .rev()
+            .flat_map(|scope| scope.iter().rev())
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| *v)
+    }
+
+    fn resolve_path(&self, path: &syn::ExprPath) -> Option<VarId> {
+        if path.qself.is_some() {
+            return None;
+        }
+        path.path
+            .get_ident()
+            .and_then(|i| self.resolve(&i.to_string()))
+    }
+
+    fn maybe_active_var(&self, var: VarId) -> bool {
+        match self.prior {
+            None => true,
+            Some(prior) => self.binding_keys[var]
+                .and_then(|key| prior.get(&key).copied())
+                .unwrap_or(false),
+        }
+    }
+
+    fn with_scope<R>(&mut self, f: impl FnOnce(&mut Self) -> R) -> R {
+        self.scopes.push(Vec::new());
+        let result = f(self);
+        self.scopes.pop();
+        result
+    }
+
+    fn with_block(&mut self, f: impl FnOnce(&mut Self, &mut Block)) -> Block {
+        let mut block = Block::new(self.block_count);
+        self.block_count += 1;
+        let outer = std::mem::replace(&mut self.block, block.id);
+        self.with_scope(|this| f(this, &mut block));
+        self.block = outer;
+        block
+    }
+
+    // ---------------------------------------------------------------- statements
+
+    /// Lowers a statement list; the tail expression's value goes to `dest`.
+    fn lower_stmts(&mut self, stmts: &[SynStmt], dest: Option<VarId>, out: &mut Vec<Stmt>) {
+        for (i, stmt) in stmts.iter().enumerate() {
+            let is_tail = i + 1 == stmts.len();
+            match stmt {
+                SynStmt::Expr(e, None) if is_tail && dest.is_some() => {
+                    self.lower_value_into(e, dest.expect("checked"), out)
+                }
+                _ => self.lower_stmt(stmt, out),
+            }
+        }
+    }
+
+    fn lower_stmt(&mut self, stmt: &SynStmt, out: &mut Vec<Stmt>) {
+        match stmt {
+            SynStmt::Local(local) => self.lower_local(local, out),
+            SynStmt::Item(item) => out.push(Stmt::Effect(item.to_token_stream())),
+            SynStmt::Macro(m) => self.lower_macro_stmt(&m.mac, out),
+            SynStmt::Expr(e, _) => self.lower_expr_stmt(e, out),
+        }
+    }
+
+    fn lower_local(&mut self, local: &syn::Local, out: &mut Vec<Stmt>) {
+        if let Some(init) = &local.init {
+            if let Some((_, diverge)) = &init.diverge {
+                self.errors.push(check::pattern(diverge.span()));
+                return;
+            }
+        }
+        let init = local.init.as_ref().map(|i| &*i.expr);
+        let (pat, ty) = match &local.pat {
+            Pat::Type(t) => (&*t.pat, Some((*t.ty).clone())),
+            other => (other, None),
+        };
+        match pat {
+            Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
+                // The initializer is lowered before the name is bound: `let x = x * 2.0`
+                // reads the outer `x`.
+                let span = init.map_or(p.ident.span(), |e| e.span());
+                match init {
+                    None => {
+                        let var = self.bind(&p.ident, VarKind::User, Some(pat_key(pat)));
+                        out.push(Stmt::Let {
+                            var,
+                            ty,
+                            init: None,
+                            span,
+                        });
+                    }
+                    Some(e) if is_value_construct(e) => {
+                        let var = self.declare(&p.ident, VarKind::User, Some(pat_key(pat)));
+                        out.push(Stmt::Let {
+                            var,
+                            ty,
+                            init: None,
+                            span,
+                        });
+                        self.lower_value_into(e, var, out);
+                        self.enter(&p.ident, var);
+                    }
+                    Some(e) => {
+                        let rhs = self.lower_rhs(e, out);
+                        let var = self.bind(&p.ident, VarKind::User, Some(pat_key(pat)));
+                        out.push(Stmt::Let {
+                            var,
+                            ty,
+                            init: Some(rhs),
+                            span,
+                        });
+                    }
+                }
+            }
+            Pat::Wild(_) => {
+                if let Some(e) = init {
+                    self.lower_expr_stmt(e, out);
+                }
+            }
+            Pat::Tuple(tuple) if ty.is_none() => self.lower_tuple_let(tuple, init, out),
+            other => self.errors.push(check::pattern(other.span())),
+        }
+    }
+
+    /// `let (a, b) = (e1, e2);`, `let (s, c) = x.sin_cos();`, or a tuple from inactive code.
+    fn lower_tuple_let(&mut self, tuple: &syn::PatTuple, init: Option<&Expr>, out: &mut Vec<Stmt>) {
+        let Some(init) = init else {
+            self.errors.push(check::pattern(tuple.span()));
+            return;
+        };
+        let mut names = Vec::new();
+        for elem in &tuple.elems {
+            match elem {
+                Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
+                    names.push(Some((p.ident.clone(), pat_key(elem))))
+                }
+                Pat::Wild(_) => names.push(None),
+                other => {
+                    self.errors.push(check::pattern(other.span()));
+                    return;
+                }
+            }
+        }
+        let values: Vec<Rhs> = match strip_parens(init) {
+            Expr::Tuple(t) if t.elems.len() == names.len() => {
+                t.elems.iter().map(|e| self.lower_rhs(e, out)).collect()
+            }
+            Expr::MethodCall(m)
+                if m.method == "sin_cos" && m.args.is_empty() && names.len() == 2 =>
+            {
+                let recv = self.lower_expr(&m.receiver, out);
+                ["sin", "cos"]
+                    .iter()
+                    .map(|name| Rhs::Method {
+                        name: Ident::new(name, m.method.span()),
+                        path_prefix: None,
+                        recv: recv.clone(),
+                        args: Vec::new(),
+                    })
+                    .collect()
+            }
+            e if !self.maybe_active(e) => {
+                let whole = self.temp();
+                let tokens = self.opaque(e);
+                out.push(Stmt::Let {
+                    var: whole,
+                    ty: None,
+                    init: Some(Rhs::Opaque(tokens)),
+                    span: e.span(),
+                });
+                let ident = self.vars[whole].ident.clone();
+                (0..names.len())
+                    .map(|i| {
+                        let index = syn::Index::from(i);
+                        Rhs::Opaque(quote!(#ident.#index))
+                    })
+                    .collect()
+            }
+            e => {
+                self.errors.push(check::tuple_value(e.span()));
+                return;
+            }
+        };
+        for (name, value) in names.into_iter().zip(values) {
+            let Some((ident, key)) = name else { continue };
+            let var = self.bind(&ident, VarKind::User, Some(key));
+            out.push(Stmt::Let {
+                var,
+                ty: None,
+                init: Some(value),
+                span: ident.span(),
+            });
+        }
+    }
+
+    fn lower_macro_stmt(&mut self, mac: &syn::Macro, out: &mut Vec<Stmt>) {
+        const FORWARD_ONLY: &[&str] = &[
+            "print",
+            "println",
+            "eprint",
+            "eprintln",
+            "assert",
+            "assert_eq",
+            "assert_ne",
+            "debug_assert",
+            "debug_assert_eq",
+            "debug_assert_ne",
+            "panic",
+            "unreachable",
+            "todo",
+            "unimplemented",
+        ];
+        let name = mac
+            .path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
+        if FORWARD_ONLY.contains(&name.as_str()) {
+            let mut mac = mac.clone();
+            mac.tokens = self.rename_tokens(mac.tokens);
+            out.push(Stmt::Effect(quote!(#mac;)));
+        } else if self.maybe_active_tokens(&mac.tokens) {
+            self.errors.push(check::macro_call(mac.path.span(), &name));
+        } else {
+            out.push(Stmt::Effect(quote!(#mac;)));
+        }
+    }
+
+    fn lower_expr_stmt(&mut self, e: &Expr, out: &mut Vec<Stmt>) {
+        match e {
+            Expr::If(i) => self.lower_if(i, None, out),
+            Expr::While(w) => self.lower_while(w, out),
+            Expr::ForLoop(f) => self.lower_for(f, out),
+            Expr::Loop(l) => self.lower_loop(l, None, out),
+            Expr::Block(b) if b.label.is_none() => {
+                self.with_scope(|this| this.lower_stmts(&b.block.stmts, None, out))
+            }
+            Expr::Paren(p) => self.lower_expr_stmt(&p.expr, out),
+            Expr::Assign(a) => self.lower_assign_expr(&a.left, &a.right, None, out),
+            Expr::Binary(b) if compound_op(&b.op).is_some() => {
+                self.lower_assign_expr(&b.left, &b.right, compound_op(&b.op), out)
+            }
+            Expr::Return(r) => self.lower_return(r, out),
+            Expr::Break(b) => self.lower_break(b, out),
+            Expr::Continue(c) => self.lower_continue(c, out),
+            Expr::Macro(m) => self.lower_macro_stmt(&m.mac, out),
+            e if !self.maybe_active(e) => {
+                let tokens = self.opaque(e);
+                out.push(Stmt::Effect(quote!(#tokens;)));
+            }
+            // An active value computed and dropped contributes nothing to the output.
+            e => {
+                let _ = self.lower_expr(e, out);
+            }
+        }
+    }
+
+    fn lower_assign_expr(
+        &mut self,
+        left: &Expr,
+        right: &Expr,
+        compound: Option<BinOp>,
+        out: &mut Vec<Stmt>,
+    ) {
+        let var = match strip_parens(left) {
+            Expr::Path(p) => self.resolve_path(p),
+            _ => None,
+        };
+        let Some(var) = var else {
+            self.errors.push(check::place(left.span()));
+            return;
+        };
+        match compound {
+            None => self.lower_assign(var, right, out),
+            Some(op) => {
+                let rhs = if !self.maybe_active(right) && !self.maybe_active_var(var) {
+                    let tokens = self.opaque(right);
+                    let ident = &self.vars[var].ident;
+                    let op_tokens = binop_tokens(op, right.span());
+                    Rhs::Opaque(quote!(#ident #op_tokens (#tokens)))
+                } else {
+                    let value = self.lower_expr(right, out);
+                    Rhs::Binary {
+                        op,
+                        lhs: Atom::Var(var),
+                        rhs: value,
+                    }
+                };
+                out.push(Stmt::Assign {
+                    var,
+                    rhs,
+                    span: right.span(),
+                    tape: None,
+                });
+            }
+        }
+    }
+
+    /// Assigns the value of `e` to the existing variable `var`.
+    fn lower_assign(&mut self, var: VarId, e: &Expr, out: &mut Vec<Stmt>) {
+        if is_value_construct(e) {
+            self.lower_value_into(e, var, out);
+        } else {
+            let rhs = self.lower_rhs(e, out);
+            out.push(Stmt::Assign {
+                var,
+                rhs,
+                span: e.span(),
+                tape: None,
+            });
+        }
+    }
+
+    /// Lowers `e` so that its value ends up in `dest` on every path that does not exit.
+    fn lower_value_into(&mut self, e: &Expr, dest: VarId, out: &mut Vec<Stmt>) {
+        match e {
+            Expr::If(i) => self.lower_if(i, Some(dest), out),
+            Expr::Block(b) if b.label.is_none() => {
+                self.with_scope(|this| this.lower_stmts(&b.block.stmts, Some(dest), out))
+            }
+            Expr::Loop(l) => self.lower_loop(l, Some(dest), out),
+            Expr::Paren(p) => self.lower_value_into(&p.expr, dest, out),
+            Expr::Return(_) | Expr::Break(_) | Expr::Continue(_) => self.lower_expr_stmt(e, out),
+            e => self.lower_assign(dest, e, out),
+        }
+    }
+
+    // ---------------------------------------------------------------- control flow
+
+    fn lower_if(&mut self, i: &syn::ExprIf, dest: Option<VarId>, out: &mut Vec<Stmt>) {
+        if let Expr::Let(l) = &*i.cond {
+            self.errors.push(check::if_let(l.span()));
+            return;
+        }
+        let cond = self.opaque(&i.cond);
+        self.branch_count += 1;
+        let branch = self.new_var(names::branch(self.branch_count), VarKind::Branch, None);
+        let then_block =
+            self.with_block(|this, b| this.lower_stmts(&i.then_branch.stmts, dest, &mut b.stmts));
+        let else_block = self.with_block(|this, b| match &i.else_branch {
+            None => {}
+            Some((_, e)) => match &**e {
+                Expr::If(nested) => this.lower_if(nested, dest, &mut b.stmts),
+                Expr::Block(block) => this.lower_stmts(&block.block.stmts, dest, &mut b.stmts),
+                other => match dest {
+                    Some(d) => this.lower_value_into(other, d, &mut b.stmts),
+                    None => this.lower_expr_stmt(other, &mut b.stmts),
+                },
+            },
+        });
+        out.push(Stmt::If {
+            branch,
+            cond,
+            then_block,
+            else_block,
+        });
+    }
+
+    fn new_loop(&mut self, label: Option<&syn::Label>, result: Option<VarId>) -> (LoopId, VarId) {
+        self.loop_count += 1;
+        let id = self.loop_count;
+        let trips = self.new_var(names::trips(id), VarKind::Trips, None);
+        self.loops.push(LoopContext {
+            id,
+            label: label.map(|l| l.name.ident.to_string()),
+            result,
+        });
+        (id, trips)
+    }
+
+    fn finish_loop(
+        &mut self,
+        id: LoopId,
+        trips: VarId,
+        head: LoopHead,
+        body: Block,
+        out: &mut Vec<Stmt>,
+    ) {
+        self.loops.pop();
+        out.push(Stmt::Loop {
+            id,
+            trips,
+            head,
+            body,
+            dispatch: Vec::new(),
+        });
+    }
+
+    fn lower_while(&mut self, w: &syn::ExprWhile, out: &mut Vec<Stmt>) {
+        if let Expr::Let(l) = &*w.cond {
+            self.errors.push(check::if_let(l.span()));
+            return;
+        }
+        let cond = self.opaque(&w.cond);
+        let (id, trips) = self.new_loop(w.label.as_ref(), None);
+        let body = self.with_block(|this, b| this.lower_stmts(&w.body.stmts, None, &mut b.stmts));
+        self.finish_loop(id, trips, LoopHead::While(cond), body, out);
+    }
+
+    fn lower_loop(&mut self, l: &syn::ExprLoop, result: Option<VarId>, out: &mut Vec<Stmt>) {
+        let (id, trips) = self.new_loop(l.label.as_ref(), result);
+        let body = self.with_block(|this, b| this.lower_stmts(&l.body.stmts, None, &mut b.stmts));
+        self.finish_loop(id, trips, LoopHead::Loop, body, out);
+    }
+
+    fn lower_for(&mut self, f: &syn::ExprForLoop, out: &mut Vec<Stmt>) {
+        if self.maybe_active(&f.expr) {
+            self.errors.push(check::for_pattern(f.expr.span()));
+            return;
+        }
+        let iter = self.opaque(&f.expr);
+        let (id, trips) = self.new_loop(f.label.as_ref(), None);
+        let mut loop_var = None;
+        let body = self.with_block(|this, b| {
+            match &*f.pat {
+                Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
+                    loop_var = Some(this.bind(&p.ident, VarKind::User, Some(pat_key(&f.pat))));
+                }
+                Pat::Wild(_) => {}
+                other => this.errors.push(check::for_pattern(other.span())),
+            }
+            this.lower_stmts(&f.body.stmts, None, &mut b.stmts)
+        });
+        self.finish_loop(
+            id,
+            trips,
+            LoopHead::For {
+                var: loop_var,
+                iter,
+            },
+            body,
+            out,
+        );
+    }
+
+    fn target_loop(&mut self, label: Option<&syn::Lifetime>, span: Span) -> Option<usize> {
+        let found = match label {
+            None => self.loops.len().checked_sub(1),
+            Some(l) => {
+                let name = l.ident.to_string();
+                self.loops
+                    .iter()
+                    .rposition(|c| c.label.as_deref() == Some(&name))
+            }
+        };
+        if found.is_none() {
+            self.errors.push(match label {
+                Some(l) => check::unknown_label(l.span()),
+                None => check::exit_outside_loop(span),
+            });
+        }
+        found
+    }
+
+    fn lower_return(&mut self, r: &syn::ExprReturn, out: &mut Vec<Stmt>) {
+        if let Some(e) = &r.expr {
+            let output = self.output;
+            self.lower_value_into(e, output, out);
+        }
+        out.push(Stmt::Exit(ExitKind::Return));
+    }
+
+    fn lower_break(&mut self, b: &syn::ExprBreak, out: &mut Vec<Stmt>) {
+        let Some(index) = self.target_loop(b.label.as_ref(), b.span()) else {
+            return;
+        };
+        let id = self.loops[index].id;
+        if let Some(e) = &b.expr {
+            match self.loops[index].result {
+                Some(result) => self.lower_value_into(e, result, out),
+                None => self
+                    .errors
+                    .push(check::expression(e.span(), "`break` with a value here")),
+            }
+        }
+        out.push(Stmt::Exit(ExitKind::Break(id)));
+    }
+
+    fn lower_continue(&mut self, c: &syn::ExprContinue, out: &mut Vec<Stmt>) {
+        let Some(index) = self.target_loop(c.label.as_ref(), c.span()) else {
+            return;
+        };
+        let id = self.loops[index].id;
+        out.push(Stmt::Exit(ExitKind::Continue(id)));
+    }
+
+    // ---------------------------------------------------------------- expressions
+
+    /// Lowers `e` to an operand, naming it with a temporary unless it already is one.
+    fn lower_expr(&mut self, e: &Expr, out: &mut Vec<Stmt>) -> Atom {
+        let rhs = self.lower_rhs(e, out);
+        match rhs {
+            Rhs::Atom(atom) => atom,
+            rhs => {
+                let temp = self.temp();
+                out.push(Stmt::Let {
+                    var: temp,
+                    ty: None,
+                    init: Some(rhs),
+                    span: e.span(),
+                });
+                Atom::Var(temp)
+            }
+        }
+    }
+
+    /// Lowers `e` to one operation whose operands are lowered first.
+    fn lower_rhs(&mut self, e: &Expr, out: &mut Vec<Stmt>) -> Rhs {
+        match e {
+            Expr::Paren(p) => return self.lower_rhs(&p.expr, out),
+            Expr::Group(g) => return self.lower_rhs(&g.expr, out),
+            Expr::Path(p) => {
+                if let Some(var) = self.resolve_path(p) {
+                    return Rhs::Atom(Atom::Var(var));
+                }
+            }
+            _ => {}
+        }
+        if !self.maybe_active(e) {
+            let tokens = self.opaque(e);
+            return if self.is_constant(e) {
+                Rhs::Atom(Atom::Const(quote_spanned!(e.span()=> (#tokens))))
+            } else {
+                Rhs::Opaque(tokens)
+            };
+        }
+        match e {
+            Expr::Lit(_) | Expr::Path(_) => Rhs::Atom(Atom::Const(e.to_token_stream())),
+            Expr::Unary(u) => match u.op {
+                UnOp::Neg(_) => Rhs::Neg(self.lower_expr(&u.expr, out)),
+                _ => self.unsupported(e, "this unary operator"),
+            },
+            Expr::Binary(b) => match arithmetic_op(&b.op) {
+                Some(op) => {
+                    let lhs = self.lower_expr(&b.left, out);
+                    let rhs = self.lower_expr(&b.right, out);
+                    Rhs::Binary { op, lhs, rhs }
+                }
+                None if matches!(b.op, SynBinOp::Rem(_)) => {
+                    self.errors.push(check::remainder(b.op.span()));
+                    Rhs::Opaque(quote!(()))
+                }
+                None if compound_op(&b.op).is_some() => {
+                    self.lower_assign_expr(&b.left, &b.right, compound_op(&b.op), out);
+                    Rhs::Opaque(quote!(()))
+                }
+                None => self.unsupported(e, "this operator"),
+            },
+            Expr::MethodCall(m) => self.lower_method(m, out),
+            Expr::Call(c) => self.lower_call(c, out),
+            Expr::Cast(c) => {
+                let value = self.lower_expr(&c.expr, out);
+                Rhs::Cast {
+                    value,
+                    ty: (*c.ty).clone(),
+                }
+            }
+            Expr::Block(b) if b.label.is_some() => self.reject(check::labeled_block(b.span())),
+            Expr::If(_) | Expr::Block(_) | Expr::Loop(_) => {
+                let temp = self.temp();
+                out.push(Stmt::Let {
+                    var: temp,
+                    ty: None,
+                    init: None,
+                    span: e.span(),
+                });
+                self.lower_value_into(e, temp, out);
+                Rhs::Atom(Atom::Var(temp))
+            }
+            Expr::Return(_) | Expr::Break(_) | Expr::Continue(_) => {
+                self.lower_expr_stmt(e, out);
+                // Unreachable: `exits.rs` drops whatever follows an exit.
+                Rhs::Atom(Atom::Const(quote!(::core::default::Default::default())))
+            }
+            Expr::Assign(a) => {
+                self.lower_assign_expr(&a.left, &a.right, None, out);
+                Rhs::Opaque(quote!(()))
+            }
+            Expr::Closure(c) => self.reject(check::closure(c.span())),
+            Expr::Match(m) => self.reject(check::match_expr(m.match_token.span)),
+            Expr::Unsafe(u) => self.reject(check::unsafe_block(u.unsafe_token.span)),
+            Expr::Async(a) => self.reject(check::async_expr(a.async_token.span)),
+            Expr::Await(a) => self.reject(check::async_expr(a.await_token.span)),
+            Expr::Let(l) => self.reject(check::if_let(l.span())),
+            Expr::Tuple(t) => self.reject(check::tuple_value(t.span())),
+            Expr::Macro(m) => {
+                let name = m.mac.path.segments.last().map(|s| s.ident.to_string());
+                self.reject(check::macro_call(m.span(), &name.unwrap_or_default()))
+            }
+            Expr::Field(_) => self.unsupported(e, "field access"),
+            Expr::Index(_) => self.unsupported(e, "indexing"),
+            Expr::Reference(_) => self.unsupported(e, "taking a reference"),
+            _ => self.unsupported(e, "this expression"),
+        }
+    }
+
+    fn lower_method(&mut self, m: &syn::ExprMethodCall, out: &mut Vec<Stmt>) -> Rhs {
+        if let Some(turbofish) = &m.turbofish {
+            return self.reject(check::turbofish(turbofish.span()));
+        }
+        let name = m.method.to_string();
+        if (name == "clone" || name == "to_owned") && m.args.is_empty() {
+            return Rhs::Atom(self.lower_expr(&m.receiver, out));
+        }
+        if name == "sin_cos" {
+            return self.reject(check::tuple_value(m.span()));
+        }
+        let recv = self.lower_expr(&m.receiver, out);
+        let args = m.args.iter().map(|a| self.lower_expr(a, out)).collect();
+        Rhs::Method {
+            name: m.method.clone(),
+            path_prefix: None,
+            recv,
+            args,
+        }
+    }
+
+    fn lower_call(&mut self, c: &syn::ExprCall, out: &mut Vec<Stmt>) -> Rhs {
+        let Expr::Path(path) = &*c.func else {
+            return self.unsupported(c, "calling this expression");
+        };
+        let segments = &path.path.segments;
+        // `f64::sin(x)` is the method `x.sin()`.
+        if path.qself.is_none() && segments.len() == 2 && !c.args.is_empty() {
+            let ty = segments[0].ident.to_string();
+            if ty == "f64" || ty == "f32" {
+                let name = segments[1].ident.clone();
+                if name == "sin_cos" {
+                    return self.reject(check::tuple_value(c.span()));
+                }
+                let mut args = c.args.iter();
+                let recv = self.lower_expr(args.next().expect("checked non-empty"), out);
+                let args = args.map(|a| self.lower_expr(a, out)).collect();
+                let prefix = segments[0].ident.to_token_stream();
+                return Rhs::Method {
+                    name,
+                    path_prefix: Some(prefix),
+                    recv,
+                    args,
+                };
+            }
+        }
+        let args = c.args.iter().map(|a| self.lower_expr(a, out)).collect();
+        Rhs::Call {
+            func: path.path.clone(),
+            args,
+        }
+    }
+
+    fn reject(&mut self, error: syn::Error) -> Rhs {
+        self.errors.push(error);
+        Rhs::Opaque(quote!(()))
+    }
+
+    fn unsupported(&mut self, e: &impl Spanned, what: &str) -> Rhs {
+        self.reject(check::expression(e.span(), what))
+    }
+
+    // ---------------------------------------------------------------- activity and renaming
+
+    /// Whether `e` may carry a derivative: it reads a binding that may be active, outside the
+    /// places that never carry one (conditions, comparisons, `stop_gradient`, integer casts).
+    fn maybe_active(&self, e: &Expr) -> bool {
+        let mut finder = ActiveFinder {
+            lowering: self,
+            found: false,
+        };
+        finder.visit_expr(e);
+        finder.found
+    }
+
+    fn maybe_active_tokens(&self, tokens: &TokenStream) -> bool {
+        tokens.clone().into_iter().any(|tree| match tree {
+            TokenTree::Ident(i) => self
+                .resolve(&i.to_string())
+                .is_some_and(|v| self.maybe_active_var(v)),
+            TokenTree::Group(g) => self.maybe_active_tokens(&g.stream()),
+            _ => false,
+        })
+    }
+
+    /// Whether `e` reads no local variable and calls nothing: safe to evaluate again.
+    fn is_constant(&self, e: &Expr) -> bool {
+        struct ConstantCheck<'l, 'a> {
+            lowering: &'l Lowering<'a>,
+            constant: bool,
+        }
+        impl<'ast> Visit<'ast> for ConstantCheck<'_, '_> {
+            fn visit_expr(&mut self, e: &'ast Expr) {
+                match e {
+                    Expr::Lit(_)
+                    | Expr::Paren(_)
+                    | Expr::Group(_)
+                    | Expr::Unary(_)
+                    | Expr::Binary(_)
+                    | Expr::Cast(_) => syn::visit::visit_expr(self, e),
+                    Expr::Path(p) => {
+                        if self.lowering.resolve_path(p).is_some() {
+                            self.constant = false;
+                        }
+                    }
+                    _ => self.constant = false,
+                }
+            }
+        }
+        let mut check = ConstantCheck {
+            lowering: self,
+            constant: true,
+        };
+        check.visit_expr(e);
+        check.constant
+    }
+
+    /// `e` as tokens, with renamed bindings rewritten to their new names.
+    fn opaque(&mut self, e: &Expr) -> TokenStream {
+        let mut e = e.clone();
+        let mut renamer = Renamer {
+            lowering: self,
+            inner_bindings: Vec::new(),
+            conflicts: Vec::new(),
+        };
+        renamer.visit_expr_mut(&mut e);
+        let conflicts = std::mem::take(&mut renamer.conflicts);
+        for (span, name) in conflicts {
+            self.errors.push(check::shadowed_inside_opaque(span, &name));
+        }
+        e.to_token_stream()
+    }
+
+    /// Renames identifiers in macro input, where no syntax tree is available.
+    fn rename_tokens(&self, tokens: TokenStream) -> TokenStream {
+        tokens
+            .into_iter()
+            .map(|tree| match tree {
+                TokenTree::Ident(i) => match self.renamed_ident(&i.to_string()) {
+                    Some(new) => TokenTree::Ident(Ident::new(
+                        &new.to_string(),
+                        i.span().resolved_at(new.span()),
+                    )),
+                    None => TokenTree::Ident(i),
+                },
+                TokenTree::Group(g) => {
+                    let mut new =
+                        proc_macro2::Group::new(g.delimiter(), self.rename_tokens(g.stream()));
+                    new.set_span(g.span());
+                    TokenTree::Group(new)
+                }
+                other => other,
+            })
+            .collect()
+    }
+
+    /// The emitted identifier of the binding `name` resolves to, if it differs from `name`.
+    fn renamed_ident(&self, name: &str) -> Option<Ident> {
+        let var = self.resolve(name)?;
+        let ident = &self.vars[var].ident;
+        (*ident != name).then(|| ident.clone())
+    }
+}
+
+/// Finds a read of a possibly active binding in an expression.
+struct ActiveFinder<'l, 'a> {
+    lowering: &'l Lowering<'a>,
+    found: bool,
+}
+
+impl<'ast> Visit<'ast> for ActiveFinder<'_, '_> {
+    fn visit_expr(&mut self, e: &'ast Expr) {
+        if self.found {
+            return;
+        }
+        match e {
+            Expr::Path(p) => {
+                if let Some(var) = self.lowering.resolve_path(p) {
+                    self.found |= self.lowering.maybe_active_var(var);
+                }
+            }
+            Expr::Binary(b) if arithmetic_op(&b.op).is_none() && compound_op(&b.op).is_none() => {
+                // Comparisons and `&&` / `||` yield booleans; `%` is reported by lowering.
+                if matches!(b.op, SynBinOp::Rem(_)) {
+                    syn::visit::visit_expr(self, e)
+                }
+            }
+            Expr::Unary(u) if matches!(u.op, UnOp::Not(_)) => {}
+            Expr::Cast(c) if crate::check::float_kind(&c.ty).is_none() => {}
+            Expr::Call(c) if is_stop_gradient(&c.func) => {}
+            Expr::MethodCall(m)
+                if METHODS_WITHOUT_TANGENT.contains(&m.method.to_string().as_str()) => {}
+            Expr::If(i) => {
+                self.visit_block(&i.then_branch);
+                if let Some((_, e)) = &i.else_branch {
+                    self.visit_expr(e);
+                }
+            }
+            Expr::While(w) => self.visit_block(&w.body),
+            Expr::ForLoop(f) => self.visit_block(&f.body),
+            Expr::Macro(m) => self.found |= self.lowering.maybe_active_tokens(&m.mac.tokens),
+            _ => syn::visit::visit_expr(self, e),
+        }
+    }
+
+    fn visit_stmt_macro(&mut self, m: &'ast syn::StmtMacro) {
+        self.found |= self.lowering.maybe_active_tokens(&m.mac.tokens);
+    }
+}
+
+/// Rewrites references to renamed bindings; reports inner bindings that would be captured.
+struct Renamer<'l, 'a> {
+    lowering: &'l Lowering<'a>,
+    inner_bindings: Vec<String>,
+    conflicts: Vec<(Span, String)>,
+}
+
+impl VisitMut for Renamer<'_, '_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        match e {
+            Expr::Path(p) if p.qself.is_none() => {
+                if let Some(ident) = p.path.get_ident() {
+                    let name = ident.to_string();
+                    if self.inner_bindings.contains(&name) {
+                        return;
+                    }
+                    if let Some(new) = self.lowering.renamed_ident(&name) {
+                        p.path.segments[0].ident = new;
+                    }
+                }
+            }
+            Expr::Macro(m) => m.mac.tokens = self.lowering.rename_tokens(m.mac.tokens.clone()),
+            _ => syn::visit_mut::visit_expr_mut(self, e),
+        }
+    }
+
+    fn visit_pat_ident_mut(&mut self, p: &mut syn::PatIdent) {
+        let name = p.ident.to_string();
+        if self.lowering.renamed_ident(&name).is_some() {
+            self.conflicts.push((p.ident.span(), name.clone()));
+        }
+        self.inner_bindings.push(name);
+    }
+
+    fn visit_stmt_macro_mut(&mut self, m: &mut syn::StmtMacro) {
+        m.mac.tokens = self.lowering.rename_tokens(m.mac.tokens.clone());
+    }
+}
+
+fn pat_key(pat: &Pat) -> usize {
+    pat as *const Pat as usize
+}
+
+fn strip_parens(e: &Expr) -> &Expr {
+    match e {
+        Expr::Paren(p) => strip_parens(&p.expr),
+        Expr::Group(g) => strip_parens(&g.expr),
+        e => e,
+    }
+}
+
+/// Expressions whose value is produced by statements (`if`, blocks, `loop`).
+fn is_value_construct(e: &Expr) -> bool {
+    match e {
+        Expr::If(_) | Expr::Loop(_) => true,
+        Expr::Block(b) => b.label.is_none(),
+        Expr::Paren(p) => is_value_construct(&p.expr),
+        _ => false,
+    }
+}
+
+fn is_stop_gradient(func: &Expr) -> bool {
+    match func {
+        Expr::Path(p) => p
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "stop_gradient"),
+        _ => false,
+    }
+}
+
+fn arithmetic_op(op: &SynBinOp) -> Option<BinOp> {
+    match op {
+        SynBinOp::Add(_) => Some(BinOp::Add),
+        SynBinOp::Sub(_) => Some(BinOp::Sub),
+        SynBinOp::Mul(_) => Some(BinOp::Mul),
+        SynBinOp::Div(_) => Some(BinOp::Div),
+        _ => None,
+    }
+}
+
+fn compound_op(op: &SynBinOp) -> Option<BinOp> {
+    match op {
+        SynBinOp::AddAssign(_) => Some(BinOp::Add),
+        SynBinOp::SubAssign(_) => Some(BinOp::Sub),
+        SynBinOp::MulAssign(_) => Some(BinOp::Mul),
+        SynBinOp::DivAssign(_) => Some(BinOp::Div),
+        _ => None,
+    }
+}
+
+pub fn binop_tokens(op: BinOp, span: Span) -> TokenStream {
+    match op {
+        BinOp::Add => quote_spanned!(span=> +),
+        BinOp::Sub => quote_spanned!(span=> -),
+        BinOp::Mul => quote_spanned!(span=> *),
+        BinOp::Div => quote_spanned!(span=> /),
+    }
+}

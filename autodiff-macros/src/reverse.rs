@@ -1,0 +1,267 @@
+//! The reverse sweep: the statements of the forward sweep in reverse order, each restoring
+//! what it overwrote and pulling its result's adjoint back into its operands' adjoints
+//! through a rule of `autodiff-core`.
+//!
+//! Adjoints are `Option`s (`None` is an exact zero), declared where their variable's scope
+//! starts in reverse: at the top for the function's own variables, at the start of a block's
+//! reverse for the block's locals, whose values are first taken back from their tapes.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use crate::activity::has_reverse;
+use crate::check::Param;
+use crate::forward::{atom_tokens, locals_by_block};
+use crate::ir::*;
+use crate::names;
+
+/// The reverse sweep, starting from `d_out` and ending with every parameter's adjoint in
+/// its `_bar` accumulator.
+pub fn emit(f: &Function, params: &[Param]) -> TokenStream {
+    let locals = locals_by_block(f);
+    let reverse = Reverse { f, locals: &locals };
+    let param_adjoints = f.params.iter().zip(params).filter_map(|(&var, param)| {
+        if !f.vars[var].active {
+            return None;
+        }
+        let adjoint = names::adjoint(&f.vars[var].ident);
+        let ty = &param.ty;
+        Some(quote!(let mut #adjoint: ::core::option::Option<#ty> = ::core::option::Option::None;))
+    });
+    let output_adjoint = {
+        let adjoint = names::adjoint(&f.vars[f.output].ident);
+        let d_out = names::d_out();
+        quote!(let mut #adjoint = ::core::option::Option::Some(#d_out);)
+    };
+    let local_adjoints = reverse.adjoint_declarations(ROOT, |v| v != f.output);
+    let stmts = reverse.stmts(&f.body);
+    quote! {
+        #(#param_adjoints)*
+        #output_adjoint
+        #local_adjoints
+        #stmts
+    }
+}
+
+struct Reverse<'a> {
+    f: &'a Function,
+    locals: &'a [Vec<VarId>],
+}
+
+impl Reverse<'_> {
+    fn var(&self, var: VarId) -> &Var {
+        &self.f.vars[var]
+    }
+
+    fn adjoint(&self, var: VarId) -> syn::Ident {
+        names::adjoint(&self.var(var).ident)
+    }
+
+    fn adjoint_declarations(&self, block: BlockId, keep: impl Fn(VarId) -> bool) -> TokenStream {
+        let declarations = self.locals[block]
+            .iter()
+            .filter(|&&v| self.var(v).active && keep(v))
+            .map(|&v| {
+                let adjoint = self.adjoint(v);
+                quote!(let mut #adjoint = ::core::option::Option::None;)
+            });
+        quote!(#(#declarations)*)
+    }
+
+    fn stmts(&self, block: &Block) -> TokenStream {
+        let stmts = block
+            .stmts
+            .iter()
+            .rev()
+            .filter(|s| has_reverse(s, &self.f.vars))
+            .map(|s| self.stmt(s));
+        quote!(#(#stmts)*)
+    }
+
+    /// The reverse of a nested block: its locals come back from their tapes first.
+    fn block(&self, block: &Block) -> TokenStream {
+        let restores = self.locals[block.id].iter().filter_map(|&v| {
+            let var = self.var(v);
+            let tape = &self.f.tapes[var.saved_tape?].ident;
+            let ident = &var.ident;
+            let mutability = var.reassigned.then(|| quote!(mut));
+            Some(quote!(let #mutability #ident = #tape.pop();))
+        });
+        let adjoints = self.adjoint_declarations(block.id, |_| true);
+        let stmts = self.stmts(block);
+        quote!(#(#restores)* #adjoints #stmts)
+    }
+
+    fn stmt(&self, stmt: &Stmt) -> TokenStream {
+        let g = names::cotangent();
+        match stmt {
+            Stmt::Let {
+                var,
+                init: Some(rhs),
+                span,
+                ..
+            } => {
+                let adjoint = self.adjoint(*var);
+                let pullback = self.pullback(rhs, *span);
+                quote! {
+                    if let ::core::option::Option::Some(#g) = #adjoint.take() { #pullback }
+                }
+            }
+            Stmt::Assign {
+                var,
+                rhs,
+                span,
+                tape,
+            } => {
+                let restore = tape.map(|t| {
+                    let tape = &self.f.tapes[t].ident;
+                    let ident = &self.var(*var).ident;
+                    quote!(#ident = #tape.pop();)
+                });
+                if !self.var(*var).active {
+                    return quote!(#restore);
+                }
+                let adjoint = self.adjoint(*var);
+                let pullback = self.pullback(rhs, *span);
+                if pullback.is_empty() {
+                    // The old value does not reach the new one: its adjoint starts again at zero.
+                    return quote!(#adjoint = ::core::option::Option::None; #restore);
+                }
+                match restore {
+                    None => quote! {
+                        if let ::core::option::Option::Some(#g) = #adjoint.take() { #pullback }
+                    },
+                    Some(restore) => {
+                        let pending =
+                            format_ident!("pending", span = proc_macro2::Span::mixed_site());
+                        quote! {
+                            let #pending = #adjoint.take();
+                            #restore
+                            if let ::core::option::Option::Some(#g) = #pending { #pullback }
+                        }
+                    }
+                }
+            }
+            Stmt::If {
+                branch,
+                then_block,
+                else_block,
+                ..
+            } => {
+                let branch = &self.var(*branch).ident;
+                let then_tokens = self.block(then_block);
+                let else_tokens = self.block(else_block);
+                quote!(if #branch { #then_tokens } else { #else_tokens })
+            }
+            Stmt::Loop { trips, body, .. } => {
+                let trips = &self.var(*trips).ident;
+                let body = self.block(body);
+                quote!(for _ in 0..#trips { #body })
+            }
+            _ => TokenStream::new(),
+        }
+    }
+
+    /// `accumulate(&mut operand_bar, contribution)` for each active operand of `rhs`.
+    fn pullback(&self, rhs: &Rhs, span: proc_macro2::Span) -> TokenStream {
+        let private = crate::expand::private_path();
+        let g = names::cotangent();
+        let active = |atom: &Atom| atom.var().filter(|&v| self.var(v).active);
+        let accumulate = |var: VarId, value: TokenStream| {
+            let adjoint = self.adjoint(var);
+            quote_spanned!(span=> #private::accumulate(&mut #adjoint, #value);)
+        };
+        let value = |atom: &Atom| atom_tokens(self.f, atom);
+        let ops = quote!(#private::rules::ops);
+        match rhs {
+            Rhs::Atom(a) => active(a)
+                .map(|v| accumulate(v, quote!(#g)))
+                .into_iter()
+                .collect(),
+            Rhs::Neg(a) => active(a)
+                .map(|v| accumulate(v, quote!(#ops::neg(&#g))))
+                .into_iter()
+                .collect(),
+            Rhs::Binary { op, lhs, rhs } => {
+                let (l, r) = (value(lhs), value(rhs));
+                let (lhs_rule, rhs_rule, reads_values) = match op {
+                    BinOp::Add => (quote!(add_lhs), quote!(add_rhs), false),
+                    BinOp::Sub => (quote!(sub_lhs), quote!(sub_rhs), false),
+                    BinOp::Mul => (quote!(mul_lhs), quote!(mul_rhs), true),
+                    BinOp::Div => (quote!(div_lhs), quote!(div_rhs), true),
+                };
+                let args = if reads_values {
+                    quote!(&#l, &#r, &#g)
+                } else {
+                    quote!(&#g)
+                };
+                let lhs_part = active(lhs)
+                    .map(|v| accumulate(v, quote_spanned!(span=> #ops::#lhs_rule(#args))));
+                let rhs_part = active(rhs)
+                    .map(|v| accumulate(v, quote_spanned!(span=> #ops::#rhs_rule(#args))));
+                quote!(#lhs_part #rhs_part)
+            }
+            Rhs::Method {
+                name, recv, args, ..
+            } => {
+                let operands: Vec<&Atom> = std::iter::once(recv).chain(args).collect();
+                if operands.iter().all(|a| active(a).is_none()) {
+                    return TokenStream::new();
+                }
+                let values = operands.iter().map(|a| value(a));
+                let bindings = operands.iter().enumerate().map(|(i, a)| match active(a) {
+                    Some(_) => {
+                        let d = names::operand_cotangent(i);
+                        quote!(#d)
+                    }
+                    None => quote!(_),
+                });
+                let accumulations = operands.iter().enumerate().filter_map(|(i, a)| {
+                    let d = names::operand_cotangent(i);
+                    active(a).map(|v| accumulate(v, quote!(#d)))
+                });
+                let rule =
+                    quote_spanned!(name.span()=> #private::derivative_rules_for_methods::#name);
+                quote! {
+                    let (#(#bindings,)*) = #rule(#(&#values,)* &#g);
+                    #(#accumulations)*
+                }
+            }
+            Rhs::Call { func, args } => {
+                if args.iter().all(|a| active(a).is_none()) {
+                    return TokenStream::new();
+                }
+                let mut pullback_path = func.clone();
+                if let Some(last) = pullback_path.segments.last_mut() {
+                    last.ident = names::generated(&last.ident, "pullback");
+                }
+                let values = args.iter().map(value);
+                let bindings = args.iter().enumerate().map(|(i, a)| match active(a) {
+                    Some(_) => {
+                        let d = names::operand_cotangent(i);
+                        quote!(#d)
+                    }
+                    None => quote!(_),
+                });
+                let accumulations = args.iter().enumerate().filter_map(|(i, a)| {
+                    let d = names::operand_cotangent(i);
+                    active(a).map(|v| accumulate(v, quote!(#d)))
+                });
+                let call_span = func.span();
+                quote_spanned! {call_span=>
+                    let (_, (#(#bindings,)*)) = #pullback_path(#(#values,)* #g);
+                    #(#accumulations)*
+                }
+            }
+            Rhs::Cast { value: v, .. } => active(v)
+                .map(|var| {
+                    let operand = value(v);
+                    accumulate(var, quote_spanned!(span=> #ops::cast(&#operand, &#g)))
+                })
+                .into_iter()
+                .collect(),
+            Rhs::Opaque(_) => TokenStream::new(),
+        }
+    }
+}
