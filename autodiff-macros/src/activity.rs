@@ -132,11 +132,9 @@ fn mark_needed(f: &mut Function) {
     let mut read = Vec::new();
     for_each_definition(&f.body, &mut |var, rhs| {
         if f.vars[var].active {
-            read.extend(
-                rhs.operands_read_by_pullback()
-                    .iter()
-                    .filter_map(|a| a.var()),
-            );
+            let is_active = |a: &Atom| a.var().is_some_and(|v| f.vars[v].active);
+            let operands = rhs.operands_read_by_pullback(is_active);
+            read.extend(operands.iter().filter_map(|a| a.var()));
         }
     });
     for var in read {

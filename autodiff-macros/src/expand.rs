@@ -202,6 +202,12 @@ fn generate(
         }
     });
 
+    // Whoever uses a derivative of `f` uses `f`: no dead-code warning for it then.
+    let mark_original_used = generics
+        .params
+        .is_empty()
+        .then(|| quote!(let _ = #original;));
+
     let wrt: Vec<&Param> = sig.params.iter().filter(|p| p.in_wrt).collect();
     let grad_names: Vec<Ident> = wrt
         .iter()
@@ -263,14 +269,15 @@ fn generate(
         #[doc = #doc_pullback]
         #[doc(hidden)]
         #(#attrs)*
-        #[allow(unused_mut, unused_variables, unused_assignments, unused_parens, unreachable_code, clippy::all)]
+        #[allow(dead_code, unused_mut, unused_variables, unused_assignments, unused_parens, unreachable_code, clippy::all)]
         #vis fn #pullback #generics (#(#declared,)* #d_out: #out_ty) -> (#out_ty, (#(#cotangent_types,)*)) #where_clause {
+            #mark_original_used
             #pullback_body
         }
 
         #[doc = #doc_adjoint]
         #(#attrs)*
-        #[allow(clippy::all)]
+        #[allow(dead_code, clippy::all)]
         #vis fn #adjoint #generics (#(#plain,)* #d_out: #out_ty) -> (#out_ty, #grad_ty) #where_clause {
             let (value, (#(#bindings,)*)) = #pullback(#(#idents,)* #d_out);
             (value, #grad_value)
@@ -278,14 +285,14 @@ fn generate(
 
         #[doc = #doc_grad]
         #(#attrs)*
-        #[allow(clippy::all)]
+        #[allow(dead_code, clippy::all)]
         #vis fn #grad #generics (#(#plain,)*) -> #grad_ty #where_clause {
             #adjoint(#(#idents,)* 1.0).1
         }
 
         #[doc = #doc_value_and_grad]
         #(#attrs)*
-        #[allow(clippy::all)]
+        #[allow(dead_code, clippy::all)]
         #vis fn #value_and_grad #generics (#(#plain,)*) -> (#out_ty, #grad_ty) #where_clause {
             #adjoint(#(#idents,)* 1.0)
         }

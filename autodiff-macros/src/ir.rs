@@ -222,14 +222,36 @@ impl Rhs {
         }
     }
 
-    /// The operands whose *values* the pullback reads (linear operations read none).
-    pub fn operands_read_by_pullback(&self) -> Vec<&Atom> {
+    /// The operands whose *values* the pullback reads, given which operands are active.
+    /// Linear operations read none; a product's pullback into one factor reads only the
+    /// other; a quotient's pullback into the denominator reads both.
+    pub fn operands_read_by_pullback(&self, is_active: impl Fn(&Atom) -> bool) -> Vec<&Atom> {
         match self {
             Rhs::Atom(_) | Rhs::Neg(_) | Rhs::Opaque(_) => vec![],
-            Rhs::Binary {
-                op: BinOp::Add | BinOp::Sub,
-                ..
-            } => vec![],
+            Rhs::Binary { op, lhs, rhs } => {
+                let (lhs_active, rhs_active) = (is_active(lhs), is_active(rhs));
+                let mut read = Vec::new();
+                match op {
+                    BinOp::Add | BinOp::Sub => {}
+                    BinOp::Mul => {
+                        if rhs_active {
+                            read.push(lhs);
+                        }
+                        if lhs_active {
+                            read.push(rhs);
+                        }
+                    }
+                    BinOp::Div => {
+                        if rhs_active {
+                            read.push(lhs);
+                        }
+                        if lhs_active || rhs_active {
+                            read.push(rhs);
+                        }
+                    }
+                }
+                read
+            }
             _ => self.operands(),
         }
     }
