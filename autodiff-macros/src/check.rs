@@ -302,3 +302,10 @@ pub fn turbofish(span: Span) -> syn::Error {
         "method calls with `::<..>` are not supported on active values",
     )
 }
+
+pub fn hidden_write(span: Span) -> syn::Error {
+    error(
+        span,
+        "assigning to a variable inside a condition, `stop_gradient(..)` or another expression is not supported; assign it in a statement of its own",
+    )
+}

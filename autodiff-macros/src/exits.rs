@@ -154,9 +154,9 @@ fn guard(f: &mut Function, remaining: Vec<Stmt>, id: BlockId) -> Vec<Stmt> {
     let guarded = f.block_count;
     f.block_count += 1;
     let stmts = block(f, remaining, guarded);
-    let number = f.vars.iter().filter(|v| v.kind == VarKind::Branch).count() + 1;
+    let ident = f.namer.branch();
     f.vars.push(Var {
-        ident: names::branch(number),
+        ident,
         kind: VarKind::Branch,
         block: id,
         reassigned: false,

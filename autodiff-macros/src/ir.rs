@@ -198,6 +198,8 @@ pub struct Function {
     /// How many block ids are in use.
     pub block_count: usize,
     pub tapes: Vec<Tape>,
+    /// Fresh names for variables introduced after lowering.
+    pub namer: crate::names::Namer,
 }
 
 impl Atom {

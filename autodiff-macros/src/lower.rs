@@ -65,8 +65,7 @@ pub struct Lowering<'a> {
     block: BlockId,
     block_count: usize,
     loop_count: usize,
-    branch_count: usize,
-    temp_count: usize,
+    namer: names::Namer,
     output: VarId,
 }
 
@@ -94,8 +93,7 @@ pub fn lower(
         block: ROOT,
         block_count: 1,
         loop_count: 0,
-        branch_count: 0,
-        temp_count: 0,
+        namer: names::Namer::new(&item.to_token_stream()),
         output: 0,
     };
     let mut params = Vec::new();
@@ -106,7 +104,8 @@ pub fn lower(
         };
         params.push(lowering.bind(&param.ident, VarKind::Param, key));
     }
-    lowering.output = lowering.new_var(names::output(), VarKind::Output, None);
+    let output_ident = lowering.namer.output();
+    lowering.output = lowering.new_var(output_ident, VarKind::Output, None);
     let mut body = Block::new(ROOT);
     body.stmts.push(Stmt::Let {
         var: lowering.output,
@@ -125,6 +124,7 @@ pub fn lower(
             uses_exit_code: false,
             block_count: lowering.block_count,
             tapes: Vec::new(),
+            namer: lowering.namer,
         },
         binding_keys: lowering.binding_keys,
     }
@@ -161,7 +161,7 @@ impl Lowering<'_> {
         let emitted = if *count == 1 {
             ident.clone()
         } else {
-            names::renamed(ident, *count)
+            self.namer.renamed(ident)
         };
         self.new_var(emitted, kind, key)
     }
@@ -172,8 +172,7 @@ impl Lowering<'_> {
     }
 
     fn temp(&mut self) -> VarId {
-        self.temp_count += 1;
-        let ident = names::temp(self.temp_count);
+        let ident = self.namer.temp();
         self.new_var(ident, VarKind::Temp, None)
     }
 
@@ -516,8 +515,8 @@ impl Lowering<'_> {
             return;
         }
         let cond = self.opaque(&i.cond);
-        self.branch_count += 1;
-        let branch = self.new_var(names::branch(self.branch_count), VarKind::Branch, None);
+        let ident = self.namer.branch();
+        let branch = self.new_var(ident, VarKind::Branch, None);
         let then_block =
             self.with_block(|this, b| this.lower_stmts(&i.then_branch.stmts, dest, &mut b.stmts));
         let else_block = self.with_block(|this, b| match &i.else_branch {
@@ -542,7 +541,8 @@ impl Lowering<'_> {
     fn new_loop(&mut self, label: Option<&syn::Label>, result: Option<VarId>) -> (LoopId, VarId) {
         self.loop_count += 1;
         let id = self.loop_count;
-        let trips = self.new_var(names::trips(id), VarKind::Trips, None);
+        let ident = self.namer.trips();
+        let trips = self.new_var(ident, VarKind::Trips, None);
         self.loops.push(LoopContext {
             id,
             label: label.map(|l| l.name.ident.to_string()),
@@ -901,11 +901,16 @@ impl Lowering<'_> {
             lowering: self,
             inner_bindings: Vec::new(),
             conflicts: Vec::new(),
+            hidden_writes: Vec::new(),
         };
         renamer.visit_expr_mut(&mut e);
         let conflicts = std::mem::take(&mut renamer.conflicts);
+        let hidden_writes = std::mem::take(&mut renamer.hidden_writes);
         for (span, name) in conflicts {
             self.errors.push(check::shadowed_inside_opaque(span, &name));
+        }
+        for span in hidden_writes {
+            self.errors.push(check::hidden_write(span));
         }
         e.to_token_stream()
     }
@@ -992,6 +997,22 @@ struct Renamer<'l, 'a> {
     lowering: &'l Lowering<'a>,
     inner_bindings: Vec<String>,
     conflicts: Vec<(Span, String)>,
+    hidden_writes: Vec<Span>,
+}
+
+impl Renamer<'_, '_> {
+    /// Notes a write to a variable of the function from inside an expression kept as
+    /// written: the reverse sweep could not see it to restore the old value.
+    fn check_write(&mut self, place: &Expr) {
+        if let Expr::Path(p) = strip_parens(place) {
+            if let Some(ident) = p.path.get_ident() {
+                let name = ident.to_string();
+                if !self.inner_bindings.contains(&name) && self.lowering.resolve(&name).is_some() {
+                    self.hidden_writes.push(place.span());
+                }
+            }
+        }
+    }
 }
 
 impl VisitMut for Renamer<'_, '_> {
@@ -1009,6 +1030,18 @@ impl VisitMut for Renamer<'_, '_> {
                 }
             }
             Expr::Macro(m) => m.mac.tokens = self.lowering.rename_tokens(m.mac.tokens.clone()),
+            Expr::Assign(a) => {
+                self.check_write(&a.left);
+                syn::visit_mut::visit_expr_mut(self, e)
+            }
+            Expr::Binary(b) if compound_op(&b.op).is_some() => {
+                self.check_write(&b.left);
+                syn::visit_mut::visit_expr_mut(self, e)
+            }
+            Expr::Reference(r) if r.mutability.is_some() => {
+                self.check_write(&r.expr);
+                syn::visit_mut::visit_expr_mut(self, e)
+            }
             _ => syn::visit_mut::visit_expr_mut(self, e),
         }
     }

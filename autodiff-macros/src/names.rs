@@ -2,37 +2,82 @@
 //! capture or shadow a name the user wrote, while `cargo expand` still shows them plainly
 //! (`t3`, `x_bar`, `branch1`).
 
-use proc_macro2::Span;
+use std::collections::HashSet;
+
+use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::format_ident;
 use syn::Ident;
 
+/// Hands out variable names that differ, as strings, from every identifier in the user's
+/// function and from each other, so that names derived from them (`x_bar`, `x_saved`) can
+/// never collide either.
+#[derive(Clone, Debug)]
+pub struct Namer {
+    used: HashSet<String>,
+}
+
+impl Namer {
+    /// A namer that avoids every identifier in `item`.
+    pub fn new(item: &TokenStream) -> Self {
+        fn collect(tokens: TokenStream, used: &mut HashSet<String>) {
+            for tree in tokens {
+                match tree {
+                    TokenTree::Ident(i) => {
+                        used.insert(i.to_string());
+                    }
+                    TokenTree::Group(g) => collect(g.stream(), used),
+                    _ => {}
+                }
+            }
+        }
+        let mut used = HashSet::new();
+        collect(item.clone(), &mut used);
+        for fixed in ["exit_code", "d_out", "g", "pending", "value"] {
+            used.insert(fixed.to_owned());
+        }
+        Namer { used }
+    }
+
+    fn claim(&mut self, name: String, at: Span) -> Option<Ident> {
+        self.used.insert(name.clone()).then(|| hygienic(name, at))
+    }
+
+    /// `base` itself if free, else `base2`, `base3`, ….
+    fn numbered(&mut self, prefix: &str, first: usize, at: Span) -> Ident {
+        (first..)
+            .find_map(|n| self.claim(format!("{prefix}{n}"), at))
+            .expect("some name is free")
+    }
+
+    /// A renamed user binding that shadows an earlier one: `x` becomes `x_2`.
+    pub fn renamed(&mut self, original: &Ident) -> Ident {
+        self.numbered(&format!("{}_", unraw(original)), 2, original.span())
+    }
+
+    /// A temporary holding one intermediate value: `t1`, `t2`, ….
+    pub fn temp(&mut self) -> Ident {
+        self.numbered("t", 1, Span::call_site())
+    }
+
+    /// The recorded decision of an `if`: `branch1`, ….
+    pub fn branch(&mut self) -> Ident {
+        self.numbered("branch", 1, Span::call_site())
+    }
+
+    /// The trip count of a loop: `trips1`, ….
+    pub fn trips(&mut self) -> Ident {
+        self.numbered("trips", 1, Span::call_site())
+    }
+
+    /// The function's return value inside the generated adjoint.
+    pub fn output(&mut self) -> Ident {
+        self.claim("output".into(), Span::call_site())
+            .unwrap_or_else(|| self.numbered("output", 2, Span::call_site()))
+    }
+}
+
 fn hygienic(name: String, at: Span) -> Ident {
     Ident::new(&name, Span::mixed_site().located_at(at))
-}
-
-/// A renamed user binding that shadows an earlier one: `x` becomes `x_2`.
-pub fn renamed(original: &Ident, occurrence: usize) -> Ident {
-    hygienic(format!("{original}_{occurrence}"), original.span())
-}
-
-/// A temporary holding one intermediate value.
-pub fn temp(index: usize) -> Ident {
-    hygienic(format!("t{index}"), Span::call_site())
-}
-
-/// The recorded decision of the `index`th `if`.
-pub fn branch(index: usize) -> Ident {
-    hygienic(format!("branch{index}"), Span::call_site())
-}
-
-/// The trip count of the `index`th loop.
-pub fn trips(index: usize) -> Ident {
-    hygienic(format!("trips{index}"), Span::call_site())
-}
-
-/// The function's return value inside the generated adjoint.
-pub fn output() -> Ident {
-    hygienic("output".into(), Span::call_site())
 }
 
 /// The pending `break` / `continue` / `return`, as a code.
