@@ -587,7 +587,10 @@ impl Lowering<'_> {
     }
 
     fn lower_for(&mut self, f: &syn::ExprForLoop, out: &mut Vec<Stmt>) {
-        if self.maybe_active(&f.expr) {
+        // The first lowering treats every binding as possibly active; it must not drop the
+        // loop, or activity flowing through the body would go unseen.
+        let probing = self.prior.is_none();
+        if !probing && self.maybe_active(&f.expr) {
             self.errors.push(check::for_pattern(f.expr.span()));
             return;
         }
@@ -702,7 +705,13 @@ impl Lowering<'_> {
         if !self.maybe_active(e) {
             let tokens = self.opaque(e);
             return if self.is_constant(e) {
-                Rhs::Atom(Atom::Const(quote_spanned!(e.span()=> (#tokens))))
+                let simple = matches!(strip_parens(e), Expr::Lit(_) | Expr::Path(_));
+                let tokens = if simple {
+                    strip_parens(e).to_token_stream()
+                } else {
+                    quote_spanned!(e.span()=> (#tokens))
+                };
+                Rhs::Atom(Atom::Const(tokens))
             } else {
                 Rhs::Opaque(tokens)
             };

@@ -152,7 +152,11 @@ impl Reverse<'_> {
                 let branch = &self.var(*branch).ident;
                 let then_tokens = self.block(then_block);
                 let else_tokens = self.block(else_block);
-                quote!(if #branch { #then_tokens } else { #else_tokens })
+                match (then_tokens.is_empty(), else_tokens.is_empty()) {
+                    (_, true) => quote!(if #branch { #then_tokens }),
+                    (true, false) => quote!(if !#branch { #else_tokens }),
+                    (false, false) => quote!(if #branch { #then_tokens } else { #else_tokens }),
+                }
             }
             Stmt::Loop { trips, body, .. } => {
                 let trips = &self.var(*trips).ident;
