@@ -1,6 +1,145 @@
-//! autodiff: compile-time automatic differentiation (crate docs are being written).
+//! Compile-time reverse-mode automatic differentiation for plain Rust functions, on stable
+//! Rust.
+//!
+//! Put `#[differentiate]` on a function of `f64` (or `f32`) parameters that returns a float,
+//! and its gradient functions are generated next to it at compile time: ordinary Rust code
+//! with a forward sweep and a reverse sweep, no run-time graph, no nightly compiler. Loops,
+//! branches, early returns and calls to other differentiated functions are differentiated
+//! as they run.
+//!
+//! ```
+//! use autodiff::prelude::*;
+//!
+//! // The control-flow example of the classic autograd chapter: how often the loop runs and
+//! // which branch is taken depend on `a`.
+//! #[differentiate]
+//! fn f(a: f64) -> f64 {
+//!     let mut b = a * 2.0;
+//!     while b.abs() < 1000.0 {
+//!         b = b * 2.0;
+//!     }
+//!     let c = if b > 0.0 { b } else { 100.0 * b };
+//!     c
+//! }
+//!
+//! // f(a) = k·a for a k that depends on a only through the control flow, so f'(a) = f(a)/a.
+//! for a in [0.3, -2.4, 1500.0] {
+//!     let (value, grad) = f_value_and_grad(a);
+//!     assert_eq!(value, f(a));
+//!     assert!((grad - value / a).abs() <= 1e-12 * grad.abs());
+//! }
+//! ```
+//!
+//! # What the attribute generates
+//!
+//! For `#[differentiate] fn f(x: f64, y: f64, n: usize) -> f64`, the function `f` is kept
+//! exactly as written, and three functions with the same visibility are added beside it:
+//!
+//! | generated | returns |
+//! |-----------|---------|
+//! | `f_grad(x, y, n)` | `(∂f/∂x, ∂f/∂y)` |
+//! | `f_value_and_grad(x, y, n)` | `(f(x, y, n), (∂f/∂x, ∂f/∂y))` |
+//! | `f_adjoint(x, y, n, d_out)` | `(f(x, y, n), (d_out·∂f/∂x, d_out·∂f/∂y))` |
+//!
+//! The gradient has one entry per `f64`/`f32` parameter, in order; with a single such
+//! parameter it is that derivative alone, not a 1-tuple. Other parameters (integers, `bool`,
+//! anything else) carry no derivative: they are passed through unchanged. `f_adjoint` is the
+//! reverse-mode adjoint itself: it runs `f` forward, then pulls the output cotangent `d_out`
+//! back through it, returning a vector-Jacobian product; `f_grad` and `f_value_and_grad`
+//! call it with `d_out = 1`. A hidden `f_pullback` also exists, for other differentiated
+//! functions that call `f`.
+//!
+//! Options choose the parameters and rename the functions:
+//!
+//! ```
+//! use autodiff::prelude::*;
+//!
+//! #[differentiate(wrt(x), grad = dpower_dx, value_and_grad = power_and_slope)]
+//! fn power(x: f64, scale: f64, n: i32) -> f64 {
+//!     scale * x.powi(n)
+//! }
+//!
+//! assert_eq!(dpower_dx(2.0, 3.0, 3), 36.0); // 3 · 3x² at x = 2
+//! assert_eq!(power_and_slope(2.0, 3.0, 3), (24.0, 36.0));
+//! // `f_adjoint` scales the gradient by the output cotangent.
+//! assert_eq!(power_adjoint(2.0, 3.0, 3, 0.5), (24.0, 18.0));
+//! ```
+//!
+//! `adjoint = name` renames `f_adjoint` likewise.
+//!
+//! # Blocking derivatives
+//!
+//! [`stop_gradient`]`(expr)` has the value of `expr` and no derivative, like PyTorch's
+//! `detach()` or `tf.stop_gradient`. Anything can be written inside it, since nothing in it
+//! is differentiated:
+//!
+//! ```
+//! use autodiff::prelude::*;
+//!
+//! #[differentiate]
+//! fn cube(x: f64) -> f64 {
+//!     let y = x * x;
+//!     y * x
+//! }
+//!
+//! #[differentiate]
+//! fn cube_detached(x: f64) -> f64 {
+//!     let u = stop_gradient(x * x); // a constant as far as derivatives go
+//!     u * x
+//! }
+//!
+//! assert_eq!(cube_grad(3.0), 27.0); // 3x²
+//! assert_eq!(cube_detached_grad(3.0), 9.0); // u = x²
+//! ```
+//!
+//! # What the body may contain
+//!
+//! - `let` (with or without a type, `mut`, deferred `let w;`), shadowing, assignment and
+//!   compound assignment, blocks;
+//! - `+ - * /`, unary `-`, `as` casts between floats (casts to integers carry no
+//!   derivative), literals and constants;
+//! - the `f64`/`f32` methods from `sin` to `to_radians` (see [`rules::methods`] for the
+//!   list), written `x.sin()` or `f64::sin(x)`;
+//! - `if` / `else if` / `else` as statements or expressions, on any condition;
+//! - `while` with a data-dependent number of trips, `for` over integer ranges (with
+//!   `.rev()` and `.step_by(..)`), `loop`, `break` (with a value), `continue`, labels, and
+//!   `return` anywhere;
+//! - calls to other `#[differentiate]` functions, recursion included, and calls to any
+//!   function when no argument carries a derivative;
+//! - `stop_gradient(..)`, and `print!`, `println!`, `eprint!`, `eprintln!` and the `assert!` family, which run in the
+//!   forward sweep only.
+//!
+//! Anything else is a compile error at the offending span that says what to write instead:
+//! closures over values that carry derivatives, `match`, `if let` / `while let`, `%`,
+//! methods (`&self`), `unsafe`, `async`, slices, arrays, `Vec` and `&mut` parameters.
+//!
+//! ```compile_fail
+//! use autodiff::prelude::*;
+//!
+//! #[differentiate]
+//! fn rectified(x: f64) -> f64 {
+//!     match x > 0.0 {
+//!         // error: `match` is not supported by `#[differentiate]`; use `if` / `else if` / `else`
+//!         true => x,
+//!         false => 0.0,
+//!     }
+//! }
+//! ```
+//!
+//! Where a derivative does not exist (`abs` at 0, `max` at a tie, `sqrt` at 0, the bounds
+//! of `clamp`, …), the value chosen follows PyTorch and JAX; the table is in
+//! [`rules::methods`].
+//!
+//! # See also
+//!
+//! - `examples/autograd_tour.rs` (`cargo run --release --example autograd_tour`): the
+//!   chapter's examples, each checked against its hand-derived gradient.
+//! - The README: the generated code for `f` above, the mapping from PyTorch, MXNet and
+//!   TensorFlow idioms, and the known limits.
+//! - [`testing`]: finite-difference helpers to check gradients in your own tests.
+//! - [`rules`]: the derivative rules the generated code calls, one function per operation.
 
-pub use autodiff_core::{rules, testing, stop_gradient, NoTangent, ZeroLike};
+pub use autodiff_core::{rules, stop_gradient, testing, NoTangent, ZeroLike};
 pub use autodiff_macros::differentiate;
 
 /// Everything a user of `#[differentiate]` needs in scope.
@@ -21,6 +160,6 @@ pub mod prelude {
 
 #[doc(hidden)]
 pub mod __private {
-    pub use autodiff_core::rules::methods as derivative_rules_for_methods;
+    pub use autodiff_core::__method_rule as method_rule;
     pub use autodiff_core::*;
 }

@@ -40,12 +40,16 @@ pub struct Param {
     pub is_float: bool,
     /// Differentiated with respect to (a float named by `wrt`, or every float without `wrt`).
     pub in_wrt: bool,
+    /// The address of the parameter's pattern, which identifies its binding across lowerings.
+    pub pattern_key: usize,
 }
 
 /// The checked signature.
 pub struct Signature {
     pub params: Vec<Param>,
     pub output: Type,
+    /// Whether the function takes `self` (then no stubs are generated after an error).
+    pub has_receiver: bool,
 }
 
 /// Checks the signature and the attribute's options against it.
@@ -73,8 +77,8 @@ pub fn signature(item: &ItemFn, args: &Args, errors: &mut Errors) -> Signature {
     let mut params = Vec::new();
     for input in &sig.inputs {
         match input {
-            FnArg::Receiver(receiver) => errors.push(error(
-                receiver.span(),
+            FnArg::Receiver(receiver) => errors.push(spanned(
+                receiver,
                 "`#[differentiate]` does not support methods yet; write a free function that takes the value as a parameter",
             )),
             FnArg::Typed(typed) => {
@@ -83,8 +87,8 @@ pub fn signature(item: &ItemFn, args: &Args, errors: &mut Errors) -> Signature {
                         (p.ident.clone(), p.mutability.is_some())
                     }
                     other => {
-                        errors.push(error(
-                            other.span(),
+                        errors.push(spanned(
+                            other,
                             "parameters of a `#[differentiate]` function must be plain names (`x: f64`); destructure inside the body",
                         ));
                         continue;
@@ -92,13 +96,13 @@ pub fn signature(item: &ItemFn, args: &Args, errors: &mut Errors) -> Signature {
                 };
                 if let Type::Reference(reference) = &*typed.ty {
                     if reference.mutability.is_some() {
-                        errors.push(error(
-                            typed.ty.span(),
+                        errors.push(spanned(
+                            &typed.ty,
                             "`&mut` parameters are not supported yet; return the value instead",
                         ));
                     } else if float_kind(&reference.elem).is_some() {
-                        errors.push(error(
-                            typed.ty.span(),
+                        errors.push(spanned(
+                            &typed.ty,
                             "pass floats by value (`x: f64`), not by reference, so they can be differentiated",
                         ));
                     }
@@ -110,6 +114,7 @@ pub fn signature(item: &ItemFn, args: &Args, errors: &mut Errors) -> Signature {
                     mutable,
                     is_float,
                     in_wrt: is_float,
+                    pattern_key: &*typed.pat as *const Pat as usize,
                 });
             }
         }
@@ -160,13 +165,18 @@ pub fn signature(item: &ItemFn, args: &Args, errors: &mut Errors) -> Signature {
         ReturnType::Default => {
             errors.push(error(
                 sig.ident.span(),
-                "`#[differentiate]` needs a function returning `f64` or `f32`; this one returns nothing",
+                "`#[differentiate]` needs a function returning `f64` or `f32`; this one returns nothing (add `-> f64`)",
             ));
             syn::parse_quote!(f64)
         }
     };
 
-    Signature { params, output }
+    let has_receiver = sig.receiver().is_some();
+    Signature {
+        params,
+        output,
+        has_receiver,
+    }
 }
 
 /// `Some("f64")` / `Some("f32")` for those two types, written bare.
@@ -193,93 +203,93 @@ pub fn float_kind(ty: &Type) -> Option<&'static str> {
 
 // ---- Body rules: one function per rejected construct. ----
 
-pub fn closure(span: Span) -> syn::Error {
-    error(
-        span,
+pub fn closure(node: &dyn ToTokens) -> syn::Error {
+    spanned(
+        node,
         "closures over active values are not supported yet; write the body inline or as a separate `#[differentiate]` function",
     )
 }
 
-pub fn match_expr(span: Span) -> syn::Error {
-    error(
-        span,
+pub fn match_expr(node: &dyn ToTokens) -> syn::Error {
+    spanned(
+        node,
         "`match` is not supported by `#[differentiate]`; use `if` / `else if` / `else`",
     )
 }
 
-pub fn if_let(span: Span) -> syn::Error {
-    error(
-        span,
+pub fn if_let(node: &dyn ToTokens) -> syn::Error {
+    spanned(
+        node,
         "`if let` / `while let` are not supported by `#[differentiate]`; use `if` / `while` with a condition",
     )
 }
 
-pub fn unsafe_block(span: Span) -> syn::Error {
-    error(
-        span,
+pub fn unsafe_block(node: &dyn ToTokens) -> syn::Error {
+    spanned(
+        node,
         "`unsafe` blocks cannot be differentiated; move the unsafe code out of the differentiated function",
     )
 }
 
-pub fn async_expr(span: Span) -> syn::Error {
-    error(span, "`async` and `.await` cannot be differentiated")
+pub fn async_expr(node: &dyn ToTokens) -> syn::Error {
+    spanned(node, "`async` and `.await` cannot be differentiated")
 }
 
-pub fn pattern(span: Span) -> syn::Error {
-    error(
-        span,
+pub fn pattern(node: &dyn ToTokens) -> syn::Error {
+    spanned(
+        node,
         "this pattern is not supported by `#[differentiate]`; bind a plain name (`let x = ..`) or a tuple of names (`let (a, b) = (.., ..)`)",
     )
 }
 
-pub fn remainder(span: Span) -> syn::Error {
-    error(
-        span,
+pub fn remainder(node: &dyn ToTokens) -> syn::Error {
+    spanned(
+        node,
         "`%` has no derivative rule; use `x - (x / y).trunc() * y`, or wrap it in `stop_gradient(..)`",
     )
 }
 
-pub fn place(span: Span) -> syn::Error {
-    error(
-        span,
+pub fn place(node: &dyn ToTokens) -> syn::Error {
+    spanned(
+        node,
         "only local variables can be assigned in a `#[differentiate]` function (indexing, fields and `*` come later)",
     )
 }
 
-pub fn tuple_value(span: Span) -> syn::Error {
-    error(
-        span,
+pub fn tuple_value(node: &dyn ToTokens) -> syn::Error {
+    spanned(
+        node,
         "tuples of active values are only supported directly in `let (a, b) = (.., ..)`",
     )
 }
 
-pub fn expression(span: Span, what: &str) -> syn::Error {
-    error(
-        span,
+pub fn expression(node: &dyn ToTokens, what: &str) -> syn::Error {
+    spanned(
+        node,
         format!("{what} is not supported on active values in a `#[differentiate]` function; wrap it in `stop_gradient(..)` if no derivative should flow through it"),
     )
 }
 
-pub fn macro_call(span: Span, name: &str) -> syn::Error {
-    error(
-        span,
+pub fn macro_call(node: &dyn ToTokens, name: &str) -> syn::Error {
+    spanned(
+        node,
         format!("the macro `{name}!` cannot be differentiated; only printing and assertion macros are allowed, and they run in the forward pass only"),
     )
 }
 
-pub fn labeled_block(span: Span) -> syn::Error {
-    error(
-        span,
+pub fn labeled_block(node: &dyn ToTokens) -> syn::Error {
+    spanned(
+        node,
         "labeled blocks are not supported by `#[differentiate]`; use a `loop` with `break`",
     )
 }
 
-pub fn unknown_label(span: Span) -> syn::Error {
-    error(span, "this label names no enclosing loop")
+pub fn unknown_label(node: &dyn ToTokens) -> syn::Error {
+    spanned(node, "this label names no enclosing loop")
 }
 
-pub fn exit_outside_loop(span: Span) -> syn::Error {
-    error(span, "`break` / `continue` outside of a loop")
+pub fn exit_outside_loop(node: &dyn ToTokens) -> syn::Error {
+    spanned(node, "`break` / `continue` outside of a loop")
 }
 
 pub fn shadowed_inside_opaque(span: Span, name: &str) -> syn::Error {
@@ -289,23 +299,41 @@ pub fn shadowed_inside_opaque(span: Span, name: &str) -> syn::Error {
     )
 }
 
-pub fn for_pattern(span: Span) -> syn::Error {
-    error(
-        span,
-        "`for` loops in a `#[differentiate]` function take a plain name or `_` over an integer range (`for i in 0..n`)",
+pub fn for_pattern(node: &dyn ToTokens) -> syn::Error {
+    spanned(
+        node,
+        "`for` loops in a `#[differentiate]` function bind a plain name or `_`",
     )
 }
 
-pub fn turbofish(span: Span) -> syn::Error {
-    error(
-        span,
+pub fn for_over_active(node: &dyn ToTokens) -> syn::Error {
+    spanned(
+        node,
+        "iterating over values that carry a derivative is not supported yet; loop over indices (`for i in 0..n`) and compute each value in the body",
+    )
+}
+
+pub fn closure_call(node: &dyn ToTokens) -> syn::Error {
+    spanned(
+        node,
+        "calling a closure is not supported by `#[differentiate]`; write the body inline or as a separate `#[differentiate]` function",
+    )
+}
+
+pub fn turbofish(node: &dyn ToTokens) -> syn::Error {
+    spanned(
+        node,
         "method calls with `::<..>` are not supported on active values",
     )
 }
 
-pub fn hidden_write(span: Span) -> syn::Error {
-    error(
-        span,
+pub fn hidden_write(node: &dyn ToTokens) -> syn::Error {
+    spanned(
+        node,
         "assigning to a variable inside a condition, `stop_gradient(..)` or another expression is not supported; assign it in a statement of its own",
     )
+}
+
+fn spanned(node: &dyn ToTokens, message: impl std::fmt::Display) -> syn::Error {
+    syn::Error::new_spanned(node.to_token_stream(), message)
 }

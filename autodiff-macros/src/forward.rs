@@ -199,9 +199,9 @@ impl Forward<'_> {
                 let a = self.atom(a);
                 quote!(-#a)
             }
-            Rhs::Binary { op, lhs, rhs } => {
+            Rhs::Binary { op, lhs, rhs, span } => {
                 let (l, r) = (self.atom(lhs), self.atom(rhs));
-                let op = binop_tokens(*op, proc_macro2::Span::call_site());
+                let op = binop_tokens(*op, *span);
                 quote!(#l #op #r)
             }
             Rhs::Method {
@@ -226,6 +226,7 @@ impl Forward<'_> {
                 quote!(#value as #ty)
             }
             Rhs::Opaque(tokens) => tokens.clone(),
+            Rhs::Rejected(_) => quote!(()),
         }
     }
 }

@@ -94,6 +94,8 @@ pub enum Rhs {
         op: BinOp,
         lhs: Atom,
         rhs: Atom,
+        /// The operator's span, where a missing rule is reported.
+        span: Span,
     },
     /// `recv.name(args)`, or `prefix::name(recv, args)` when written in path form.
     Method {
@@ -114,6 +116,10 @@ pub enum Rhs {
     },
     /// An expression that carries no derivative, emitted as written (variables renamed).
     Opaque(TokenStream),
+    /// A construct that was rejected with an error. It counts as reading every variable it
+    /// mentions, so that the first lowering sees derivatives flow through it and the second
+    /// reports it instead of silently treating it as constant.
+    Rejected(Vec<Atom>),
 }
 
 /// Where an exit goes; numbered into the `exit_code` variable by `exits.rs`.
@@ -221,6 +227,7 @@ impl Rhs {
             Rhs::Call { args, .. } => args.iter().collect(),
             Rhs::Cast { value, .. } => vec![value],
             Rhs::Opaque(_) => vec![],
+            Rhs::Rejected(reads) => reads.iter().collect(),
         }
     }
 
@@ -230,7 +237,7 @@ impl Rhs {
     pub fn operands_read_by_pullback(&self, is_active: impl Fn(&Atom) -> bool) -> Vec<&Atom> {
         match self {
             Rhs::Atom(_) | Rhs::Neg(_) | Rhs::Opaque(_) => vec![],
-            Rhs::Binary { op, lhs, rhs } => {
+            Rhs::Binary { op, lhs, rhs, .. } => {
                 let (lhs_active, rhs_active) = (is_active(lhs), is_active(rhs));
                 let mut read = Vec::new();
                 match op {

@@ -97,12 +97,8 @@ pub fn lower(
         output: 0,
     };
     let mut params = Vec::new();
-    for (param, input) in sig.params.iter().zip(item.sig.inputs.iter()) {
-        let key = match input {
-            syn::FnArg::Typed(typed) => Some(&*typed.pat as *const Pat as usize),
-            syn::FnArg::Receiver(_) => None,
-        };
-        params.push(lowering.bind(&param.ident, VarKind::Param, key));
+    for param in &sig.params {
+        params.push(lowering.bind(&param.ident, VarKind::Param, Some(param.pattern_key)));
     }
     let output_ident = lowering.namer.output();
     lowering.output = lowering.new_var(output_ident, VarKind::Output, None);
@@ -246,7 +242,7 @@ impl Lowering<'_> {
     fn lower_local(&mut self, local: &syn::Local, out: &mut Vec<Stmt>) {
         if let Some(init) = &local.init {
             if let Some((_, diverge)) = &init.diverge {
-                self.errors.push(check::pattern(diverge.span()));
+                self.errors.push(check::pattern(diverge));
                 return;
             }
         }
@@ -299,14 +295,14 @@ impl Lowering<'_> {
                 }
             }
             Pat::Tuple(tuple) if ty.is_none() => self.lower_tuple_let(tuple, init, out),
-            other => self.errors.push(check::pattern(other.span())),
+            other => self.errors.push(check::pattern(other)),
         }
     }
 
     /// `let (a, b) = (e1, e2);`, `let (s, c) = x.sin_cos();`, or a tuple from inactive code.
     fn lower_tuple_let(&mut self, tuple: &syn::PatTuple, init: Option<&Expr>, out: &mut Vec<Stmt>) {
         let Some(init) = init else {
-            self.errors.push(check::pattern(tuple.span()));
+            self.errors.push(check::pattern(tuple));
             return;
         };
         let mut names = Vec::new();
@@ -317,7 +313,7 @@ impl Lowering<'_> {
                 }
                 Pat::Wild(_) => names.push(None),
                 other => {
-                    self.errors.push(check::pattern(other.span()));
+                    self.errors.push(check::pattern(other));
                     return;
                 }
             }
@@ -358,7 +354,7 @@ impl Lowering<'_> {
                     .collect()
             }
             e => {
-                self.errors.push(check::tuple_value(e.span()));
+                self.errors.push(check::tuple_value(e));
                 return;
             }
         };
@@ -402,7 +398,7 @@ impl Lowering<'_> {
             mac.tokens = self.rename_tokens(mac.tokens);
             out.push(Stmt::Effect(quote!(#mac;)));
         } else if self.maybe_active_tokens(&mac.tokens) {
-            self.errors.push(check::macro_call(mac.path.span(), &name));
+            self.errors.push(check::macro_call(mac, &name));
         } else {
             out.push(Stmt::Effect(quote!(#mac;)));
         }
@@ -418,9 +414,11 @@ impl Lowering<'_> {
                 self.with_scope(|this| this.lower_stmts(&b.block.stmts, None, out))
             }
             Expr::Paren(p) => self.lower_expr_stmt(&p.expr, out),
-            Expr::Assign(a) => self.lower_assign_expr(&a.left, &a.right, None, out),
+            Expr::Assign(a) => {
+                self.lower_assign_expr(&a.left, &a.right, None, a.eq_token.span, out)
+            }
             Expr::Binary(b) if compound_op(&b.op).is_some() => {
-                self.lower_assign_expr(&b.left, &b.right, compound_op(&b.op), out)
+                self.lower_assign_expr(&b.left, &b.right, compound_op(&b.op), b.op.span(), out)
             }
             Expr::Return(r) => self.lower_return(r, out),
             Expr::Break(b) => self.lower_break(b, out),
@@ -442,6 +440,7 @@ impl Lowering<'_> {
         left: &Expr,
         right: &Expr,
         compound: Option<BinOp>,
+        operator_span: Span,
         out: &mut Vec<Stmt>,
     ) {
         let var = match strip_parens(left) {
@@ -449,7 +448,7 @@ impl Lowering<'_> {
             _ => None,
         };
         let Some(var) = var else {
-            self.errors.push(check::place(left.span()));
+            self.errors.push(check::place(left));
             return;
         };
         match compound {
@@ -458,7 +457,7 @@ impl Lowering<'_> {
                 let rhs = if !self.maybe_active(right) && !self.maybe_active_var(var) {
                     let tokens = self.opaque(right);
                     let ident = &self.vars[var].ident;
-                    let op_tokens = binop_tokens(op, right.span());
+                    let op_tokens = binop_tokens(op, operator_span);
                     Rhs::Opaque(quote!(#ident #op_tokens (#tokens)))
                 } else {
                     let value = self.lower_expr(right, out);
@@ -466,6 +465,7 @@ impl Lowering<'_> {
                         op,
                         lhs: Atom::Var(var),
                         rhs: value,
+                        span: operator_span,
                     }
                 };
                 out.push(Stmt::Assign {
@@ -511,7 +511,7 @@ impl Lowering<'_> {
 
     fn lower_if(&mut self, i: &syn::ExprIf, dest: Option<VarId>, out: &mut Vec<Stmt>) {
         if let Expr::Let(l) = &*i.cond {
-            self.errors.push(check::if_let(l.span()));
+            self.errors.push(check::if_let(l));
             return;
         }
         let cond = self.opaque(&i.cond);
@@ -571,7 +571,7 @@ impl Lowering<'_> {
 
     fn lower_while(&mut self, w: &syn::ExprWhile, out: &mut Vec<Stmt>) {
         if let Expr::Let(l) = &*w.cond {
-            self.errors.push(check::if_let(l.span()));
+            self.errors.push(check::if_let(l));
             return;
         }
         let cond = self.opaque(&w.cond);
@@ -591,7 +591,7 @@ impl Lowering<'_> {
         // loop, or activity flowing through the body would go unseen.
         let probing = self.prior.is_none();
         if !probing && self.maybe_active(&f.expr) {
-            self.errors.push(check::for_pattern(f.expr.span()));
+            self.errors.push(check::for_over_active(&f.expr));
             return;
         }
         let iter = self.opaque(&f.expr);
@@ -600,10 +600,23 @@ impl Lowering<'_> {
         let body = self.with_block(|this, b| {
             match &*f.pat {
                 Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
-                    loop_var = Some(this.bind(&p.ident, VarKind::User, Some(pat_key(&f.pat))));
+                    let var = this.bind(&p.ident, VarKind::User, Some(pat_key(&f.pat)));
+                    loop_var = Some(var);
+                    if probing {
+                        // Each value the loop takes may carry a derivative from the iterated
+                        // expression; the second lowering rejects that case.
+                        let mut reads = Vec::new();
+                        this.mentioned_vars(f.expr.to_token_stream(), &mut reads);
+                        b.stmts.push(Stmt::Let {
+                            var,
+                            ty: None,
+                            init: Some(Rhs::Rejected(reads.into_iter().map(Atom::Var).collect())),
+                            span: p.ident.span(),
+                        });
+                    }
                 }
                 Pat::Wild(_) => {}
-                other => this.errors.push(check::for_pattern(other.span())),
+                other => this.errors.push(check::for_pattern(other)),
             }
             this.lower_stmts(&f.body.stmts, None, &mut b.stmts)
         });
@@ -619,7 +632,7 @@ impl Lowering<'_> {
         );
     }
 
-    fn target_loop(&mut self, label: Option<&syn::Lifetime>, span: Span) -> Option<usize> {
+    fn target_loop(&mut self, label: Option<&syn::Lifetime>, node: &dyn ToTokens) -> Option<usize> {
         let found = match label {
             None => self.loops.len().checked_sub(1),
             Some(l) => {
@@ -631,8 +644,8 @@ impl Lowering<'_> {
         };
         if found.is_none() {
             self.errors.push(match label {
-                Some(l) => check::unknown_label(l.span()),
-                None => check::exit_outside_loop(span),
+                Some(l) => check::unknown_label(l),
+                None => check::exit_outside_loop(node),
             });
         }
         found
@@ -647,7 +660,7 @@ impl Lowering<'_> {
     }
 
     fn lower_break(&mut self, b: &syn::ExprBreak, out: &mut Vec<Stmt>) {
-        let Some(index) = self.target_loop(b.label.as_ref(), b.span()) else {
+        let Some(index) = self.target_loop(b.label.as_ref(), b) else {
             return;
         };
         let id = self.loops[index].id;
@@ -656,14 +669,14 @@ impl Lowering<'_> {
                 Some(result) => self.lower_value_into(e, result, out),
                 None => self
                     .errors
-                    .push(check::expression(e.span(), "`break` with a value here")),
+                    .push(check::expression(e, "`break` with a value here")),
             }
         }
         out.push(Stmt::Exit(ExitKind::Break(id)));
     }
 
     fn lower_continue(&mut self, c: &syn::ExprContinue, out: &mut Vec<Stmt>) {
-        let Some(index) = self.target_loop(c.label.as_ref(), c.span()) else {
+        let Some(index) = self.target_loop(c.label.as_ref(), c) else {
             return;
         };
         let id = self.loops[index].id;
@@ -726,14 +739,16 @@ impl Lowering<'_> {
                 Some(op) => {
                     let lhs = self.lower_expr(&b.left, out);
                     let rhs = self.lower_expr(&b.right, out);
-                    Rhs::Binary { op, lhs, rhs }
+                    Rhs::Binary {
+                        op,
+                        lhs,
+                        rhs,
+                        span: b.op.span(),
+                    }
                 }
-                None if matches!(b.op, SynBinOp::Rem(_)) => {
-                    self.errors.push(check::remainder(b.op.span()));
-                    Rhs::Opaque(quote!(()))
-                }
+                None if matches!(b.op, SynBinOp::Rem(_)) => self.reject(check::remainder(&b.op), e),
                 None if compound_op(&b.op).is_some() => {
-                    self.lower_assign_expr(&b.left, &b.right, compound_op(&b.op), out);
+                    self.lower_assign_expr(&b.left, &b.right, compound_op(&b.op), b.op.span(), out);
                     Rhs::Opaque(quote!(()))
                 }
                 None => self.unsupported(e, "this operator"),
@@ -747,7 +762,7 @@ impl Lowering<'_> {
                     ty: (*c.ty).clone(),
                 }
             }
-            Expr::Block(b) if b.label.is_some() => self.reject(check::labeled_block(b.span())),
+            Expr::Block(b) if b.label.is_some() => self.reject(check::labeled_block(b), e),
             Expr::If(_) | Expr::Block(_) | Expr::Loop(_) => {
                 let temp = self.temp();
                 out.push(Stmt::Let {
@@ -765,19 +780,19 @@ impl Lowering<'_> {
                 Rhs::Atom(Atom::Const(quote!(::core::default::Default::default())))
             }
             Expr::Assign(a) => {
-                self.lower_assign_expr(&a.left, &a.right, None, out);
+                self.lower_assign_expr(&a.left, &a.right, None, a.eq_token.span, out);
                 Rhs::Opaque(quote!(()))
             }
-            Expr::Closure(c) => self.reject(check::closure(c.span())),
-            Expr::Match(m) => self.reject(check::match_expr(m.match_token.span)),
-            Expr::Unsafe(u) => self.reject(check::unsafe_block(u.unsafe_token.span)),
-            Expr::Async(a) => self.reject(check::async_expr(a.async_token.span)),
-            Expr::Await(a) => self.reject(check::async_expr(a.await_token.span)),
-            Expr::Let(l) => self.reject(check::if_let(l.span())),
-            Expr::Tuple(t) => self.reject(check::tuple_value(t.span())),
+            Expr::Closure(c) => self.reject(check::closure(c), e),
+            Expr::Match(m) => self.reject(check::match_expr(&m.match_token), e),
+            Expr::Unsafe(u) => self.reject(check::unsafe_block(&u.unsafe_token), e),
+            Expr::Async(a) => self.reject(check::async_expr(&a.async_token), e),
+            Expr::Await(a) => self.reject(check::async_expr(&a.await_token), e),
+            Expr::Let(l) => self.reject(check::if_let(l), e),
+            Expr::Tuple(t) => self.reject(check::tuple_value(t), e),
             Expr::Macro(m) => {
                 let name = m.mac.path.segments.last().map(|s| s.ident.to_string());
-                self.reject(check::macro_call(m.span(), &name.unwrap_or_default()))
+                self.reject(check::macro_call(m, &name.unwrap_or_default()), e)
             }
             Expr::Field(_) => self.unsupported(e, "field access"),
             Expr::Index(_) => self.unsupported(e, "indexing"),
@@ -788,14 +803,14 @@ impl Lowering<'_> {
 
     fn lower_method(&mut self, m: &syn::ExprMethodCall, out: &mut Vec<Stmt>) -> Rhs {
         if let Some(turbofish) = &m.turbofish {
-            return self.reject(check::turbofish(turbofish.span()));
+            return self.reject(check::turbofish(turbofish), m);
         }
         let name = m.method.to_string();
         if (name == "clone" || name == "to_owned") && m.args.is_empty() {
             return Rhs::Atom(self.lower_expr(&m.receiver, out));
         }
         if name == "sin_cos" {
-            return self.reject(check::tuple_value(m.span()));
+            return self.reject(check::tuple_value(m), m);
         }
         let recv = self.lower_expr(&m.receiver, out);
         let args = m.args.iter().map(|a| self.lower_expr(a, out)).collect();
@@ -811,6 +826,9 @@ impl Lowering<'_> {
         let Expr::Path(path) = &*c.func else {
             return self.unsupported(c, "calling this expression");
         };
+        if self.resolve_path(path).is_some() {
+            return self.reject(check::closure_call(c), c);
+        }
         let segments = &path.path.segments;
         // `f64::sin(x)` is the method `x.sin()`.
         if path.qself.is_none() && segments.len() == 2 && !c.args.is_empty() {
@@ -818,7 +836,7 @@ impl Lowering<'_> {
             if ty == "f64" || ty == "f32" {
                 let name = segments[1].ident.clone();
                 if name == "sin_cos" {
-                    return self.reject(check::tuple_value(c.span()));
+                    return self.reject(check::tuple_value(c), c);
                 }
                 let mut args = c.args.iter();
                 let recv = self.lower_expr(args.next().expect("checked non-empty"), out);
@@ -839,13 +857,26 @@ impl Lowering<'_> {
         }
     }
 
-    fn reject(&mut self, error: syn::Error) -> Rhs {
+    /// Reports `error` for `node`, which reads whatever locals it mentions.
+    fn reject(&mut self, error: syn::Error, node: &impl ToTokens) -> Rhs {
         self.errors.push(error);
-        Rhs::Opaque(quote!(()))
+        let mut reads = Vec::new();
+        self.mentioned_vars(node.to_token_stream(), &mut reads);
+        Rhs::Rejected(reads.into_iter().map(Atom::Var).collect())
     }
 
-    fn unsupported(&mut self, e: &impl Spanned, what: &str) -> Rhs {
-        self.reject(check::expression(e.span(), what))
+    fn unsupported(&mut self, e: &(impl Spanned + ToTokens), what: &str) -> Rhs {
+        self.reject(check::expression(e, what), e)
+    }
+
+    fn mentioned_vars(&self, tokens: TokenStream, out: &mut Vec<VarId>) {
+        for tree in tokens {
+            match tree {
+                TokenTree::Ident(i) => out.extend(self.resolve(&i.to_string())),
+                TokenTree::Group(g) => self.mentioned_vars(g.stream(), out),
+                _ => {}
+            }
+        }
     }
 
     // ---------------------------------------------------------------- activity and renaming
@@ -919,7 +950,7 @@ impl Lowering<'_> {
             self.errors.push(check::shadowed_inside_opaque(span, &name));
         }
         for span in hidden_writes {
-            self.errors.push(check::hidden_write(span));
+            self.errors.push(check::hidden_write(&span));
         }
         e.to_token_stream()
     }
@@ -1006,7 +1037,7 @@ struct Renamer<'l, 'a> {
     lowering: &'l Lowering<'a>,
     inner_bindings: Vec<String>,
     conflicts: Vec<(Span, String)>,
-    hidden_writes: Vec<Span>,
+    hidden_writes: Vec<TokenStream>,
 }
 
 impl Renamer<'_, '_> {
@@ -1017,7 +1048,7 @@ impl Renamer<'_, '_> {
             if let Some(ident) = p.path.get_ident() {
                 let name = ident.to_string();
                 if !self.inner_bindings.contains(&name) && self.lowering.resolve(&name).is_some() {
-                    self.hidden_writes.push(place.span());
+                    self.hidden_writes.push(place.to_token_stream());
                 }
             }
         }

@@ -177,7 +177,12 @@ impl Reverse<'_> {
             quote_spanned!(span=> #private::accumulate(&mut #adjoint, #value);)
         };
         let value = |atom: &Atom| atom_tokens(self.f, atom);
-        let ops = quote!(#private::rules::ops);
+        let value_at = |atom: &Atom, at: proc_macro2::Span| relocate(atom_tokens(self.f, atom), at);
+        let ops_at = |at: proc_macro2::Span| {
+            let private = crate::expand::private_path_at(at);
+            quote_spanned!(at=> #private::rules::ops)
+        };
+        let ops = ops_at(span);
         match rhs {
             Rhs::Atom(a) => active(a)
                 .map(|v| accumulate(v, quote!(#g)))
@@ -187,18 +192,27 @@ impl Reverse<'_> {
                 .map(|v| accumulate(v, quote!(#ops::neg(&#g))))
                 .into_iter()
                 .collect(),
-            Rhs::Binary { op, lhs, rhs } => {
-                let (l, r) = (value(lhs), value(rhs));
+            Rhs::Binary {
+                op,
+                lhs,
+                rhs,
+                span: op_span,
+            } => {
+                let span = *op_span;
+                let ops = ops_at(span);
+                let (l, r) = (value_at(lhs, span), value_at(rhs, span));
                 let (lhs_rule, rhs_rule, reads_values) = match op {
-                    BinOp::Add => (quote!(add_lhs), quote!(add_rhs), false),
-                    BinOp::Sub => (quote!(sub_lhs), quote!(sub_rhs), false),
-                    BinOp::Mul => (quote!(mul_lhs), quote!(mul_rhs), true),
-                    BinOp::Div => (quote!(div_lhs), quote!(div_rhs), true),
+                    BinOp::Add => ("add_lhs", "add_rhs", false),
+                    BinOp::Sub => ("sub_lhs", "sub_rhs", false),
+                    BinOp::Mul => ("mul_lhs", "mul_rhs", true),
+                    BinOp::Div => ("div_lhs", "div_rhs", true),
                 };
+                let lhs_rule = syn::Ident::new(lhs_rule, span);
+                let rhs_rule = syn::Ident::new(rhs_rule, span);
                 let args = if reads_values {
-                    quote!(&#l, &#r, &#g)
+                    quote_spanned!(span=> &#l, &#r, &#g)
                 } else {
-                    quote!(&#g)
+                    quote_spanned!(span=> &#g)
                 };
                 let lhs_part = active(lhs)
                     .map(|v| accumulate(v, quote_spanned!(span=> #ops::#lhs_rule(#args))));
@@ -213,7 +227,7 @@ impl Reverse<'_> {
                 if operands.iter().all(|a| active(a).is_none()) {
                     return TokenStream::new();
                 }
-                let values = operands.iter().map(|a| value(a));
+                let values = operands.iter().map(|a| value_at(a, name.span()));
                 let bindings = operands.iter().enumerate().map(|(i, a)| match active(a) {
                     Some(_) => {
                         let d = names::operand_cotangent(i);
@@ -225,8 +239,8 @@ impl Reverse<'_> {
                     let d = names::operand_cotangent(i);
                     active(a).map(|v| accumulate(v, quote!(#d)))
                 });
-                let rule =
-                    quote_spanned!(name.span()=> #private::derivative_rules_for_methods::#name);
+                let at = crate::expand::private_path_at(name.span());
+                let rule = quote_spanned!(name.span()=> #at::method_rule!(#name));
                 quote! {
                     let (#(#bindings,)*) = #rule(#(&#values,)* &#g);
                     #(#accumulations)*
@@ -265,7 +279,24 @@ impl Reverse<'_> {
                 })
                 .into_iter()
                 .collect(),
-            Rhs::Opaque(_) => TokenStream::new(),
+            Rhs::Opaque(_) | Rhs::Rejected(_) => TokenStream::new(),
         }
     }
+}
+
+/// `tokens` with their locations moved to `at`, keeping their hygiene: the operands of a rule
+/// call then point at the operator, not at where each variable was declared.
+fn relocate(tokens: TokenStream, at: proc_macro2::Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tree| {
+            if let proc_macro2::TokenTree::Group(g) = &tree {
+                let mut group = proc_macro2::Group::new(g.delimiter(), relocate(g.stream(), at));
+                group.set_span(g.span().located_at(at));
+                return proc_macro2::TokenTree::Group(group);
+            }
+            tree.set_span(tree.span().located_at(at));
+            tree
+        })
+        .collect()
 }

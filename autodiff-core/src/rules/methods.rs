@@ -56,3 +56,93 @@ fn nan_or<T: Real>(operand: &T, d: T) -> T {
         d
     }
 }
+
+/// Maps a method name to its rule, or to a compile error that names the method and says
+/// what to do. Generated code calls rules through it, so a method without a rule is reported
+/// at the user's method call in words, not as a missing function. Keep one arm per rule: a
+/// test checks the arms against the `pub fn`s of this module.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __method_rule {
+    (abs) => { $crate::rules::methods::abs };
+    (acos) => { $crate::rules::methods::acos };
+    (acosh) => { $crate::rules::methods::acosh };
+    (asin) => { $crate::rules::methods::asin };
+    (asinh) => { $crate::rules::methods::asinh };
+    (atan) => { $crate::rules::methods::atan };
+    (atan2) => { $crate::rules::methods::atan2 };
+    (atanh) => { $crate::rules::methods::atanh };
+    (cbrt) => { $crate::rules::methods::cbrt };
+    (ceil) => { $crate::rules::methods::ceil };
+    (clamp) => { $crate::rules::methods::clamp };
+    (cos) => { $crate::rules::methods::cos };
+    (cosh) => { $crate::rules::methods::cosh };
+    (exp) => { $crate::rules::methods::exp };
+    (exp2) => { $crate::rules::methods::exp2 };
+    (exp_m1) => { $crate::rules::methods::exp_m1 };
+    (floor) => { $crate::rules::methods::floor };
+    (fract) => { $crate::rules::methods::fract };
+    (hypot) => { $crate::rules::methods::hypot };
+    (ln) => { $crate::rules::methods::ln };
+    (ln_1p) => { $crate::rules::methods::ln_1p };
+    (log) => { $crate::rules::methods::log };
+    (log10) => { $crate::rules::methods::log10 };
+    (log2) => { $crate::rules::methods::log2 };
+    (max) => { $crate::rules::methods::max };
+    (min) => { $crate::rules::methods::min };
+    (mul_add) => { $crate::rules::methods::mul_add };
+    (powf) => { $crate::rules::methods::powf };
+    (powi) => { $crate::rules::methods::powi };
+    (recip) => { $crate::rules::methods::recip };
+    (round) => { $crate::rules::methods::round };
+    (signum) => { $crate::rules::methods::signum };
+    (sin) => { $crate::rules::methods::sin };
+    (sinh) => { $crate::rules::methods::sinh };
+    (sqrt) => { $crate::rules::methods::sqrt };
+    (tan) => { $crate::rules::methods::tan };
+    (tanh) => { $crate::rules::methods::tanh };
+    (to_degrees) => { $crate::rules::methods::to_degrees };
+    (to_radians) => { $crate::rules::methods::to_radians };
+    (trunc) => { $crate::rules::methods::trunc };
+    ($other:ident) => {
+        ::core::compile_error!(::core::concat!(
+            "no derivative rule for the method `",
+            ::core::stringify!($other),
+            "`; wrap the call in `stop_gradient(..)` if no derivative should flow through it, or write it with operations that have rules (see `autodiff::rules::methods`)"
+        ))
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every rule function has an arm in `__method_rule!`, and every arm a function.
+    #[test]
+    fn every_rule_is_reachable_from_generated_code() {
+        let sources = [
+            include_str!("methods/arithmetic.rs"),
+            include_str!("methods/exp_log.rs"),
+            include_str!("methods/hyperbolic.rs"),
+            include_str!("methods/piecewise.rs"),
+            include_str!("methods/trig.rs"),
+        ];
+        let mut functions: Vec<&str> = sources
+            .iter()
+            .flat_map(|s| s.lines())
+            .filter_map(|l| l.strip_prefix("pub fn "))
+            .map(|l| l.split(['<', '(']).next().unwrap_or(l))
+            .collect();
+        functions.sort_unstable();
+        let this = include_str!("methods.rs");
+        let mut arms: Vec<&str> = this
+            .lines()
+            .filter_map(|l| {
+                l.trim()
+                    .strip_prefix('(')
+                    .and_then(|l| l.split_once(") => { $crate"))
+            })
+            .map(|(name, _)| name)
+            .collect();
+        arms.sort_unstable();
+        assert_eq!(functions, arms);
+    }
+}

@@ -119,6 +119,31 @@ macro_rules! float_rules {
 
 float_rules!(f64, f32);
 
+/// A type with no values. Each float has a `MulRule` and a `DivRule` for it besides its own,
+/// so that with an unsupported right operand the compiler reports the missing rule by its
+/// message instead of inferring that the operand must be a float.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub enum NoOperand {}
+
+macro_rules! sentinel_rules {
+    ($($float:ty),*) => {$(
+        impl MulRule<NoOperand> for $float {
+            type Output = NoOperand;
+            fn mul_lhs(_: &Self, rhs: &NoOperand, _: &NoOperand) -> Self { match *rhs {} }
+            fn mul_rhs(_: &Self, rhs: &NoOperand, _: &NoOperand) -> NoOperand { *rhs }
+        }
+
+        impl DivRule<NoOperand> for $float {
+            type Output = NoOperand;
+            fn div_lhs(_: &Self, rhs: &NoOperand, _: &NoOperand) -> Self { match *rhs {} }
+            fn div_rhs(_: &Self, rhs: &NoOperand, _: &NoOperand) -> NoOperand { *rhs }
+        }
+    )*};
+}
+
+sentinel_rules!(f64, f32);
+
 macro_rules! cast_rules {
     ($($from:ty => $to:ty),*) => {$(
         impl CastRule<$to> for $from {

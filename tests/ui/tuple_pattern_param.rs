@@ -1,0 +1,8 @@
+use autodiff::differentiate;
+
+#[differentiate]
+fn f((x, y): (f64, f64)) -> f64 {
+    x * y
+}
+
+fn main() {}
