@@ -41,8 +41,8 @@
 //! | `f_value_and_grad(x, y, n)` | `(f(x, y, n), (∂f/∂x, ∂f/∂y))` |
 //! | `f_adjoint(x, y, n, d_out)` | `(f(x, y, n), (d_out·∂f/∂x, d_out·∂f/∂y))` |
 //!
-//! The gradient has one entry per `f64`/`f32` parameter, in order; with a single such
-//! parameter it is that derivative alone, not a 1-tuple. Other parameters (integers, `bool`,
+//! The gradient has one entry per `f64`/`f32` parameter (or per parameter named in `wrt`),
+//! in order; with a single one it is that derivative alone, not a 1-tuple. Other parameters (integers, `bool`,
 //! anything else) carry no derivative: they are passed through unchanged. `f_adjoint` is the
 //! reverse-mode adjoint itself: it runs `f` forward, then pulls the output cotangent `d_out`
 //! back through it, returning a vector-Jacobian product; `f_grad` and `f_value_and_grad`
@@ -118,8 +118,8 @@
 //!
 //! #[differentiate]
 //! fn rectified(x: f64) -> f64 {
+//!     // error: `match` is not supported by `#[differentiate]`; use `if` / `else if` / `else`
 //!     match x > 0.0 {
-//!         // error: `match` is not supported by `#[differentiate]`; use `if` / `else if` / `else`
 //!         true => x,
 //!         false => 0.0,
 //!     }

@@ -42,6 +42,7 @@ fn straight_line(x: f64, y: f64) -> f64 {
 }
 
 #[differentiate]
+#[allow(clippy::needless_late_init)] // `let u;` assigned in both branches is what is tested
 fn branches_and_early_return(x: f64, y: f64) -> f64 {
     let s = x * y;
     if s > 1.0 {

@@ -135,6 +135,17 @@ fn mark_needed(f: &mut Function) {
             let is_active = |a: &Atom| a.var().is_some_and(|v| f.vars[v].active);
             let operands = rhs.operands_read_by_pullback(is_active);
             read.extend(operands.iter().filter_map(|a| a.var()));
+            // A rule call names every operand of its operation, if only for its type. A
+            // function-level variable is always in scope there; one local to a nested block
+            // exists in the reverse sweep only if it is brought back from a tape.
+            if !rhs.operands_read_by_pullback(|_| true).is_empty() {
+                read.extend(
+                    rhs.operands()
+                        .iter()
+                        .filter_map(|a| a.var())
+                        .filter(|&v| f.vars[v].block != ROOT),
+                );
+            }
         }
     });
     for var in read {

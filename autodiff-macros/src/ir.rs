@@ -142,6 +142,8 @@ pub enum LoopHead {
     },
 }
 
+// The IR lives for one expansion; boxing the large variants would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum Stmt {
     /// `let v [: ty] [= rhs];` — without a value the variable starts at `Default::default()`.

@@ -6,6 +6,9 @@
 
 use core::ops::Neg;
 
+use super::Real;
+use crate::{Dual, DualVec};
+
 /// Pullback of `lhs + rhs` into `lhs`.
 ///
 /// ```
@@ -57,6 +60,10 @@ pub fn neg<T: Clone + Neg<Output = T>>(g: &T) -> T {
 }
 
 /// The derivative rule of `Self * Rhs`.
+///
+/// `mul_lhs` must not read `lhs`, and `mul_rhs` must not read `rhs`: by the product rule they
+/// need only the other factor, and generated code passes the operand it does not record only
+/// for its type (its value may be stale).
 #[diagnostic::on_unimplemented(
     message = "no derivative rule for `{Self} * {Rhs}`",
     label = "no derivative rule for this `*`",
@@ -72,6 +79,8 @@ pub trait MulRule<Rhs = Self>: Sized {
 }
 
 /// The derivative rule of `Self / Rhs`.
+///
+/// `div_lhs` must not read `lhs`: generated code passes that operand only for its type.
 #[diagnostic::on_unimplemented(
     message = "no derivative rule for `{Self} / {Rhs}`",
     label = "no derivative rule for this `/`",
@@ -118,6 +127,43 @@ macro_rules! float_rules {
 }
 
 float_rules!(f64, f32);
+
+/// The same rules for dual numbers, whose arithmetic is that of their values extended to
+/// their tangents: a generated reverse sweep runs on them unchanged (forward-over-reverse).
+/// Like the floats, each also has rules for [`NoOperand`].
+macro_rules! dual_rules {
+    ($($dual:ident<T $(, const $n:ident)?>),*) => {$(
+        impl<T: Real $(, const $n: usize)?> MulRule for $dual<T $(, $n)?> {
+            type Output = Self;
+            #[inline(always)]
+            fn mul_lhs(_lhs: &Self, rhs: &Self, g: &Self) -> Self { *g * *rhs }
+            #[inline(always)]
+            fn mul_rhs(lhs: &Self, _rhs: &Self, g: &Self) -> Self { *g * *lhs }
+        }
+
+        impl<T: Real $(, const $n: usize)?> DivRule for $dual<T $(, $n)?> {
+            type Output = Self;
+            #[inline(always)]
+            fn div_lhs(_lhs: &Self, rhs: &Self, g: &Self) -> Self { *g / *rhs }
+            #[inline(always)]
+            fn div_rhs(lhs: &Self, rhs: &Self, g: &Self) -> Self { -*g * *lhs / (*rhs * *rhs) }
+        }
+
+        impl<T: Real $(, const $n: usize)?> MulRule<NoOperand> for $dual<T $(, $n)?> {
+            type Output = NoOperand;
+            fn mul_lhs(_: &Self, rhs: &NoOperand, _: &NoOperand) -> Self { match *rhs {} }
+            fn mul_rhs(_: &Self, rhs: &NoOperand, _: &NoOperand) -> NoOperand { *rhs }
+        }
+
+        impl<T: Real $(, const $n: usize)?> DivRule<NoOperand> for $dual<T $(, $n)?> {
+            type Output = NoOperand;
+            fn div_lhs(_: &Self, rhs: &NoOperand, _: &NoOperand) -> Self { match *rhs {} }
+            fn div_rhs(_: &Self, rhs: &NoOperand, _: &NoOperand) -> NoOperand { *rhs }
+        }
+    )*};
+}
+
+dual_rules!(Dual<T>, DualVec<T, const N>);
 
 /// A type with no values. Each float has a `MulRule` and a `DivRule` for it besides its own,
 /// so that with an unsupported right operand the compiler reports the missing rule by its

@@ -1,0 +1,77 @@
+//! Functions that once compiled wrongly or not at all, each checked against finite differences.
+
+use autodiff::prelude::*;
+use autodiff::testing::central_difference;
+
+fn assert_close(actual: f64, expected: f64) {
+    let tolerance = 1e-6 * expected.abs().max(1.0);
+    assert!(
+        (actual - expected).abs() < tolerance,
+        "{actual} differs from {expected}"
+    );
+}
+
+/// A product of a loop-local temporary and an inactive value: the temporary appears in the
+/// rule call only for its type, and must still exist in the reverse loop.
+#[differentiate]
+fn loop_local_times_inactive(x: f64, n: usize) -> f64 {
+    let mut s = 0.0;
+    let mut term = 1.0;
+    for k in 1..n {
+        s += x.sin() / stop_gradient(2.0);
+        term = term * x / k as f64;
+        s += term;
+    }
+    s
+}
+
+#[test]
+fn loop_local_temporary_times_inactive_value() {
+    for x in [-1.2, 0.3, 0.7, 2.5] {
+        let fd = central_difference(|x| loop_local_times_inactive(x, 6), x, 1e-6);
+        assert_close(loop_local_times_inactive_grad(x, 6), fd);
+    }
+}
+
+/// Activity that reaches the output only through a `for` loop's body.
+#[differentiate(wrt(x))]
+fn through_for_loop_only(x: f64, limit: f64, steps: usize) -> f64 {
+    let mut acc = 0.0;
+    for i in 0..steps {
+        acc += x * (i as f64);
+        if acc > limit {
+            return acc.ln();
+        }
+    }
+    acc
+}
+
+#[test]
+fn activity_flows_through_for_loop_bodies() {
+    // acc = 10 x for five steps below the limit: the derivative is 10.
+    assert_close(through_for_loop_only_grad(0.5, 100.0, 5), 10.0);
+    // Past the limit the result is ln(acc), with acc = x (0 + 1 + 2) = 3x at the crossing.
+    let x = 2.0;
+    let fd = central_difference(|x| through_for_loop_only(x, 5.0, 10), x, 1e-6);
+    assert_close(through_for_loop_only_grad(x, 5.0, 10), fd);
+    assert_close(fd, 1.0 / x);
+}
+
+/// User names that look like the macro's own: none may capture another.
+#[differentiate]
+#[allow(clippy::let_and_return)]
+fn names_like_generated_ones(x: f64) -> f64 {
+    let t1 = x * x;
+    let t1_bar = t1.sin();
+    let output = t1_bar * x;
+    let g = output + t1;
+    g
+}
+
+#[test]
+fn user_names_do_not_collide_with_generated_names() {
+    for x in [-0.8_f64, 0.4, 1.9] {
+        let expected = (x * x).cos() * 2.0 * x * x + (x * x).sin() + 2.0 * x;
+        assert_close(names_like_generated_ones_grad(x), expected);
+    }
+}
