@@ -17,11 +17,18 @@
 //! ```
 
 pub mod adjoint;
+mod dual;
+mod dual_float;
+mod dual_ops;
+mod dual_vec;
+pub mod forward;
 pub mod rules;
 mod stop_gradient;
 pub mod tape;
 pub mod testing;
 
 pub use adjoint::{accumulate, gradient_or_zero, NoTangent, ZeroLike};
+pub use dual::Dual;
+pub use dual_vec::DualVec;
 pub use stop_gradient::stop_gradient;
 pub use tape::{Slot, Stack};
