@@ -30,5 +30,7 @@ pub mod testing;
 pub use adjoint::{accumulate, gradient_or_zero, NoTangent, ZeroLike};
 pub use dual::Dual;
 pub use dual_vec::DualVec;
+#[doc(hidden)]
+pub use num_traits;
 pub use stop_gradient::stop_gradient;
 pub use tape::{Slot, Stack};

@@ -76,10 +76,7 @@ fn rhs_is_varied(rhs: &Rhs, vars: &[Var]) -> bool {
     match rhs {
         Rhs::Opaque(_) => false,
         Rhs::Cast { ty, .. } if float_kind(ty).is_none() => false,
-        _ => rhs
-            .operands()
-            .iter()
-            .any(|a| a.var().is_some_and(|v| vars[v].active)),
+        _ => rhs.dependencies().iter().any(|&v| vars[v].active),
     }
 }
 
@@ -107,11 +104,9 @@ fn restrict_to_useful(f: &mut Function) {
         let mut newly = Vec::new();
         for_each_definition(&f.body, &mut |var, rhs| {
             if useful[var] && f.vars[var].active {
-                for operand in rhs.operands() {
-                    if let Some(v) = operand.var() {
-                        if f.vars[v].active && !useful[v] {
-                            newly.push(v);
-                        }
+                for v in rhs.dependencies() {
+                    if f.vars[v].active && !useful[v] {
+                        newly.push(v);
                     }
                 }
             }
@@ -163,11 +158,9 @@ pub fn has_reverse(stmt: &Stmt, vars: &[Var]) -> bool {
     match stmt {
         Stmt::Let { var, init, .. } => {
             vars[*var].active
-                && init.as_ref().is_some_and(|rhs| {
-                    rhs.operands()
-                        .iter()
-                        .any(|a| a.var().is_some_and(|v| vars[v].active))
-                })
+                && init
+                    .as_ref()
+                    .is_some_and(|rhs| rhs.dependencies().iter().any(|&v| vars[v].active))
         }
         Stmt::Assign { var, .. } => vars[*var].active || vars[*var].needed,
         Stmt::If {

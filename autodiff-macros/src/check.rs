@@ -8,6 +8,7 @@ use syn::spanned::Spanned;
 use syn::{FnArg, Ident, ItemFn, Pat, ReturnType, Type};
 
 use crate::args::Args;
+use crate::params::{classify, ParamKind};
 
 /// Collects every error instead of stopping at the first (serde_derive's `Ctxt` habit).
 #[derive(Default)]
@@ -36,8 +37,8 @@ pub struct Param {
     pub ident: Ident,
     pub ty: Type,
     pub mutable: bool,
-    /// `f64` or `f32`: can carry a derivative.
-    pub is_float: bool,
+    /// What derivative it can carry, read off its type.
+    pub kind: ParamKind,
     /// Differentiated with respect to (a float named by `wrt`, or every float without `wrt`).
     pub in_wrt: bool,
     /// The address of the parameter's pattern, which identifies its binding across lowerings.
@@ -107,13 +108,14 @@ pub fn signature(item: &ItemFn, args: &Args, errors: &mut Errors) -> Signature {
                         ));
                     }
                 }
-                let is_float = float_kind(&typed.ty).is_some();
+                let kind = classify(&typed.ty);
+                let in_wrt = kind.is_differentiable();
                 params.push(Param {
                     ident,
                     ty: (*typed.ty).clone(),
                     mutable,
-                    is_float,
-                    in_wrt: is_float,
+                    kind,
+                    in_wrt,
                     pattern_key: &*typed.pat as *const Pat as usize,
                 });
             }
@@ -133,17 +135,17 @@ pub fn signature(item: &ItemFn, args: &Args, errors: &mut Errors) -> Signature {
                         sig.ident
                     ),
                 )),
-                Some(param) if !param.is_float => errors.push(error(
+                Some(param) if !param.kind.is_differentiable() => errors.push(error(
                     name.span(),
                     format!(
-                        "`{name}` has type `{}`, which carries no derivative; only `f64` and `f32` parameters can be in `wrt`",
+                        "`{name}` has type `{}`, which carries no derivative; only `f64` and `f32` parameters and float slices, arrays and `Vec`s can be in `wrt`",
                         param.ty.to_token_stream()
                     ),
                 )),
                 Some(param) => param.in_wrt = true,
             }
         }
-    } else if !params.iter().any(|p| p.is_float) && !params.is_empty() {
+    } else if !params.iter().any(|p| p.kind.is_differentiable()) && !params.is_empty() {
         errors.push(error(
             sig.inputs.span(),
             "no parameter to differentiate: `#[differentiate]` needs at least one `f64` or `f32` parameter",
@@ -259,7 +261,7 @@ pub fn place(node: &dyn ToTokens) -> syn::Error {
 pub fn tuple_value(node: &dyn ToTokens) -> syn::Error {
     spanned(
         node,
-        "tuples of active values are only supported directly in `let (a, b) = (.., ..)`",
+        "tuples of active values are only supported as `let (a, b) = (.., ..);` and `let (s, c) = x.sin_cos();`; compute each part in a `let` of its own",
     )
 }
 
@@ -336,4 +338,11 @@ pub fn hidden_write(node: &dyn ToTokens) -> syn::Error {
 
 fn spanned(node: &dyn ToTokens, message: impl std::fmt::Display) -> syn::Error {
     syn::Error::new_spanned(node.to_token_stream(), message)
+}
+
+pub fn buffer_value(node: &dyn ToTokens) -> syn::Error {
+    spanned(
+        node,
+        "a slice, array or `Vec` of floats can only be indexed (`x[i]`), measured (`x.len()`) or iterated (`x.iter()..`) here; copying it or passing it to a function is not supported yet",
+    )
 }

@@ -160,6 +160,7 @@ fn guard(f: &mut Function, remaining: Vec<Stmt>, id: BlockId) -> Vec<Stmt> {
         kind: VarKind::Branch,
         block: id,
         reassigned: false,
+        buffer: false,
         active: false,
         needed: false,
         saved_tape: None,

@@ -225,6 +225,11 @@ impl Forward<'_> {
                 let value = self.atom(value);
                 quote!(#value as #ty)
             }
+            Rhs::Index { base, index } => {
+                let base = self.ident(*base);
+                let index = self.atom(index);
+                quote!(#base[#index])
+            }
             Rhs::Opaque(tokens) => tokens.clone(),
             Rhs::Rejected(_) => quote!(()),
         }

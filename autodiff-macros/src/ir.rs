@@ -39,6 +39,9 @@ pub struct Var {
     pub block: BlockId,
     /// Whether any statement assigns it after its declaration.
     pub reassigned: bool,
+    /// A buffer of floats (a slice, array or `Vec` parameter): its adjoint is a shadow buffer
+    /// of the same shape, not an accumulator.
+    pub buffer: bool,
     /// Carries a derivative (set by `activity.rs`).
     pub active: bool,
     /// Its value is read by the reverse sweep (set by `activity.rs`).
@@ -108,6 +111,11 @@ pub enum Rhs {
     Call {
         func: syn::Path,
         args: Vec<Atom>,
+    },
+    /// `base[index]`: an element of a buffer.
+    Index {
+        base: VarId,
+        index: Atom,
     },
     /// `value as f64` / `value as f32`.
     Cast {
@@ -221,6 +229,16 @@ impl Atom {
 
 impl Rhs {
     /// Every operand, in order.
+    /// The variables whose derivatives flow into the result: the operands, and the buffer an
+    /// element is read from.
+    pub fn dependencies(&self) -> Vec<VarId> {
+        let mut vars: Vec<VarId> = self.operands().iter().filter_map(|a| a.var()).collect();
+        if let Rhs::Index { base, .. } = self {
+            vars.push(*base);
+        }
+        vars
+    }
+
     pub fn operands(&self) -> Vec<&Atom> {
         match self {
             Rhs::Atom(a) | Rhs::Neg(a) => vec![a],
@@ -228,6 +246,7 @@ impl Rhs {
             Rhs::Method { recv, args, .. } => std::iter::once(recv).chain(args).collect(),
             Rhs::Call { args, .. } => args.iter().collect(),
             Rhs::Cast { value, .. } => vec![value],
+            Rhs::Index { index, .. } => vec![index],
             Rhs::Opaque(_) => vec![],
             Rhs::Rejected(reads) => reads.iter().collect(),
         }

@@ -15,7 +15,9 @@ mod forward;
 mod ir;
 mod lower;
 mod names;
+mod params;
 mod reverse;
+mod wrappers;
 
 use proc_macro::TokenStream;
 

@@ -7,7 +7,10 @@
 //! lowering of the whole body with everything lowered (see `expand.rs`), keyed by the address
 //! of each binding's pattern in the syntax tree.
 
-use std::collections::HashMap;
+mod iterators;
+mod macros;
+
+use std::collections::{HashMap, HashSet};
 
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned, ToTokens};
@@ -19,6 +22,7 @@ use syn::{BinOp as SynBinOp, Expr, Ident, Pat, Stmt as SynStmt, UnOp};
 use crate::check::{self, Errors, Signature};
 use crate::ir::*;
 use crate::names;
+use crate::params::ParamKind;
 
 /// Methods whose result never carries a derivative (booleans, integers, orderings).
 const METHODS_WITHOUT_TANGENT: &[&str] = &[
@@ -67,6 +71,8 @@ pub struct Lowering<'a> {
     loop_count: usize,
     namer: names::Namer,
     output: VarId,
+    /// Variables bound to a buffer's element by iteration: the user's `*v` is `v` here.
+    element_bindings: HashSet<VarId>,
 }
 
 /// The lowered function plus, for each variable, the pattern address it came from.
@@ -95,10 +101,13 @@ pub fn lower(
         loop_count: 0,
         namer: names::Namer::new(&item.to_token_stream()),
         output: 0,
+        element_bindings: HashSet::new(),
     };
     let mut params = Vec::new();
     for param in &sig.params {
-        params.push(lowering.bind(&param.ident, VarKind::Param, Some(param.pattern_key)));
+        let var = lowering.bind(&param.ident, VarKind::Param, Some(param.pattern_key));
+        lowering.vars[var].buffer = matches!(param.kind, ParamKind::Buffer { .. });
+        params.push(var);
     }
     let output_ident = lowering.namer.output();
     lowering.output = lowering.new_var(output_ident, VarKind::Output, None);
@@ -135,6 +144,7 @@ impl Lowering<'_> {
             kind,
             block: self.block,
             reassigned: false,
+            buffer: false,
             active: false,
             needed: false,
             saved_tape: None,
@@ -322,14 +332,13 @@ impl Lowering<'_> {
             Expr::Tuple(t) if t.elems.len() == names.len() => {
                 t.elems.iter().map(|e| self.lower_rhs(e, out)).collect()
             }
-            Expr::MethodCall(m)
-                if m.method == "sin_cos" && m.args.is_empty() && names.len() == 2 =>
-            {
-                let recv = self.lower_expr(&m.receiver, out);
+            e if sin_cos_receiver(e).is_some() && names.len() == 2 => {
+                let (receiver, span) = sin_cos_receiver(e).expect("checked");
+                let recv = self.lower_expr(receiver, out);
                 ["sin", "cos"]
                     .iter()
                     .map(|name| Rhs::Method {
-                        name: Ident::new(name, m.method.span()),
+                        name: Ident::new(name, span),
                         path_prefix: None,
                         recv: recv.clone(),
                         args: Vec::new(),
@@ -354,8 +363,10 @@ impl Lowering<'_> {
                     .collect()
             }
             e => {
-                self.errors.push(check::tuple_value(e));
-                return;
+                // Still bind the names, reading what `e` mentions, so that the first lowering
+                // sees the derivative and the second reports this instead of dropping it.
+                let rejected = self.reject(check::tuple_value(e), e);
+                vec![rejected; names.len()]
             }
         };
         for (name, value) in names.into_iter().zip(values) {
@@ -394,8 +405,7 @@ impl Lowering<'_> {
             .map(|s| s.ident.to_string())
             .unwrap_or_default();
         if FORWARD_ONLY.contains(&name.as_str()) {
-            let mut mac = mac.clone();
-            mac.tokens = self.rename_tokens(mac.tokens);
+            let mac = self.rename_format_macro(mac);
             out.push(Stmt::Effect(quote!(#mac;)));
         } else if self.maybe_active_tokens(&mac.tokens) {
             self.errors.push(check::macro_call(mac, &name));
@@ -589,6 +599,9 @@ impl Lowering<'_> {
     fn lower_for(&mut self, f: &syn::ExprForLoop, out: &mut Vec<Stmt>) {
         // The first lowering treats every binding as possibly active; it must not drop the
         // loop, or activity flowing through the body would go unseen.
+        if self.lower_for_chain(f, out) {
+            return;
+        }
         let probing = self.prior.is_none();
         if !probing && self.maybe_active(&f.expr) {
             self.errors.push(check::for_over_active(&f.expr));
@@ -710,6 +723,9 @@ impl Lowering<'_> {
             Expr::Group(g) => return self.lower_rhs(&g.expr, out),
             Expr::Path(p) => {
                 if let Some(var) = self.resolve_path(p) {
+                    if self.vars[var].buffer {
+                        return self.reject(check::buffer_value(e), e);
+                    }
                     return Rhs::Atom(Atom::Var(var));
                 }
             }
@@ -733,6 +749,10 @@ impl Lowering<'_> {
             Expr::Lit(_) | Expr::Path(_) => Rhs::Atom(Atom::Const(e.to_token_stream())),
             Expr::Unary(u) => match u.op {
                 UnOp::Neg(_) => Rhs::Neg(self.lower_expr(&u.expr, out)),
+                UnOp::Deref(_) => match self.element_binding(&u.expr) {
+                    Some(var) => Rhs::Atom(Atom::Var(var)),
+                    None => self.unsupported(e, "dereferencing"),
+                },
                 _ => self.unsupported(e, "this unary operator"),
             },
             Expr::Binary(b) => match arithmetic_op(&b.op) {
@@ -753,7 +773,15 @@ impl Lowering<'_> {
                 }
                 None => self.unsupported(e, "this operator"),
             },
-            Expr::MethodCall(m) => self.lower_method(m, out),
+            Expr::MethodCall(m) => match self.reduction(m) {
+                Some(reduction) => {
+                    match self.lower_reduction(&m.receiver, reduction, m.method.span(), out) {
+                        Some(rhs) => rhs,
+                        None => self.unsupported(e, "this iteration"),
+                    }
+                }
+                None => self.lower_method(m, out),
+            },
             Expr::Call(c) => self.lower_call(c, out),
             Expr::Cast(c) => {
                 let value = self.lower_expr(&c.expr, out);
@@ -794,10 +822,65 @@ impl Lowering<'_> {
                 let name = m.mac.path.segments.last().map(|s| s.ident.to_string());
                 self.reject(check::macro_call(m, &name.unwrap_or_default()), e)
             }
-            Expr::Field(_) => self.unsupported(e, "field access"),
-            Expr::Index(_) => self.unsupported(e, "indexing"),
+            Expr::Field(field) => match (sin_cos_receiver(&field.base), &field.member) {
+                (Some((receiver, span)), syn::Member::Unnamed(i)) if i.index < 2 => {
+                    let recv = self.lower_expr(receiver, out);
+                    let name = if i.index == 0 { "sin" } else { "cos" };
+                    Rhs::Method {
+                        name: Ident::new(name, span),
+                        path_prefix: None,
+                        recv,
+                        args: Vec::new(),
+                    }
+                }
+                _ => self.unsupported(e, "field access"),
+            },
+            Expr::Index(ix) => self.lower_index(ix, e, out),
             Expr::Reference(_) => self.unsupported(e, "taking a reference"),
             _ => self.unsupported(e, "this expression"),
+        }
+    }
+
+    /// `.sum()`, `.product()` and `.fold(..)` at the end of an iteration.
+    fn reduction<'e>(&self, m: &'e syn::ExprMethodCall) -> Option<iterators::Reduction<'e>> {
+        let ty = m.turbofish.as_ref().and_then(|t| match t.args.first() {
+            Some(syn::GenericArgument::Type(ty)) if t.args.len() == 1 => Some(ty.clone()),
+            _ => None,
+        });
+        match (m.method.to_string().as_str(), m.args.len()) {
+            ("sum", 0) => Some(iterators::Reduction::Sum(ty)),
+            ("product", 0) => Some(iterators::Reduction::Product(ty)),
+            ("fold", 2) => match &m.args[1] {
+                Expr::Closure(closure) => Some(iterators::Reduction::Fold(&m.args[0], closure)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// `x[i]` for a buffer `x`.
+    fn lower_index(&mut self, ix: &syn::ExprIndex, e: &Expr, out: &mut Vec<Stmt>) -> Rhs {
+        let base = match strip_parens(&ix.expr) {
+            Expr::Path(p) => self.resolve_path(p).filter(|&v| self.vars[v].buffer),
+            _ => None,
+        };
+        let Some(base) = base else {
+            return self.unsupported(e, "indexing this value");
+        };
+        if matches!(strip_parens(&ix.index), Expr::Range(_)) {
+            return self.unsupported(e, "slicing (`x[a..b]`)");
+        }
+        let index = self.lower_expr(&ix.index, out);
+        Rhs::Index { base, index }
+    }
+
+    /// The variable `e` names if it was bound to a buffer's element by iteration.
+    fn element_binding(&self, e: &Expr) -> Option<VarId> {
+        match strip_parens(e) {
+            Expr::Path(p) => self
+                .resolve_path(p)
+                .filter(|v| self.element_bindings.contains(v)),
+            _ => None,
         }
     }
 
@@ -1070,6 +1153,14 @@ impl VisitMut for Renamer<'_, '_> {
                 }
             }
             Expr::Macro(m) => m.mac.tokens = self.lowering.rename_tokens(m.mac.tokens.clone()),
+            Expr::Unary(u)
+                if matches!(u.op, UnOp::Deref(_))
+                    && self.lowering.element_binding(&u.expr).is_some() =>
+            {
+                let mut inner = (*u.expr).clone();
+                self.visit_expr_mut(&mut inner);
+                *e = inner;
+            }
             Expr::Assign(a) => {
                 self.check_write(&a.left);
                 syn::visit_mut::visit_expr_mut(self, e)
@@ -1118,6 +1209,25 @@ fn is_value_construct(e: &Expr) -> bool {
         Expr::Block(b) => b.label.is_none(),
         Expr::Paren(p) => is_value_construct(&p.expr),
         _ => false,
+    }
+}
+
+/// The receiver of `x.sin_cos()` or `f64::sin_cos(x)`, and the span of the method's name.
+fn sin_cos_receiver(e: &Expr) -> Option<(&Expr, Span)> {
+    match strip_parens(e) {
+        Expr::MethodCall(m) if m.method == "sin_cos" && m.args.is_empty() => {
+            Some((&m.receiver, m.method.span()))
+        }
+        Expr::Call(c) if c.args.len() == 1 => match &*c.func {
+            Expr::Path(p) if p.qself.is_none() && p.path.segments.len() == 2 => {
+                let ty = &p.path.segments[0].ident;
+                let name = &p.path.segments[1].ident;
+                ((ty == "f64" || ty == "f32") && name == "sin_cos")
+                    .then(|| (&c.args[0], name.span()))
+            }
+            _ => None,
+        },
+        _ => None,
     }
 }
 

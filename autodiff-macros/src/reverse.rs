@@ -22,7 +22,8 @@ pub fn emit(f: &Function, params: &[Param]) -> TokenStream {
     let locals = locals_by_block(f);
     let reverse = Reverse { f, locals: &locals };
     let param_adjoints = f.params.iter().zip(params).filter_map(|(&var, param)| {
-        if !f.vars[var].active {
+        // A buffer's adjoint is the shadow the caller passed.
+        if !f.vars[var].active || f.vars[var].buffer {
             return None;
         }
         let adjoint = names::adjoint(&f.vars[var].ident);
@@ -61,7 +62,7 @@ impl Reverse<'_> {
     fn adjoint_declarations(&self, block: BlockId, keep: impl Fn(VarId) -> bool) -> TokenStream {
         let declarations = self.locals[block]
             .iter()
-            .filter(|&&v| self.var(v).active && keep(v))
+            .filter(|&&v| self.var(v).active && !self.var(v).buffer && keep(v))
             .map(|&v| {
                 let adjoint = self.adjoint(v);
                 quote!(let mut #adjoint = ::core::option::Option::None;)
@@ -279,6 +280,14 @@ impl Reverse<'_> {
                 })
                 .into_iter()
                 .collect(),
+            Rhs::Index { base, index } => {
+                if !self.var(*base).active {
+                    return TokenStream::new();
+                }
+                let shadow = self.adjoint(*base);
+                let index = value(index);
+                quote_spanned!(span=> #shadow[#index] += #g;)
+            }
             Rhs::Opaque(_) | Rhs::Rejected(_) => TokenStream::new(),
         }
     }

@@ -1,0 +1,359 @@
+//! Iteration over buffers, lowered to index loops.
+//!
+//! `for v in x.iter()`, `for (i, v) in x.iter().enumerate()`, `x.iter().zip(y).map(|(a, b)|
+//! a * b).sum::<f64>()`, `(0..n).map(|i| ..).product()`, `.fold(init, |acc, v| ..)`: each
+//! becomes `for k in 0..len { let v = x[k]; .. }`, so that every element read is an ordinary
+//! indexed read with its own rule, and closures are inlined into the loop body.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, ToTokens};
+use syn::spanned::Spanned;
+use syn::{Expr, Pat};
+
+use super::{pat_key, strip_parens, Lowering};
+use crate::check;
+use crate::ir::*;
+
+/// What an iteration yields at step `k`.
+#[derive(Clone)]
+enum Item {
+    /// `x[k]`.
+    Element(VarId),
+    /// The step itself: the range's value, or `enumerate`'s counter.
+    Step,
+    /// A value computed by `map`.
+    Value(Atom),
+    /// `zip` and `enumerate` pair items.
+    Pair(Box<Item>, Box<Item>),
+}
+
+/// What drives the loop.
+enum Source {
+    /// Buffers walked together by index.
+    Buffers(Vec<VarId>),
+    /// Any iterator of integers, such as `a..b` or `(a..b).rev()`, kept as written.
+    Integers(TokenStream),
+}
+
+/// A parsed iteration: its source, the item before any `map`, and the `map` closures.
+struct Chain<'e> {
+    source: Source,
+    item: Item,
+    maps: Vec<&'e syn::ExprClosure>,
+}
+
+/// How a reduction combines.
+pub(super) enum Reduction<'e> {
+    Sum(Option<syn::Type>),
+    Product(Option<syn::Type>),
+    Fold(&'e Expr, &'e syn::ExprClosure),
+}
+
+impl Lowering<'_> {
+    /// Parses `e` as an iteration over buffers (or a mapped range); `None` for anything else.
+    fn parse_chain<'e>(&self, e: &'e Expr) -> Option<Chain<'e>> {
+        match strip_parens(e) {
+            Expr::Path(_) | Expr::Reference(_) => {
+                let buffer = self.buffer_of(e)?;
+                Some(Chain {
+                    source: Source::Buffers(vec![buffer]),
+                    item: Item::Element(buffer),
+                    maps: Vec::new(),
+                })
+            }
+            Expr::MethodCall(m) => {
+                let name = m.method.to_string();
+                match (name.as_str(), m.args.len()) {
+                    ("iter" | "into_iter", 0) => self.parse_chain(&m.receiver),
+                    ("copied" | "cloned", 0) => self.parse_chain(&m.receiver),
+                    ("enumerate", 0) => {
+                        let mut chain = self.parse_chain(&m.receiver)?;
+                        if !chain.maps.is_empty() {
+                            return None;
+                        }
+                        chain.item = Item::Pair(Box::new(Item::Step), Box::new(chain.item));
+                        Some(chain)
+                    }
+                    ("zip", 1) => {
+                        let mut chain = self.parse_chain(&m.receiver)?;
+                        let other = self.parse_chain(&m.args[0])?;
+                        match (&mut chain.source, other.source) {
+                            (Source::Buffers(ours), Source::Buffers(theirs))
+                                if chain.maps.is_empty() && other.maps.is_empty() =>
+                            {
+                                ours.extend(theirs);
+                            }
+                            _ => return None,
+                        }
+                        chain.item = Item::Pair(Box::new(chain.item), Box::new(other.item));
+                        Some(chain)
+                    }
+                    ("map", 1) => {
+                        let Expr::Closure(closure) = strip_parens(&m.args[0]) else {
+                            return None;
+                        };
+                        let mut chain = self
+                            .parse_chain(&m.receiver)
+                            .or_else(|| self.integer_source(&m.receiver))?;
+                        chain.maps.push(closure);
+                        Some(chain)
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// `a..b` and other iterators of integers, as the source of a `map`.
+    fn integer_source<'e>(&self, e: &'e Expr) -> Option<Chain<'e>> {
+        let is_range = match strip_parens(e) {
+            Expr::Range(_) => true,
+            Expr::MethodCall(m) => {
+                matches!(
+                    m.method.to_string().as_str(),
+                    "rev" | "step_by" | "skip" | "take"
+                ) && self.integer_source(&m.receiver).is_some()
+            }
+            _ => false,
+        };
+        (is_range && !self.maybe_active(e)).then(|| Chain {
+            source: Source::Integers(e.to_token_stream()),
+            item: Item::Step,
+            maps: Vec::new(),
+        })
+    }
+
+    /// The buffer `e` names (`x`, `&x`), if it is one.
+    fn buffer_of(&self, e: &Expr) -> Option<VarId> {
+        match strip_parens(e) {
+            Expr::Path(p) => self.resolve_path(p).filter(|&v| self.vars[v].buffer),
+            Expr::Reference(r) if r.mutability.is_none() => self.buffer_of(&r.expr),
+            _ => None,
+        }
+    }
+
+    /// `for pattern in chain { body }` over buffers; `false` if `f` iterates something else.
+    pub(super) fn lower_for_chain(&mut self, f: &syn::ExprForLoop, out: &mut Vec<Stmt>) -> bool {
+        let Some(chain) = self.parse_chain(&f.expr) else {
+            return false;
+        };
+        let (head, step) = self.loop_head(&chain.source, f.expr.span());
+        let (id, trips) = self.new_loop(f.label.as_ref(), None);
+        let body = self.with_block(|this, b| {
+            let Some(step) = this.declare_step(step, &mut b.stmts) else {
+                return;
+            };
+            let item = this.apply_maps(&chain, step, &mut b.stmts);
+            this.bind_item(&f.pat, &item, step, &mut b.stmts);
+            this.lower_stmts(&f.body.stmts, None, &mut b.stmts);
+        });
+        self.finish_loop(id, trips, head, body, out);
+        true
+    }
+
+    /// `chain.sum()`, `.product()` or `.fold(..)` as an accumulator loop; `None` if the
+    /// receiver is not an iteration this module understands.
+    pub(super) fn lower_reduction(
+        &mut self,
+        receiver: &Expr,
+        reduction: Reduction<'_>,
+        span: Span,
+        out: &mut Vec<Stmt>,
+    ) -> Option<Rhs> {
+        let chain = self
+            .parse_chain(receiver)
+            .or_else(|| self.integer_source(receiver))?;
+        let accumulator = self.temp();
+        let init = match &reduction {
+            Reduction::Sum(ty) | Reduction::Product(ty) => {
+                let neutral = if matches!(reduction, Reduction::Sum(_)) {
+                    quote!(Zero > ::zero)
+                } else {
+                    quote!(One > ::one)
+                };
+                match ty {
+                    Some(ty) => {
+                        Rhs::Opaque(quote!(<#ty as ::autodiff::__private::num_traits::#neutral()))
+                    }
+                    None if matches!(reduction, Reduction::Sum(_)) => {
+                        Rhs::Atom(Atom::Const(quote!(0.0)))
+                    }
+                    None => Rhs::Atom(Atom::Const(quote!(1.0))),
+                }
+            }
+            Reduction::Fold(init, _) => self.lower_rhs(init, out),
+        };
+        out.push(Stmt::Let {
+            var: accumulator,
+            ty: None,
+            init: Some(init),
+            span,
+        });
+        let (head, step) = self.loop_head(&chain.source, span);
+        let (id, trips) = self.new_loop(None, None);
+        let body = self.with_block(|this, b| {
+            let Some(step) = this.declare_step(step, &mut b.stmts) else {
+                return;
+            };
+            let item = this.apply_maps(&chain, step, &mut b.stmts);
+            let value = match reduction {
+                Reduction::Sum(_) | Reduction::Product(_) => {
+                    let value = this.item_atom(&item, step, &mut b.stmts);
+                    let op = if matches!(reduction, Reduction::Sum(_)) {
+                        BinOp::Add
+                    } else {
+                        BinOp::Mul
+                    };
+                    Rhs::Binary {
+                        op,
+                        lhs: Atom::Var(accumulator),
+                        rhs: value,
+                        span,
+                    }
+                }
+                Reduction::Fold(_, closure) => this.with_scope(|this| {
+                    let params = closure_params(closure);
+                    let [acc_pat, item_pat] = params.as_slice() else {
+                        this.errors.push(check::closure(closure));
+                        return Rhs::Rejected(Vec::new());
+                    };
+                    this.bind_item(
+                        acc_pat,
+                        &Item::Value(Atom::Var(accumulator)),
+                        step,
+                        &mut b.stmts,
+                    );
+                    this.bind_item(item_pat, &item, step, &mut b.stmts);
+                    this.lower_rhs(&closure.body, &mut b.stmts)
+                }),
+            };
+            b.stmts.push(Stmt::Assign {
+                var: accumulator,
+                rhs: value,
+                span,
+                tape: None,
+            });
+        });
+        self.finish_loop(id, trips, head, body, out);
+        Some(Rhs::Atom(Atom::Var(accumulator)))
+    }
+
+    /// The loop's head, and the step variable it will bind (created by `declare_step`).
+    fn loop_head(&mut self, source: &Source, span: Span) -> (LoopHead, StepPlan) {
+        let step = self.temp();
+        let iter = match source {
+            Source::Buffers(buffers) => {
+                let mut lengths = buffers.iter().map(|&b| {
+                    let ident = &self.vars[b].ident;
+                    quote!(#ident.len())
+                });
+                let first = lengths.next().unwrap_or_else(|| quote!(0));
+                let len = lengths.fold(first, |acc, len| quote!(#acc.min(#len)));
+                quote::quote_spanned!(span=> 0..#len)
+            }
+            Source::Integers(tokens) => tokens.clone(),
+        };
+        (
+            LoopHead::For {
+                var: Some(step),
+                iter,
+            },
+            StepPlan(step),
+        )
+    }
+
+    /// Moves the step variable into the loop body's block, where the `for` binds it.
+    fn declare_step(&mut self, plan: StepPlan, _stmts: &mut Vec<Stmt>) -> Option<VarId> {
+        self.vars[plan.0].block = self.block;
+        Some(plan.0)
+    }
+
+    /// Applies each `map` closure in turn to the item.
+    fn apply_maps(&mut self, chain: &Chain<'_>, step: VarId, stmts: &mut Vec<Stmt>) -> Item {
+        let mut item = chain.item.clone();
+        for closure in &chain.maps {
+            let value = self.with_scope(|this| {
+                let params = closure_params(closure);
+                let [pat] = params.as_slice() else {
+                    this.errors.push(check::closure(closure));
+                    return Atom::Const(quote!(()));
+                };
+                this.bind_item(pat, &item, step, stmts);
+                this.lower_expr(&closure.body, stmts)
+            });
+            item = Item::Value(value);
+        }
+        item
+    }
+
+    /// The item as one operand (for `sum` and `product`).
+    fn item_atom(&mut self, item: &Item, step: VarId, stmts: &mut Vec<Stmt>) -> Atom {
+        match item {
+            Item::Value(atom) => atom.clone(),
+            Item::Step => Atom::Var(step),
+            Item::Element(buffer) => {
+                let temp = self.temp();
+                stmts.push(Stmt::Let {
+                    var: temp,
+                    ty: None,
+                    init: Some(Rhs::Index {
+                        base: *buffer,
+                        index: Atom::Var(step),
+                    }),
+                    span: Span::call_site(),
+                });
+                Atom::Var(temp)
+            }
+            Item::Pair(..) => {
+                self.errors.push(check::tuple_value(&quote!(zip)));
+                Atom::Const(quote!(()))
+            }
+        }
+    }
+
+    /// Binds `pat` to `item` in the current scope.
+    fn bind_item(&mut self, pat: &Pat, item: &Item, step: VarId, stmts: &mut Vec<Stmt>) {
+        match (pat, item) {
+            (Pat::Wild(_), _) => {}
+            (Pat::Reference(r), _) => self.bind_item(&r.pat, item, step, stmts),
+            (Pat::Type(t), _) => self.bind_item(&t.pat, item, step, stmts),
+            (Pat::Paren(p), _) => self.bind_item(&p.pat, item, step, stmts),
+            (Pat::Tuple(t), Item::Pair(first, second)) if t.elems.len() == 2 => {
+                self.bind_item(&t.elems[0], first, step, stmts);
+                self.bind_item(&t.elems[1], second, step, stmts);
+            }
+            (Pat::Ident(p), _) if p.by_ref.is_none() && p.subpat.is_none() => {
+                let init = match item {
+                    Item::Element(buffer) => Rhs::Index {
+                        base: *buffer,
+                        index: Atom::Var(step),
+                    },
+                    Item::Step => Rhs::Atom(Atom::Var(step)),
+                    Item::Value(atom) => Rhs::Atom(atom.clone()),
+                    Item::Pair(..) => {
+                        self.errors.push(check::pattern(pat));
+                        return;
+                    }
+                };
+                let var = self.bind(&p.ident, VarKind::User, Some(pat_key(pat)));
+                // The user wrote `*v` for a reference into the buffer; here `v` is the value.
+                self.element_bindings.insert(var);
+                stmts.push(Stmt::Let {
+                    var,
+                    ty: None,
+                    init: Some(init),
+                    span: p.ident.span(),
+                });
+            }
+            (other, _) => self.errors.push(check::pattern(other)),
+        }
+    }
+}
+
+/// The step variable a loop head binds, before the body's block exists.
+struct StepPlan(VarId);
+
+fn closure_params(closure: &syn::ExprClosure) -> Vec<&Pat> {
+    closure.inputs.iter().collect()
+}

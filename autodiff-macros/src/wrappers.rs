@@ -1,0 +1,362 @@
+//! The generated functions around the pullback: `f_pullback` itself (composable: a cotangent
+//! or shadow for every parameter), and the public `f_adjoint`, `f_grad`, `f_value_and_grad`
+//! (only the parameters in `wrt`).
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::{Attribute, Ident, ItemFn};
+
+use crate::args::Args;
+use crate::check::{Param, Signature};
+use crate::expand::private_path;
+use crate::names;
+use crate::params::ParamKind;
+
+/// Names of the generated functions.
+pub struct Names {
+    original: Ident,
+    pullback: Ident,
+    adjoint: Ident,
+    grad: Ident,
+    value_and_grad: Ident,
+}
+
+impl Names {
+    pub fn new(original: &Ident, args: &Args) -> Self {
+        let or_default = |given: &Option<Ident>, suffix| {
+            given
+                .clone()
+                .unwrap_or_else(|| names::generated(original, suffix))
+        };
+        Names {
+            original: original.clone(),
+            pullback: names::generated(original, "pullback"),
+            adjoint: or_default(&args.adjoint, "adjoint"),
+            grad: or_default(&args.grad, "grad"),
+            value_and_grad: or_default(&args.value_and_grad, "value_and_grad"),
+        }
+    }
+}
+
+/// What the generated functions contain.
+pub enum Bodies {
+    /// The pullback's body; the wrappers call the pullback.
+    Real(TokenStream),
+    /// Every body is `unimplemented!()`: compilation fails anyway, with the errors reported.
+    Stubs,
+}
+
+/// Attributes of the user's function that also make sense on the generated ones.
+fn carried_attributes(item: &ItemFn) -> Vec<&Attribute> {
+    const CARRIED: &[&str] = &[
+        "inline",
+        "cold",
+        "cfg",
+        "cfg_attr",
+        "allow",
+        "expect",
+        "warn",
+        "deny",
+        "forbid",
+        "deprecated",
+    ];
+    item.attrs
+        .iter()
+        .filter(|a| CARRIED.iter().any(|name| a.path().is_ident(name)))
+        .collect()
+}
+
+/// `x_bar`: the shadow of a buffer parameter, and the adjoint of a scalar one.
+fn shadow(param: &Param) -> Ident {
+    names::adjoint(&param.ident)
+}
+
+/// A tuple of `items`, or the item itself when there is exactly one.
+fn tuple_or_single(items: &[TokenStream]) -> TokenStream {
+    match items {
+        [single] => single.clone(),
+        items => quote!((#(#items,)*)),
+    }
+}
+
+pub fn generate(item: &ItemFn, sig: &Signature, names: &Names, bodies: Bodies) -> TokenStream {
+    let private = private_path();
+    let vis = &item.vis;
+    let generics = &item.sig.generics;
+    let where_clause = &generics.where_clause;
+    let attrs = carried_attributes(item);
+    let out_ty = &sig.output;
+    let d_out = names::d_out();
+    let Names {
+        original,
+        pullback,
+        adjoint,
+        grad,
+        value_and_grad,
+    } = names;
+    let wrt: Vec<&Param> = sig.params.iter().filter(|p| p.in_wrt).collect();
+
+    // Signatures. The pullback takes a shadow after every buffer; the adjoint after every
+    // buffer in `wrt`; the others take the parameters alone.
+    let pullback_params = sig.params.iter().map(|p| {
+        let (ident, ty) = (&p.ident, &p.ty);
+        let mutability = p.mutable.then(|| quote!(mut));
+        let shadow_ty = p.kind.shadow_type();
+        let shadow_param = shadow_ty.map(|t| {
+            let s = shadow(p);
+            quote!(, #s: #t)
+        });
+        quote!(#mutability #ident: #ty #shadow_param)
+    });
+    let adjoint_params = sig.params.iter().map(|p| {
+        let (ident, ty) = (&p.ident, &p.ty);
+        let shadow_param = p.in_wrt.then(|| p.kind.shadow_type()).flatten().map(|t| {
+            let s = shadow(p);
+            quote!(, #s: #t)
+        });
+        quote!(#ident: #ty #shadow_param)
+    });
+    let plain_params: Vec<TokenStream> = sig
+        .params
+        .iter()
+        .map(|p| {
+            let (ident, ty) = (&p.ident, &p.ty);
+            quote!(#ident: #ty)
+        })
+        .collect();
+    let cotangent_types = sig.params.iter().map(|p| match p.kind {
+        ParamKind::Scalar => {
+            let ty = &p.ty;
+            quote!(#ty)
+        }
+        _ => quote!(#private::NoTangent),
+    });
+
+    // What `f_adjoint` returns besides the value: the gradients of the scalars in `wrt`.
+    let scalar_wrt: Vec<&&Param> = wrt
+        .iter()
+        .filter(|p| matches!(p.kind, ParamKind::Scalar))
+        .collect();
+    let scalar_grads: Vec<TokenStream> = scalar_wrt
+        .iter()
+        .map(|p| {
+            let name = names::generated(&p.ident, "grad");
+            quote!(#name)
+        })
+        .collect();
+    let scalar_grad_types: Vec<TokenStream> = scalar_wrt
+        .iter()
+        .map(|p| {
+            let ty = &p.ty;
+            quote!(#ty)
+        })
+        .collect();
+    let adjoint_ty = tuple_or_single(&scalar_grad_types);
+    let adjoint_value = tuple_or_single(&scalar_grads);
+
+    // What `f_grad` returns: every gradient in `wrt`, buffers' as owned values.
+    let grad_types: Vec<TokenStream> = wrt.iter().map(|p| p.kind.gradient_type(&p.ty)).collect();
+    let grad_ty = tuple_or_single(&grad_types);
+    let grad_values: Vec<TokenStream> = wrt
+        .iter()
+        .map(|p| match p.kind {
+            ParamKind::Scalar => {
+                let name = names::generated(&p.ident, "grad");
+                quote!(#name)
+            }
+            _ => {
+                let s = shadow(p);
+                quote!(#s)
+            }
+        })
+        .collect();
+    let grad_value = tuple_or_single(&grad_values);
+
+    let docs = Docs::new(original, &wrt);
+    // Whoever uses a derivative of `f` uses `f`: no dead-code warning for it then.
+    let mark_original_used = generics
+        .params
+        .is_empty()
+        .then(|| quote!(let _ = #original;));
+
+    let bodies = match bodies {
+        Bodies::Stubs => None,
+        Bodies::Real(body) => {
+            // `f_adjoint` gives the pullback a scratch shadow for each buffer not in `wrt`.
+            let scratch = sig.params.iter().filter(|p| !p.in_wrt).filter_map(|p| {
+                p.kind.shadow_type()?;
+                let s = shadow(p);
+                let zero = p.kind.zero_gradient(&p.ident);
+                Some(quote!(let mut #s = #zero;))
+            });
+            let pullback_args = sig.params.iter().map(|p| {
+                let ident = &p.ident;
+                match p.kind.shadow_type() {
+                    Some(_) if p.in_wrt => {
+                        let s = shadow(p);
+                        quote!(#ident, #s)
+                    }
+                    Some(_) => {
+                        let s = shadow(p);
+                        quote!(#ident, &mut #s)
+                    }
+                    None => quote!(#ident),
+                }
+            });
+            let bindings = sig.params.iter().map(|p| {
+                if p.in_wrt && matches!(p.kind, ParamKind::Scalar) {
+                    let name = names::generated(&p.ident, "grad");
+                    quote!(#name)
+                } else {
+                    quote!(_)
+                }
+            });
+            let adjoint_body = quote! {
+                #(#scratch)*
+                let (value, (#(#bindings,)*)) = #pullback(#(#pullback_args,)* #d_out);
+                (value, #adjoint_value)
+            };
+            // `f_grad` owns a zeroed shadow for each buffer in `wrt`.
+            let owned_shadows = wrt.iter().filter_map(|p| {
+                p.kind.shadow_type()?;
+                let s = shadow(p);
+                let zero = p.kind.zero_gradient(&p.ident);
+                Some(quote!(let mut #s = #zero;))
+            });
+            let adjoint_args = sig.params.iter().map(|p| {
+                let ident = &p.ident;
+                match p.kind.shadow_type() {
+                    Some(_) if p.in_wrt => {
+                        let s = shadow(p);
+                        quote!(#ident, &mut #s)
+                    }
+                    _ => quote!(#ident),
+                }
+            });
+            let value_and_grad_body = quote! {
+                #(#owned_shadows)*
+                let (value, #adjoint_value) = #adjoint(#(#adjoint_args,)* 1.0);
+                (value, #grad_value)
+            };
+            let plain_args = sig.params.iter().map(|p| &p.ident);
+            let grad_body = quote!(#value_and_grad(#(#plain_args,)*).1);
+            Some((
+                quote!(#mark_original_used #body),
+                adjoint_body,
+                grad_body,
+                value_and_grad_body,
+            ))
+        }
+    };
+    let unimplemented = quote!(::core::unimplemented!());
+    let (pullback_body, adjoint_body, grad_body, value_and_grad_body) =
+        bodies.unwrap_or_else(|| {
+            (
+                unimplemented.clone(),
+                unimplemented.clone(),
+                unimplemented.clone(),
+                unimplemented,
+            )
+        });
+    let Docs {
+        pullback: doc_pullback,
+        adjoint: doc_adjoint,
+        grad: doc_grad,
+        value_and_grad: doc_value_and_grad,
+    } = docs;
+
+    quote! {
+        #[doc = #doc_pullback]
+        #[doc(hidden)]
+        #(#attrs)*
+        #[allow(dead_code, unused_mut, unused_variables, unused_assignments, unused_parens, unreachable_code, clippy::all)]
+        #vis fn #pullback #generics (#(#pullback_params,)* #d_out: #out_ty) -> (#out_ty, (#(#cotangent_types,)*)) #where_clause {
+            #pullback_body
+        }
+
+        #[doc = #doc_adjoint]
+        #(#attrs)*
+        #[allow(dead_code, unused_variables, clippy::all)]
+        #vis fn #adjoint #generics (#(#adjoint_params,)* #d_out: #out_ty) -> (#out_ty, #adjoint_ty) #where_clause {
+            #adjoint_body
+        }
+
+        #[doc = #doc_grad]
+        #(#attrs)*
+        #[allow(dead_code, unused_variables, clippy::all)]
+        #vis fn #grad #generics (#(#plain_params,)*) -> #grad_ty #where_clause {
+            #grad_body
+        }
+
+        #[doc = #doc_value_and_grad]
+        #(#attrs)*
+        #[allow(dead_code, unused_variables, clippy::all)]
+        #vis fn #value_and_grad #generics (#(#plain_params,)*) -> (#out_ty, #grad_ty) #where_clause {
+            #value_and_grad_body
+        }
+    }
+}
+
+/// The rustdoc of each generated function.
+struct Docs {
+    pullback: String,
+    adjoint: String,
+    grad: String,
+    value_and_grad: String,
+}
+
+impl Docs {
+    fn new(original: &Ident, wrt: &[&Param]) -> Self {
+        let wrt_list = wrt
+            .iter()
+            .map(|p| format!("`{}`", p.ident))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let parts: Vec<String> = wrt
+            .iter()
+            .map(|p| format!("∂{original}/∂{}", p.ident))
+            .collect();
+        let grad_shape = match parts.as_slice() {
+            [single] => format!("`{single}`"),
+            parts => format!("`({})`", parts.join(", ")),
+        };
+        let buffers: Vec<String> = wrt
+            .iter()
+            .filter(|p| p.kind.shadow_type().is_some())
+            .map(|p| format!("`{}`", p.ident))
+            .collect();
+        let shadows = if buffers.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "\n\nThe adjoints of {} are added (`+=`) into the `&mut` shadow that follows \
+                 each of them, as PyTorch accumulates into `.grad`: zero the shadows first for a \
+                 plain gradient. The other gradients are returned.",
+                buffers.join(", ")
+            )
+        };
+        Docs {
+            pullback: format!(
+                "Pullback of [`{original}`] with respect to every float parameter: a \
+                 cotangent per scalar parameter (`NoTangent` for the others) and a shadow after \
+                 every float buffer. Generated by `#[differentiate]`; other generated adjoints \
+                 call it to differentiate through `{original}`."
+            ),
+            adjoint: format!(
+                "Reverse-mode adjoint of [`{original}`], generated by `#[differentiate]`.\n\n\
+                 Runs `{original}` forward, then pulls the output cotangent `d_out` back \
+                 through it: the result is the value of `{original}` and `d_out` times the \
+                 gradient with respect to {wrt_list}. With `d_out = 1` that is the gradient; \
+                 with another `d_out` it is a vector-Jacobian product.{shadows}"
+            ),
+            grad: format!(
+                "Gradient of [`{original}`] with respect to {wrt_list}: {grad_shape}. \
+                 Generated by `#[differentiate]` as one forward and one reverse sweep."
+            ),
+            value_and_grad: format!(
+                "Value of [`{original}`] and its gradient with respect to {wrt_list}, from \
+                 one forward and one reverse sweep. Generated by `#[differentiate]`."
+            ),
+        }
+    }
+}
