@@ -1,6 +1,8 @@
 //! Float slices, `Vec`s and arrays as active parameters: indexing, iteration and reductions.
 //! Each gradient is checked against a hand-derived formula and central finite differences.
 
+// Index loops and `&Vec` parameters are the forms under test here.
+#![allow(clippy::needless_range_loop, clippy::ptr_arg)]
 mod common;
 
 use autodiff::prelude::*;
