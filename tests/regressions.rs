@@ -75,3 +75,36 @@ fn user_names_do_not_collide_with_generated_names() {
         assert_close(names_like_generated_ones_grad(x), expected);
     }
 }
+
+/// `f64::sin_cos(x)` in path form, destructured, with `x` used elsewhere too.
+#[differentiate]
+fn sin_cos_path_form(x: f64) -> f64 {
+    let (s, c) = f64::sin_cos(x);
+    s * x + c * c
+}
+
+#[test]
+fn sin_cos_in_path_form() {
+    for x in [-2.3_f64, 0.4, 1.7] {
+        let hand = x * x.cos() + x.sin() - 2.0 * x.sin() * x.cos();
+        assert_close(sin_cos_path_form_grad(x), hand);
+        assert_close(hand, central_difference(sin_cos_path_form, x, 1e-6));
+    }
+}
+
+/// A named format argument after shadowing: only the value is renamed, not the name.
+#[differentiate]
+fn named_format_argument(x: f64) -> f64 {
+    let y = x + 1.0;
+    let y = y * 2.0;
+    let shown = format!("{y}", y = y);
+    assert_eq!(shown, format!("{}", 2.0 * (x + 1.0)));
+    y * x
+}
+
+#[test]
+fn named_format_arguments_survive_shadowing() {
+    for x in [-1.5, 0.5, 2.0] {
+        assert_close(named_format_argument_grad(x), 4.0 * x + 2.0);
+    }
+}

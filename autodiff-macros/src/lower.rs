@@ -1105,6 +1105,7 @@ impl<'ast> Visit<'ast> for ActiveFinder<'_, '_> {
             }
             Expr::While(w) => self.visit_block(&w.body),
             Expr::ForLoop(f) => self.visit_block(&f.body),
+            Expr::Macro(m) if macro_value_is_inactive(&m.mac) => {}
             Expr::Macro(m) => self.found |= self.lowering.maybe_active_tokens(&m.mac.tokens),
             _ => syn::visit::visit_expr(self, e),
         }
@@ -1152,7 +1153,7 @@ impl VisitMut for Renamer<'_, '_> {
                     }
                 }
             }
-            Expr::Macro(m) => m.mac.tokens = self.lowering.rename_tokens(m.mac.tokens.clone()),
+            Expr::Macro(m) => m.mac = self.lowering.rename_format_macro(&m.mac),
             Expr::Unary(u)
                 if matches!(u.op, UnOp::Deref(_))
                     && self.lowering.element_binding(&u.expr).is_some() =>
@@ -1186,7 +1187,7 @@ impl VisitMut for Renamer<'_, '_> {
     }
 
     fn visit_stmt_macro_mut(&mut self, m: &mut syn::StmtMacro) {
-        m.mac.tokens = self.lowering.rename_tokens(m.mac.tokens.clone());
+        m.mac = self.lowering.rename_format_macro(&m.mac);
     }
 }
 
@@ -1229,6 +1230,29 @@ fn sin_cos_receiver(e: &Expr) -> Option<(&Expr, Span)> {
         },
         _ => None,
     }
+}
+
+/// Macros whose value never carries a derivative (strings, booleans, locations).
+fn macro_value_is_inactive(mac: &syn::Macro) -> bool {
+    const INACTIVE: &[&str] = &[
+        "format",
+        "format_args",
+        "matches",
+        "concat",
+        "stringify",
+        "line",
+        "column",
+        "file",
+        "module_path",
+        "env",
+        "option_env",
+        "cfg",
+        "include_str",
+    ];
+    mac.path
+        .segments
+        .last()
+        .is_some_and(|s| INACTIVE.contains(&s.ident.to_string().as_str()))
 }
 
 fn is_stop_gradient(func: &Expr) -> bool {

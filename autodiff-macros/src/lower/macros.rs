@@ -34,7 +34,7 @@ impl Lowering<'_> {
                     captured.extend(inline_captures(&literal.to_string()));
                     renamed_segments.push(literal.to_token_stream());
                 }
-                other => renamed_segments.push(self.rename_tokens(other.iter().cloned().collect())),
+                other => renamed_segments.push(self.rename_nested(other.iter().cloned().collect())),
             }
         }
         for name in captured {
@@ -57,6 +57,59 @@ impl Lowering<'_> {
         let mut mac = mac.clone();
         mac.tokens = tokens;
         mac
+    }
+}
+
+impl Lowering<'_> {
+    /// Renames bindings in `tokens`, treating each nested `name!(..)` as a format macro.
+    fn rename_nested(&self, tokens: TokenStream) -> TokenStream {
+        let trees: Vec<TokenTree> = tokens.into_iter().collect();
+        let mut out = Vec::with_capacity(trees.len());
+        let mut i = 0;
+        while i < trees.len() {
+            if let (
+                TokenTree::Ident(_),
+                Some(TokenTree::Punct(bang)),
+                Some(TokenTree::Group(group)),
+            ) = (&trees[i], trees.get(i + 1), trees.get(i + 2))
+            {
+                if bang.as_char() == '!' {
+                    let path = syn::Path::from(match &trees[i] {
+                        TokenTree::Ident(ident) => ident.clone(),
+                        _ => unreachable!("matched an identifier"),
+                    });
+                    let mac = syn::Macro {
+                        path,
+                        bang_token: Default::default(),
+                        delimiter: syn::MacroDelimiter::Paren(Default::default()),
+                        tokens: group.stream(),
+                    };
+                    let renamed = self.rename_format_macro(&mac).tokens;
+                    let mut new_group = proc_macro2::Group::new(group.delimiter(), renamed);
+                    new_group.set_span(group.span());
+                    out.extend([
+                        trees[i].clone(),
+                        trees[i + 1].clone(),
+                        TokenTree::Group(new_group),
+                    ]);
+                    i += 3;
+                    continue;
+                }
+            }
+            match &trees[i] {
+                TokenTree::Group(group) => {
+                    let mut new_group = proc_macro2::Group::new(
+                        group.delimiter(),
+                        self.rename_nested(group.stream()),
+                    );
+                    new_group.set_span(group.span());
+                    out.push(TokenTree::Group(new_group));
+                }
+                other => out.extend(self.rename_tokens(TokenStream::from(other.clone()))),
+            }
+            i += 1;
+        }
+        out.into_iter().collect()
     }
 }
 
