@@ -1,0 +1,286 @@
+//! Lowering of expressions into one operation per temporary.
+
+use proc_macro2::{TokenStream, TokenTree};
+use quote::{quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
+use syn::{BinOp as SynBinOp, Expr, Ident, UnOp};
+
+use super::*;
+use crate::check;
+use crate::ir::*;
+
+impl Lowering<'_> {
+    // ---------------------------------------------------------------- expressions
+
+    /// Lowers `e` to an operand, naming it with a temporary unless it already is one.
+    pub(super) fn lower_expr(&mut self, e: &Expr, out: &mut Vec<Stmt>) -> Atom {
+        let rhs = self.lower_rhs(e, out);
+        match rhs {
+            Rhs::Atom(atom) => atom,
+            rhs => {
+                let temp = self.temp();
+                out.push(Stmt::Let {
+                    var: temp,
+                    ty: None,
+                    init: Some(rhs),
+                    span: e.span(),
+                });
+                Atom::Var(temp)
+            }
+        }
+    }
+
+    /// Lowers `e` to one operation whose operands are lowered first.
+    pub(super) fn lower_rhs(&mut self, e: &Expr, out: &mut Vec<Stmt>) -> Rhs {
+        match e {
+            Expr::Paren(p) => return self.lower_rhs(&p.expr, out),
+            Expr::Group(g) => return self.lower_rhs(&g.expr, out),
+            Expr::Path(p) => {
+                if let Some(var) = self.resolve_path(p) {
+                    if self.vars[var].buffer {
+                        return self.reject(check::buffer_value(e), e);
+                    }
+                    return Rhs::Atom(Atom::Var(var));
+                }
+            }
+            _ => {}
+        }
+        if !self.maybe_active(e) {
+            let tokens = self.opaque(e);
+            return if self.is_constant(e) {
+                let simple = matches!(strip_parens(e), Expr::Lit(_) | Expr::Path(_));
+                let tokens = if simple {
+                    strip_parens(e).to_token_stream()
+                } else {
+                    quote_spanned!(e.span()=> (#tokens))
+                };
+                Rhs::Atom(Atom::Const(tokens))
+            } else {
+                Rhs::Opaque(tokens)
+            };
+        }
+        match e {
+            Expr::Lit(_) | Expr::Path(_) => Rhs::Atom(Atom::Const(e.to_token_stream())),
+            Expr::Unary(u) => match u.op {
+                UnOp::Neg(_) => Rhs::Neg(self.lower_expr(&u.expr, out)),
+                UnOp::Deref(_) => match self.element_binding(&u.expr) {
+                    Some(var) => Rhs::Atom(Atom::Var(var)),
+                    None => self.unsupported(e, "dereferencing"),
+                },
+                _ => self.unsupported(e, "this unary operator"),
+            },
+            Expr::Binary(b) => match arithmetic_op(&b.op) {
+                Some(op) => {
+                    let lhs = self.lower_expr(&b.left, out);
+                    let rhs = self.lower_expr(&b.right, out);
+                    Rhs::Binary {
+                        op,
+                        lhs,
+                        rhs,
+                        span: b.op.span(),
+                    }
+                }
+                None if matches!(b.op, SynBinOp::Rem(_)) => self.reject(check::remainder(&b.op), e),
+                None if compound_op(&b.op).is_some() => {
+                    self.lower_assign_expr(&b.left, &b.right, compound_op(&b.op), b.op.span(), out);
+                    Rhs::Opaque(quote!(()))
+                }
+                None => self.unsupported(e, "this operator"),
+            },
+            Expr::MethodCall(m) => match self.reduction(m) {
+                Some(reduction) => {
+                    match self.lower_reduction(&m.receiver, reduction, m.method.span(), out) {
+                        Some(rhs) => rhs,
+                        None => self.unsupported(e, "this iteration"),
+                    }
+                }
+                None => self.lower_method(m, out),
+            },
+            Expr::Call(c) => self.lower_call(c, out),
+            Expr::Cast(c) => {
+                let value = self.lower_expr(&c.expr, out);
+                Rhs::Cast {
+                    value,
+                    ty: (*c.ty).clone(),
+                }
+            }
+            Expr::Block(b) if b.label.is_some() => self.reject(check::labeled_block(b), e),
+            Expr::If(_) | Expr::Block(_) | Expr::Loop(_) => {
+                let temp = self.temp();
+                out.push(Stmt::Let {
+                    var: temp,
+                    ty: None,
+                    init: None,
+                    span: e.span(),
+                });
+                self.lower_value_into(e, temp, out);
+                Rhs::Atom(Atom::Var(temp))
+            }
+            Expr::Return(_) | Expr::Break(_) | Expr::Continue(_) => {
+                self.lower_expr_stmt(e, out);
+                // Unreachable: `exits.rs` drops whatever follows an exit.
+                Rhs::Atom(Atom::Const(quote!(::core::default::Default::default())))
+            }
+            Expr::Assign(a) => {
+                self.lower_assign_expr(&a.left, &a.right, None, a.eq_token.span, out);
+                Rhs::Opaque(quote!(()))
+            }
+            Expr::Closure(c) => self.reject(check::closure(c), e),
+            Expr::Match(m) => self.reject(check::match_expr(&m.match_token), e),
+            Expr::Unsafe(u) => self.reject(check::unsafe_block(&u.unsafe_token), e),
+            Expr::Async(a) => self.reject(check::async_expr(&a.async_token), e),
+            Expr::Await(a) => self.reject(check::async_expr(&a.await_token), e),
+            Expr::Let(l) => self.reject(check::if_let(l), e),
+            Expr::Tuple(t) => self.reject(check::tuple_value(t), e),
+            Expr::Macro(m) => {
+                let name = m.mac.path.segments.last().map(|s| s.ident.to_string());
+                self.reject(check::macro_call(m, &name.unwrap_or_default()), e)
+            }
+            Expr::Field(field) => match (sin_cos_receiver(&field.base), &field.member) {
+                (Some((receiver, span)), syn::Member::Unnamed(i)) if i.index < 2 => {
+                    let recv = self.lower_expr(receiver, out);
+                    let name = if i.index == 0 { "sin" } else { "cos" };
+                    Rhs::Method {
+                        name: Ident::new(name, span),
+                        path_prefix: None,
+                        recv,
+                        args: Vec::new(),
+                    }
+                }
+                _ => self.unsupported(e, "field access"),
+            },
+            Expr::Index(ix) => self.lower_index(ix, e, out),
+            Expr::Reference(_) => self.unsupported(e, "taking a reference"),
+            _ => self.unsupported(e, "this expression"),
+        }
+    }
+
+    /// `.sum()`, `.product()` and `.fold(..)` at the end of an iteration.
+    pub(super) fn reduction<'e>(
+        &self,
+        m: &'e syn::ExprMethodCall,
+    ) -> Option<iterators::Reduction<'e>> {
+        let ty = m.turbofish.as_ref().and_then(|t| match t.args.first() {
+            Some(syn::GenericArgument::Type(ty)) if t.args.len() == 1 => Some(ty.clone()),
+            _ => None,
+        });
+        match (m.method.to_string().as_str(), m.args.len()) {
+            ("sum", 0) => Some(iterators::Reduction::Sum(ty)),
+            ("product", 0) => Some(iterators::Reduction::Product(ty)),
+            ("fold", 2) => match &m.args[1] {
+                Expr::Closure(closure) => Some(iterators::Reduction::Fold(&m.args[0], closure)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// `x[i]` for a buffer `x`.
+    pub(super) fn lower_index(
+        &mut self,
+        ix: &syn::ExprIndex,
+        e: &Expr,
+        out: &mut Vec<Stmt>,
+    ) -> Rhs {
+        let base = match strip_parens(&ix.expr) {
+            Expr::Path(p) => self.resolve_path(p).filter(|&v| self.vars[v].buffer),
+            _ => None,
+        };
+        let Some(base) = base else {
+            return self.unsupported(e, "indexing this value");
+        };
+        if matches!(strip_parens(&ix.index), Expr::Range(_)) {
+            return self.unsupported(e, "slicing (`x[a..b]`)");
+        }
+        let index = self.lower_expr(&ix.index, out);
+        Rhs::Index { base, index }
+    }
+
+    /// The variable `e` names if it was bound to a buffer's element by iteration.
+    pub(super) fn element_binding(&self, e: &Expr) -> Option<VarId> {
+        match strip_parens(e) {
+            Expr::Path(p) => self
+                .resolve_path(p)
+                .filter(|v| self.element_bindings.contains(v)),
+            _ => None,
+        }
+    }
+
+    pub(super) fn lower_method(&mut self, m: &syn::ExprMethodCall, out: &mut Vec<Stmt>) -> Rhs {
+        if let Some(turbofish) = &m.turbofish {
+            return self.reject(check::turbofish(turbofish), m);
+        }
+        let name = m.method.to_string();
+        if (name == "clone" || name == "to_owned") && m.args.is_empty() {
+            return Rhs::Atom(self.lower_expr(&m.receiver, out));
+        }
+        if name == "sin_cos" {
+            return self.reject(check::tuple_value(m), m);
+        }
+        let recv = self.lower_expr(&m.receiver, out);
+        let args = m.args.iter().map(|a| self.lower_expr(a, out)).collect();
+        Rhs::Method {
+            name: m.method.clone(),
+            path_prefix: None,
+            recv,
+            args,
+        }
+    }
+
+    pub(super) fn lower_call(&mut self, c: &syn::ExprCall, out: &mut Vec<Stmt>) -> Rhs {
+        let Expr::Path(path) = &*c.func else {
+            return self.unsupported(c, "calling this expression");
+        };
+        if self.resolve_path(path).is_some() {
+            return self.reject(check::closure_call(c), c);
+        }
+        let segments = &path.path.segments;
+        // `f64::sin(x)` is the method `x.sin()`.
+        if path.qself.is_none() && segments.len() == 2 && !c.args.is_empty() {
+            let ty = segments[0].ident.to_string();
+            if ty == "f64" || ty == "f32" {
+                let name = segments[1].ident.clone();
+                if name == "sin_cos" {
+                    return self.reject(check::tuple_value(c), c);
+                }
+                let mut args = c.args.iter();
+                let recv = self.lower_expr(args.next().expect("checked non-empty"), out);
+                let args = args.map(|a| self.lower_expr(a, out)).collect();
+                let prefix = segments[0].ident.to_token_stream();
+                return Rhs::Method {
+                    name,
+                    path_prefix: Some(prefix),
+                    recv,
+                    args,
+                };
+            }
+        }
+        let args = c.args.iter().map(|a| self.lower_expr(a, out)).collect();
+        Rhs::Call {
+            func: path.path.clone(),
+            args,
+        }
+    }
+
+    /// Reports `error` for `node`, which reads whatever locals it mentions.
+    pub(super) fn reject(&mut self, error: syn::Error, node: &impl ToTokens) -> Rhs {
+        self.errors.push(error);
+        let mut reads = Vec::new();
+        self.mentioned_vars(node.to_token_stream(), &mut reads);
+        Rhs::Rejected(reads.into_iter().map(Atom::Var).collect())
+    }
+
+    pub(super) fn unsupported(&mut self, e: &(impl Spanned + ToTokens), what: &str) -> Rhs {
+        self.reject(check::expression(e, what), e)
+    }
+
+    pub(super) fn mentioned_vars(&self, tokens: TokenStream, out: &mut Vec<VarId>) {
+        for tree in tokens {
+            match tree {
+                TokenTree::Ident(i) => out.extend(self.resolve(&i.to_string())),
+                TokenTree::Group(g) => self.mentioned_vars(g.stream(), out),
+                _ => {}
+            }
+        }
+    }
+}
