@@ -72,6 +72,35 @@ impl ZeroLike for f32 {
     }
 }
 
+impl<T: ZeroLike> ZeroLike for Vec<T> {
+    fn zero_like(&self) -> Self {
+        self.iter().map(ZeroLike::zero_like).collect()
+    }
+}
+
+impl<T: ZeroLike, const N: usize> ZeroLike for [T; N] {
+    fn zero_like(&self) -> Self {
+        core::array::from_fn(|i| self[i].zero_like())
+    }
+}
+
+/// Adds `src` into `dst` element by element: the pullback of copying a buffer.
+///
+/// ```
+/// let mut shadow = [1.0, 2.0];
+/// autodiff_core::add_elements(&mut shadow, &[0.5, 0.5]);
+/// assert_eq!(shadow, [1.5, 2.5]);
+/// ```
+///
+/// # Panics
+/// If the lengths differ, which generated code never asks for.
+pub fn add_elements<T: AddAssign + Clone>(dst: &mut [T], src: &[T]) {
+    assert_eq!(dst.len(), src.len(), "autodiff: shadow lengths differ");
+    for (d, s) in dst.iter_mut().zip(src) {
+        *d += s.clone();
+    }
+}
+
 /// The cotangent of an operand that cannot carry a derivative (an integer exponent, a
 /// boolean): zero-sized, so the work on it disappears.
 ///

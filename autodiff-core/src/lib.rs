@@ -27,7 +27,7 @@ mod stop_gradient;
 pub mod tape;
 pub mod testing;
 
-pub use adjoint::{accumulate, gradient_or_zero, NoTangent, ZeroLike};
+pub use adjoint::{accumulate, add_elements, gradient_or_zero, NoTangent, ZeroLike};
 pub use dual::Dual;
 pub use dual_vec::DualVec;
 #[doc(hidden)]

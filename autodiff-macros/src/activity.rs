@@ -13,18 +13,21 @@ use crate::check::float_kind;
 use crate::ir::*;
 use crate::names;
 
-pub fn analyse(f: &mut Function, active_params: &[bool]) {
+/// `active_params[i]`: parameter `i` can carry a derivative; `outputs[i]`: the function
+/// writes parameter `i` (`&mut`), which makes its final value an output besides the result.
+pub fn analyse(f: &mut Function, active_params: &[bool], outputs: &[bool]) {
     mark_reassigned(f);
     for (param, active) in f.params.clone().into_iter().zip(active_params) {
         f.vars[param].active = *active;
     }
     propagate_varied(f);
-    restrict_to_useful(f);
+    restrict_to_useful(f, outputs);
     mark_needed(f);
     plan_tapes(f);
 }
 
-/// Calls `visit(target, rhs)` for every `let` with a value and every assignment.
+/// Calls `visit(target, rhs)` for every `let` with a value, every assignment, and every
+/// write into a buffer (whose target is the buffer).
 fn for_each_definition(block: &Block, visit: &mut impl FnMut(VarId, &Rhs)) {
     for stmt in &block.stmts {
         match stmt {
@@ -33,7 +36,13 @@ fn for_each_definition(block: &Block, visit: &mut impl FnMut(VarId, &Rhs)) {
                 init: Some(rhs),
                 ..
             }
-            | Stmt::Assign { var, rhs, .. } => visit(*var, rhs),
+            | Stmt::Assign { var, rhs, .. }
+            | Stmt::Store { base: var, rhs, .. }
+            | Stmt::Push {
+                base: var,
+                value: rhs,
+                ..
+            } => visit(*var, rhs),
             Stmt::If {
                 then_block,
                 else_block,
@@ -52,7 +61,9 @@ fn mark_reassigned(f: &mut Function) {
     fn walk(block: &Block, vars: &mut [Var]) {
         for stmt in &block.stmts {
             match stmt {
-                Stmt::Assign { var, .. } => vars[*var].reassigned = true,
+                Stmt::Assign { var, .. }
+                | Stmt::Store { base: var, .. }
+                | Stmt::Push { base: var, .. } => vars[*var].reassigned = true,
                 Stmt::Let {
                     var, init: None, ..
                 } => vars[*var].reassigned = true,
@@ -97,9 +108,12 @@ fn propagate_varied(f: &mut Function) {
     }
 }
 
-fn restrict_to_useful(f: &mut Function) {
+fn restrict_to_useful(f: &mut Function, outputs: &[bool]) {
     let mut useful = vec![false; f.vars.len()];
     useful[f.output] = true;
+    for (&param, &output) in f.params.iter().zip(outputs) {
+        useful[param] |= output;
+    }
     loop {
         let mut newly = Vec::new();
         for_each_definition(&f.body, &mut |var, rhs| {
@@ -146,6 +160,28 @@ fn mark_needed(f: &mut Function) {
     for var in read {
         f.vars[var].needed = true;
     }
+    // Writes into an active buffer find their element's adjoint by index in reverse.
+    let mut indices = Vec::new();
+    f.body.walk(&mut |stmt| {
+        if let Stmt::Store {
+            base,
+            index: Some(index),
+            ..
+        } = stmt
+        {
+            let base = *base;
+            if f.vars[base].active {
+                indices.extend(index.var());
+            }
+        }
+    });
+    // A buffer local to a nested block needs its value in reverse to shape its shadow.
+    let nested_buffers: Vec<VarId> = (0..f.vars.len())
+        .filter(|&v| f.vars[v].buffer && f.vars[v].active && f.vars[v].block != ROOT)
+        .collect();
+    for var in indices.into_iter().chain(nested_buffers) {
+        f.vars[var].needed = true;
+    }
     let mut controls = Vec::new();
     collect_control_needs(&f.body, &f.vars, &mut controls);
     for var in controls {
@@ -163,6 +199,8 @@ pub fn has_reverse(stmt: &Stmt, vars: &[Var]) -> bool {
                     .is_some_and(|rhs| rhs.dependencies().iter().any(|&v| vars[v].active))
         }
         Stmt::Assign { var, .. } => vars[*var].active || vars[*var].needed,
+        Stmt::Store { base, tape, .. } => vars[*base].active || tape.is_some(),
+        Stmt::Push { base, .. } => vars[*base].active,
         Stmt::If {
             then_block,
             else_block,

@@ -51,6 +51,8 @@ pub struct Signature {
     pub output: Type,
     /// Whether the function takes `self` (then no stubs are generated after an error).
     pub has_receiver: bool,
+    /// Returns `()` and writes its results into `&mut` parameters: no `d_out`, no `f_grad`.
+    pub returns_unit: bool,
 }
 
 /// Checks the signature and the attribute's options against it.
@@ -96,12 +98,7 @@ pub fn signature(item: &ItemFn, args: &Args, errors: &mut Errors) -> Signature {
                     }
                 };
                 if let Type::Reference(reference) = &*typed.ty {
-                    if reference.mutability.is_some() {
-                        errors.push(spanned(
-                            &typed.ty,
-                            "`&mut` parameters are not supported yet; return the value instead",
-                        ));
-                    } else if float_kind(&reference.elem).is_some() {
+                    if reference.mutability.is_none() && float_kind(&reference.elem).is_some() {
                         errors.push(spanned(
                             &typed.ty,
                             "pass floats by value (`x: f64`), not by reference, so they can be differentiated",
@@ -152,7 +149,13 @@ pub fn signature(item: &ItemFn, args: &Args, errors: &mut Errors) -> Signature {
         ));
     }
 
+    let returns_unit = match &sig.output {
+        ReturnType::Default => true,
+        ReturnType::Type(_, ty) => matches!(&**ty, Type::Tuple(t) if t.elems.is_empty()),
+    };
+    let writes_an_output = params.iter().any(|p| p.kind.is_in_out());
     let output = match &sig.output {
+        _ if returns_unit && writes_an_output => syn::parse_quote!(()),
         ReturnType::Type(_, ty) if float_kind(ty).is_some() => (**ty).clone(),
         ReturnType::Type(_, ty) => {
             errors.push(error(
@@ -167,7 +170,7 @@ pub fn signature(item: &ItemFn, args: &Args, errors: &mut Errors) -> Signature {
         ReturnType::Default => {
             errors.push(error(
                 sig.ident.span(),
-                "`#[differentiate]` needs a function returning `f64` or `f32`; this one returns nothing (add `-> f64`)",
+                "`#[differentiate]` needs a function returning `f64` or `f32`, or writing its result into a `&mut` float parameter; this one does neither",
             ));
             syn::parse_quote!(f64)
         }
@@ -178,6 +181,7 @@ pub fn signature(item: &ItemFn, args: &Args, errors: &mut Errors) -> Signature {
         params,
         output,
         has_receiver,
+        returns_unit: returns_unit && writes_an_output,
     }
 }
 
@@ -254,7 +258,7 @@ pub fn remainder(node: &dyn ToTokens) -> syn::Error {
 pub fn place(node: &dyn ToTokens) -> syn::Error {
     spanned(
         node,
-        "only local variables can be assigned in a `#[differentiate]` function (indexing, fields and `*` come later)",
+        "only local variables, elements of a flat buffer of floats (`v[i] = ..`) and `*out` for an `out: &mut f64` parameter can be assigned a value that carries a derivative",
     )
 }
 

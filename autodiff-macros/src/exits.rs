@@ -161,6 +161,7 @@ fn guard(f: &mut Function, remaining: Vec<Stmt>, id: BlockId) -> Vec<Stmt> {
         block: id,
         reassigned: false,
         buffer: false,
+        cell: false,
         active: false,
         needed: false,
         saved_tape: None,

@@ -82,11 +82,14 @@ fn differentiate(sig: &Signature, item: &ItemFn, errors: &mut Errors) -> Option<
         .map(|p| p.kind.is_differentiable())
         .collect();
 
+    let outputs: Vec<bool> = sig.params.iter().map(|p| p.kind.is_in_out()).collect();
+
     // First lowering, with everything lowered, to learn which bindings carry derivatives.
     let mut scratch = Errors::default();
-    let first = lower::lower(sig, item, None, &mut scratch);
+    let vec_bodies = lower::VecBodies::parse(item);
+    let first = lower::lower(sig, item, &vec_bodies, None, &mut scratch);
     let mut probe = first.function;
-    activity::analyse(&mut probe, &active_params);
+    activity::analyse(&mut probe, &active_params, &outputs);
     let prior: HashMap<usize, bool> = first
         .binding_keys
         .iter()
@@ -94,16 +97,16 @@ fn differentiate(sig: &Signature, item: &ItemFn, errors: &mut Errors) -> Option<
         .filter_map(|(key, var)| key.map(|k| (k, var.active)))
         .collect();
 
-    let lowered = lower::lower(sig, item, Some(&prior), errors);
+    let lowered = lower::lower(sig, item, &vec_bodies, Some(&prior), errors);
     if !errors.is_empty() {
         return None;
     }
     let mut function = lowered.function;
     exits::restructure(&mut function);
-    activity::analyse(&mut function, &active_params);
+    activity::analyse(&mut function, &active_params, &outputs);
 
     let forward = forward::emit(&function);
-    let reverse = reverse::emit(&function, &sig.params);
+    let reverse = reverse::emit(&function, &sig.params, sig.returns_unit);
     let private = private_path();
     let output = &function.vars[function.output].ident;
     let cotangents = function

@@ -96,6 +96,26 @@ impl Forward<'_> {
                 let rhs = self.rhs(rhs);
                 quote_spanned!(*span=> #record #ident = #rhs;)
             }
+            Stmt::Store {
+                base,
+                index,
+                rhs,
+                span,
+                tape,
+            } => {
+                let element = element_tokens(self.f, *base, index.as_ref());
+                let record = tape.map(|t| {
+                    let tape = &self.f.tapes[t].ident;
+                    quote!(#tape.push(#element);)
+                });
+                let rhs = self.rhs(rhs);
+                quote_spanned!(*span=> #record #element = #rhs;)
+            }
+            Stmt::Push { base, value, span } => {
+                let base = self.ident(*base);
+                let value = self.rhs(value);
+                quote_spanned!(*span=> #base.push(#value);)
+            }
             Stmt::Effect(tokens) => tokens.clone(),
             Stmt::If {
                 branch,
@@ -225,14 +245,34 @@ impl Forward<'_> {
                 let value = self.atom(value);
                 quote!(#value as #ty)
             }
-            Rhs::Index { base, index } => {
-                let base = self.ident(*base);
-                let index = self.atom(index);
-                quote!(#base[#index])
+            Rhs::Index { base, index } => element_tokens(self.f, *base, index.as_ref()),
+            Rhs::Elements { items, array } => {
+                let items = items.iter().map(|a| self.atom(a));
+                if *array {
+                    quote!([#(#items),*])
+                } else {
+                    quote!(::std::vec![#(#items),*])
+                }
+            }
+            Rhs::CopyOf { source, method } => {
+                let source = self.ident(*source);
+                quote!(#source.#method())
             }
             Rhs::Opaque(tokens) => tokens.clone(),
             Rhs::Rejected(_) => quote!(()),
         }
+    }
+}
+
+/// `base[index]`, or `*base` for a cell.
+pub fn element_tokens(f: &Function, base: VarId, index: Option<&Atom>) -> TokenStream {
+    let base = &f.vars[base].ident;
+    match index {
+        Some(index) => {
+            let index = atom_tokens(f, index);
+            quote!(#base[#index])
+        }
+        None => quote!(*#base),
     }
 }
 

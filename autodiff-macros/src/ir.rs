@@ -39,9 +39,11 @@ pub struct Var {
     pub block: BlockId,
     /// Whether any statement assigns it after its declaration.
     pub reassigned: bool,
-    /// A buffer of floats (a slice, array or `Vec` parameter): its adjoint is a shadow buffer
-    /// of the same shape, not an accumulator.
+    /// A buffer of floats (a slice, array or `Vec`): its adjoint is a shadow buffer of the
+    /// same shape, not an accumulator.
     pub buffer: bool,
+    /// A `&mut f64` parameter: a buffer of one element, read and written through `*`.
+    pub cell: bool,
     /// Carries a derivative (set by `activity.rs`).
     pub active: bool,
     /// Its value is read by the reverse sweep (set by `activity.rs`).
@@ -112,10 +114,20 @@ pub enum Rhs {
         func: syn::Path,
         args: Vec<Atom>,
     },
-    /// `base[index]`: an element of a buffer.
+    /// `base[index]`: an element of a buffer; `*base` when `index` is `None` (a cell).
     Index {
         base: VarId,
-        index: Atom,
+        index: Option<Atom>,
+    },
+    /// `vec![a, b, ..]` or `[a, b, ..]`: a new buffer from its elements.
+    Elements {
+        items: Vec<Atom>,
+        array: bool,
+    },
+    /// `source.to_vec()`, `source.clone()`: a new buffer with a copy of another's elements.
+    CopyOf {
+        source: VarId,
+        method: Ident,
     },
     /// `value as f64` / `value as f32`.
     Cast {
@@ -185,6 +197,17 @@ pub enum Stmt {
         /// Exit codes handled at the end of each iteration (filled by `exits.rs`).
         dispatch: Vec<(u32, DispatchAction)>,
     },
+    /// `base[index] = rhs;` (`*base = rhs;` for a cell). `tape` records the overwritten
+    /// element when the reverse sweep needs the buffer's contents back.
+    Store {
+        base: VarId,
+        index: Option<Atom>,
+        rhs: Rhs,
+        span: Span,
+        tape: Option<TapeId>,
+    },
+    /// `base.push(value);` (`value` is always an [`Rhs::Atom`]).
+    Push { base: VarId, value: Rhs, span: Span },
     /// `break` / `continue` / `return`, before `exits.rs` runs.
     Exit(ExitKind),
     /// `exit_code = code;` after `exits.rs`.
@@ -233,7 +256,7 @@ impl Rhs {
     /// element is read from.
     pub fn dependencies(&self) -> Vec<VarId> {
         let mut vars: Vec<VarId> = self.operands().iter().filter_map(|a| a.var()).collect();
-        if let Rhs::Index { base, .. } = self {
+        if let Rhs::Index { base, .. } | Rhs::CopyOf { source: base, .. } = self {
             vars.push(*base);
         }
         vars
@@ -246,7 +269,9 @@ impl Rhs {
             Rhs::Method { recv, args, .. } => std::iter::once(recv).chain(args).collect(),
             Rhs::Call { args, .. } => args.iter().collect(),
             Rhs::Cast { value, .. } => vec![value],
-            Rhs::Index { index, .. } => vec![index],
+            Rhs::Index { index, .. } => index.iter().collect(),
+            Rhs::Elements { items, .. } => items.iter().collect(),
+            Rhs::CopyOf { .. } => vec![],
             Rhs::Opaque(_) => vec![],
             Rhs::Rejected(reads) => reads.iter().collect(),
         }
@@ -258,6 +283,7 @@ impl Rhs {
     pub fn operands_read_by_pullback(&self, is_active: impl Fn(&Atom) -> bool) -> Vec<&Atom> {
         match self {
             Rhs::Atom(_) | Rhs::Neg(_) | Rhs::Opaque(_) => vec![],
+            Rhs::Elements { .. } | Rhs::CopyOf { .. } => vec![],
             Rhs::Binary { op, lhs, rhs, .. } => {
                 let (lhs_active, rhs_active) = (is_active(lhs), is_active(rhs));
                 let mut read = Vec::new();
@@ -292,6 +318,25 @@ impl Block {
         Block {
             id,
             stmts: Vec::new(),
+        }
+    }
+
+    /// Calls `visit` on every statement, nested ones included, in order.
+    pub fn walk(&self, visit: &mut impl FnMut(&Stmt)) {
+        for stmt in &self.stmts {
+            visit(stmt);
+            match stmt {
+                Stmt::If {
+                    then_block,
+                    else_block,
+                    ..
+                } => {
+                    then_block.walk(visit);
+                    else_block.walk(visit);
+                }
+                Stmt::Loop { body, .. } => body.walk(visit),
+                _ => {}
+            }
         }
     }
 }

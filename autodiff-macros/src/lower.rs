@@ -7,6 +7,9 @@
 //! lowering of the whole body with everything lowered (see `expand.rs`), keyed by the address
 //! of each binding's pattern in the syntax tree.
 
+mod buffers;
+
+pub use buffers::VecBodies;
 mod control;
 mod expressions;
 mod iterators;
@@ -50,6 +53,7 @@ pub struct Lowering<'a> {
     output: VarId,
     /// Variables bound to a buffer's element by iteration: the user's `*v` is `v` here.
     element_bindings: HashSet<VarId>,
+    vec_bodies: &'a buffers::VecBodies,
 }
 
 /// The lowered function plus, for each variable, the pattern address it came from.
@@ -62,6 +66,7 @@ pub struct Lowered {
 pub fn lower(
     sig: &Signature,
     item: &syn::ItemFn,
+    vec_bodies: &VecBodies,
     prior: Option<&PriorActivity>,
     errors: &mut Errors,
 ) -> Lowered {
@@ -79,11 +84,14 @@ pub fn lower(
         namer: names::Namer::new(&item.to_token_stream()),
         output: 0,
         element_bindings: HashSet::new(),
+        vec_bodies,
     };
     let mut params = Vec::new();
     for param in &sig.params {
         let var = lowering.bind(&param.ident, VarKind::Param, Some(param.pattern_key));
-        lowering.vars[var].buffer = matches!(param.kind, ParamKind::Buffer { .. });
+        let cell = matches!(param.kind, ParamKind::Cell { .. });
+        lowering.vars[var].buffer = cell || matches!(param.kind, ParamKind::Buffer { .. });
+        lowering.vars[var].cell = cell;
         params.push(var);
     }
     let output_ident = lowering.namer.output();
@@ -96,7 +104,9 @@ pub fn lower(
         span: Span::call_site(),
     });
     let output = lowering.output;
-    lowering.lower_stmts(&item.block.stmts, Some(output), &mut body.stmts);
+    // A function returning `()` has its results in its `&mut` parameters.
+    let dest = (!sig.returns_unit).then_some(output);
+    lowering.lower_stmts(&item.block.stmts, dest, &mut body.stmts);
     Lowered {
         function: Function {
             vars: lowering.vars,
@@ -122,6 +132,7 @@ impl Lowering<'_> {
             block: self.block,
             reassigned: false,
             buffer: false,
+            cell: false,
             active: false,
             needed: false,
             saved_tape: None,
@@ -269,6 +280,8 @@ impl Lowering<'_> {
                         self.lower_value_into(e, var, out);
                         self.enter(&p.ident, var);
                     }
+                    Some(e)
+                        if self.lower_buffer_let(&p.ident, pat_key(pat), ty.as_ref(), e, out) => {}
                     Some(e) => {
                         let rhs = self.lower_rhs(e, out);
                         let var = self.bind(&p.ident, VarKind::User, Some(pat_key(pat)));
@@ -278,6 +291,13 @@ impl Lowering<'_> {
                             init: Some(rhs),
                             span,
                         });
+                    }
+                }
+                // `let mut` stays `let mut`, even if only a method call or a write into an
+                // element (kept as written) changes the value.
+                if p.mutability.is_some() {
+                    if let Some(var) = self.resolve(&p.ident.to_string()) {
+                        self.vars[var].reassigned = true;
                     }
                 }
             }
@@ -412,15 +432,16 @@ impl Lowering<'_> {
             }
             Expr::Paren(p) => self.lower_expr_stmt(&p.expr, out),
             Expr::Assign(a) => {
-                self.lower_assign_expr(&a.left, &a.right, None, a.eq_token.span, out)
+                self.lower_assign_expr(e, &a.left, &a.right, None, a.eq_token.span, out)
             }
             Expr::Binary(b) if compound_op(&b.op).is_some() => {
-                self.lower_assign_expr(&b.left, &b.right, compound_op(&b.op), b.op.span(), out)
+                self.lower_assign_expr(e, &b.left, &b.right, compound_op(&b.op), b.op.span(), out)
             }
             Expr::Return(r) => self.lower_return(r, out),
             Expr::Break(b) => self.lower_break(b, out),
             Expr::Continue(c) => self.lower_continue(c, out),
             Expr::Macro(m) => self.lower_macro_stmt(&m.mac, out),
+            Expr::MethodCall(m) if self.lower_buffer_method(m, out) => {}
             e if !self.maybe_active(e) => {
                 let tokens = self.opaque(e);
                 out.push(Stmt::Effect(quote!(#tokens;)));
@@ -434,12 +455,16 @@ impl Lowering<'_> {
 
     pub(super) fn lower_assign_expr(
         &mut self,
+        whole: &Expr,
         left: &Expr,
         right: &Expr,
         compound: Option<BinOp>,
         operator_span: Span,
         out: &mut Vec<Stmt>,
     ) {
+        if self.lower_element_assign(whole, left, right, compound, operator_span, out) {
+            return;
+        }
         let var = match strip_parens(left) {
             Expr::Path(p) => self.resolve_path(p),
             _ => None,
@@ -448,6 +473,11 @@ impl Lowering<'_> {
             self.errors.push(check::place(left));
             return;
         };
+        if self.vars[var].buffer {
+            self.errors
+                .push(check::expression(left, "assigning a whole buffer"));
+            return;
+        }
         match compound {
             None => self.lower_assign(var, right, out),
             Some(op) => {

@@ -100,6 +100,11 @@ pub fn adjoint(var: &Ident) -> Ident {
     hygienic(format!("{}_bar", unraw(var)), var.span())
 }
 
+/// How many of a buffer's pushes the reverse sweep has yet to undo.
+pub fn pushed(var: &Ident) -> Ident {
+    hygienic(format!("{}_len", unraw(var)), var.span())
+}
+
 /// The tape holding a block-local variable's last value across the two sweeps.
 pub fn saved(var: &Ident) -> Ident {
     hygienic(format!("{}_saved", unraw(var)), var.span())

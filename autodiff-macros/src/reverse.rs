@@ -16,11 +16,21 @@ use crate::forward::{atom_tokens, locals_by_block};
 use crate::ir::*;
 use crate::names;
 
-/// The reverse sweep, starting from `d_out` and ending with every parameter's adjoint in
-/// its `_bar` accumulator.
-pub fn emit(f: &Function, params: &[Param]) -> TokenStream {
+/// The reverse sweep, starting from `d_out` (none when the function returns `()`) and ending
+/// with every parameter's adjoint in its `_bar` accumulator or shadow.
+pub fn emit(f: &Function, params: &[Param], returns_unit: bool) -> TokenStream {
     let locals = locals_by_block(f);
-    let reverse = Reverse { f, locals: &locals };
+    let mut pushed = vec![false; f.vars.len()];
+    f.body.walk(&mut |stmt| {
+        if let Stmt::Push { base, .. } = stmt {
+            pushed[*base] = true;
+        }
+    });
+    let reverse = Reverse {
+        f,
+        locals: &locals,
+        pushed: &pushed,
+    };
     let param_adjoints = f.params.iter().zip(params).filter_map(|(&var, param)| {
         // A buffer's adjoint is the shadow the caller passed.
         if !f.vars[var].active || f.vars[var].buffer {
@@ -30,11 +40,11 @@ pub fn emit(f: &Function, params: &[Param]) -> TokenStream {
         let ty = &param.ty;
         Some(quote!(let mut #adjoint: ::core::option::Option<#ty> = ::core::option::Option::None;))
     });
-    let output_adjoint = {
+    let output_adjoint = (!returns_unit).then(|| {
         let adjoint = names::adjoint(&f.vars[f.output].ident);
         let d_out = names::d_out();
         quote!(let mut #adjoint = ::core::option::Option::Some(#d_out);)
-    };
+    });
     let local_adjoints = reverse.adjoint_declarations(ROOT, |v| v != f.output);
     let stmts = reverse.stmts(&f.body);
     quote! {
@@ -48,6 +58,8 @@ pub fn emit(f: &Function, params: &[Param]) -> TokenStream {
 struct Reverse<'a> {
     f: &'a Function,
     locals: &'a [Vec<VarId>],
+    /// Buffers that grow by `push`: their reverse counts the pushes back down.
+    pushed: &'a [bool],
 }
 
 impl Reverse<'_> {
@@ -62,10 +74,23 @@ impl Reverse<'_> {
     fn adjoint_declarations(&self, block: BlockId, keep: impl Fn(VarId) -> bool) -> TokenStream {
         let declarations = self.locals[block]
             .iter()
-            .filter(|&&v| self.var(v).active && !self.var(v).buffer && keep(v))
+            .filter(|&&v| self.var(v).active && keep(v))
             .map(|&v| {
                 let adjoint = self.adjoint(v);
-                quote!(let mut #adjoint = ::core::option::Option::None;)
+                if !self.var(v).buffer {
+                    return quote!(let mut #adjoint = ::core::option::Option::None;);
+                }
+                // A buffer's shadow has its final shape; pushes are undone from its end.
+                let ident = &self.var(v).ident;
+                let private = crate::expand::private_path();
+                let count = self.pushed[v].then(|| {
+                    let count = names::pushed(ident);
+                    quote!(let mut #count = #ident.len();)
+                });
+                quote! {
+                    let mut #adjoint = #private::ZeroLike::zero_like(&#ident);
+                    #count
+                }
             });
         quote!(#(#declarations)*)
     }
@@ -105,9 +130,48 @@ impl Reverse<'_> {
             } => {
                 let adjoint = self.adjoint(*var);
                 let pullback = self.pullback(rhs, *span);
+                if self.var(*var).buffer {
+                    return quote!({
+                        let #g = ::core::mem::take(&mut #adjoint);
+                        #pullback
+                    });
+                }
                 quote! {
                     if let ::core::option::Option::Some(#g) = #adjoint.take() { #pullback }
                 }
+            }
+            Stmt::Store {
+                base,
+                index,
+                rhs,
+                span,
+                tape,
+            } => {
+                let restore = tape.map(|t| {
+                    let tape = &self.f.tapes[t].ident;
+                    let element = crate::forward::element_tokens(self.f, *base, index.as_ref());
+                    quote!(#element = #tape.pop();)
+                });
+                if !self.var(*base).active {
+                    return quote!(#restore);
+                }
+                let slot = self.shadow_element(*base, index.as_ref());
+                let pullback = self.pullback(rhs, *span);
+                quote!({
+                    let #g = ::core::mem::take(&mut #slot);
+                    #restore
+                    #pullback
+                })
+            }
+            Stmt::Push { base, value, span } => {
+                let count = names::pushed(&self.var(*base).ident);
+                let shadow = self.adjoint(*base);
+                let pullback = self.pullback(value, *span);
+                quote!({
+                    #count -= 1;
+                    let #g = ::core::mem::take(&mut #shadow[#count]);
+                    #pullback
+                })
             }
             Stmt::Assign {
                 var,
@@ -165,6 +229,18 @@ impl Reverse<'_> {
                 quote!(for _ in 0..#trips { #body })
             }
             _ => TokenStream::new(),
+        }
+    }
+
+    /// The shadow of `base[index]` (of `*base` for a cell).
+    fn shadow_element(&self, base: VarId, index: Option<&Atom>) -> TokenStream {
+        let shadow = self.adjoint(base);
+        match index {
+            Some(index) => {
+                let index = atom_tokens(self.f, index);
+                quote!(#shadow[#index])
+            }
+            None => quote!(*#shadow),
         }
     }
 
@@ -284,9 +360,26 @@ impl Reverse<'_> {
                 if !self.var(*base).active {
                     return TokenStream::new();
                 }
-                let shadow = self.adjoint(*base);
-                let index = value(index);
-                quote_spanned!(span=> #shadow[#index] += #g;)
+                let slot = self.shadow_element(*base, index.as_ref());
+                quote_spanned!(span=> #slot += #g;)
+            }
+            Rhs::Elements { items, .. } => items
+                .iter()
+                .enumerate()
+                .filter_map(|(k, item)| {
+                    let var = active(item)?;
+                    Some(accumulate(
+                        var,
+                        quote!(::core::clone::Clone::clone(&#g[#k])),
+                    ))
+                })
+                .collect(),
+            Rhs::CopyOf { source, .. } => {
+                if !self.var(*source).active {
+                    return TokenStream::new();
+                }
+                let shadow = self.adjoint(*source);
+                quote_spanned!(span=> #private::add_elements(&mut #shadow[..], &#g[..]);)
             }
             Rhs::Opaque(_) | Rhs::Rejected(_) => TokenStream::new(),
         }

@@ -95,6 +95,10 @@ pub fn generate(item: &ItemFn, sig: &Signature, names: &Names, bodies: Bodies) -
         value_and_grad,
     } = names;
     let wrt: Vec<&Param> = sig.params.iter().filter(|p| p.in_wrt).collect();
+    // A function returning `()` has no output cotangent: its outputs' cotangents come in
+    // through the shadows of its `&mut` parameters, and there is no scalar to take a gradient of.
+    let unit = sig.returns_unit;
+    let d_out_param = (!unit).then(|| quote!(#d_out: #out_ty));
 
     // Signatures. The pullback takes a shadow after every buffer; the adjoint after every
     // buffer in `wrt`; the others take the parameters alone.
@@ -211,10 +215,18 @@ pub fn generate(item: &ItemFn, sig: &Signature, names: &Names, bodies: Bodies) -
                     quote!(_)
                 }
             });
-            let adjoint_body = quote! {
-                #(#scratch)*
-                let (value, (#(#bindings,)*)) = #pullback(#(#pullback_args,)* #d_out);
-                (value, #adjoint_value)
+            let adjoint_body = if unit {
+                quote! {
+                    #(#scratch)*
+                    let ((), (#(#bindings,)*)) = #pullback(#(#pullback_args,)*);
+                    #adjoint_value
+                }
+            } else {
+                quote! {
+                    #(#scratch)*
+                    let (value, (#(#bindings,)*)) = #pullback(#(#pullback_args,)* #d_out);
+                    (value, #adjoint_value)
+                }
             };
             // `f_grad` owns a zeroed shadow for each buffer in `wrt`.
             let owned_shadows = wrt.iter().filter_map(|p| {
@@ -265,35 +277,46 @@ pub fn generate(item: &ItemFn, sig: &Signature, names: &Names, bodies: Bodies) -
         value_and_grad: doc_value_and_grad,
     } = docs;
 
+    let adjoint_output = if unit {
+        adjoint_ty
+    } else {
+        quote!((#out_ty, #adjoint_ty))
+    };
+    let gradient_functions = (!unit).then(|| {
+        quote! {
+            #[doc = #doc_grad]
+            #(#attrs)*
+            #[allow(dead_code, unused_variables, clippy::all)]
+            #vis fn #grad #generics (#(#plain_params,)*) -> #grad_ty #where_clause {
+                #grad_body
+            }
+
+            #[doc = #doc_value_and_grad]
+            #(#attrs)*
+            #[allow(dead_code, unused_variables, clippy::all)]
+            #vis fn #value_and_grad #generics (#(#plain_params,)*) -> (#out_ty, #grad_ty) #where_clause {
+                #value_and_grad_body
+            }
+        }
+    });
+
     quote! {
         #[doc = #doc_pullback]
         #[doc(hidden)]
         #(#attrs)*
         #[allow(dead_code, unused_mut, unused_variables, unused_assignments, unused_parens, unreachable_code, clippy::all)]
-        #vis fn #pullback #generics (#(#pullback_params,)* #d_out: #out_ty) -> (#out_ty, (#(#cotangent_types,)*)) #where_clause {
+        #vis fn #pullback #generics (#(#pullback_params,)* #d_out_param) -> (#out_ty, (#(#cotangent_types,)*)) #where_clause {
             #pullback_body
         }
 
         #[doc = #doc_adjoint]
         #(#attrs)*
         #[allow(dead_code, unused_variables, clippy::all)]
-        #vis fn #adjoint #generics (#(#adjoint_params,)* #d_out: #out_ty) -> (#out_ty, #adjoint_ty) #where_clause {
+        #vis fn #adjoint #generics (#(#adjoint_params,)* #d_out_param) -> #adjoint_output #where_clause {
             #adjoint_body
         }
 
-        #[doc = #doc_grad]
-        #(#attrs)*
-        #[allow(dead_code, unused_variables, clippy::all)]
-        #vis fn #grad #generics (#(#plain_params,)*) -> #grad_ty #where_clause {
-            #grad_body
-        }
-
-        #[doc = #doc_value_and_grad]
-        #(#attrs)*
-        #[allow(dead_code, unused_variables, clippy::all)]
-        #vis fn #value_and_grad #generics (#(#plain_params,)*) -> (#out_ty, #grad_ty) #where_clause {
-            #value_and_grad_body
-        }
+        #gradient_functions
     }
 }
 

@@ -1,9 +1,15 @@
 use autodiff::differentiate;
 
+macro_rules! twice {
+    ($e:expr) => {
+        2.0 * $e
+    };
+}
+
 #[differentiate]
 fn f(x: f64) -> f64 {
-    let v = vec![x, 2.0 * x];
-    v.len() as f64 * x
+    let y = twice!(x);
+    y * x
 }
 
 fn main() {}

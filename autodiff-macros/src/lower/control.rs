@@ -118,8 +118,7 @@ impl Lowering<'_> {
                     if probing {
                         // Each value the loop takes may carry a derivative from the iterated
                         // expression; the second lowering rejects that case.
-                        let mut reads = Vec::new();
-                        this.mentioned_vars(f.expr.to_token_stream(), &mut reads);
+                        let reads = this.active_reads(&f.expr);
                         b.stmts.push(Stmt::Let {
                             var,
                             ty: None,

@@ -63,10 +63,7 @@ impl Lowering<'_> {
             Expr::Lit(_) | Expr::Path(_) => Rhs::Atom(Atom::Const(e.to_token_stream())),
             Expr::Unary(u) => match u.op {
                 UnOp::Neg(_) => Rhs::Neg(self.lower_expr(&u.expr, out)),
-                UnOp::Deref(_) => match self.element_binding(&u.expr) {
-                    Some(var) => Rhs::Atom(Atom::Var(var)),
-                    None => self.unsupported(e, "dereferencing"),
-                },
+                UnOp::Deref(_) => self.lower_deref(&u.expr, e),
                 _ => self.unsupported(e, "this unary operator"),
             },
             Expr::Binary(b) => match arithmetic_op(&b.op) {
@@ -82,7 +79,14 @@ impl Lowering<'_> {
                 }
                 None if matches!(b.op, SynBinOp::Rem(_)) => self.reject(check::remainder(&b.op), e),
                 None if compound_op(&b.op).is_some() => {
-                    self.lower_assign_expr(&b.left, &b.right, compound_op(&b.op), b.op.span(), out);
+                    self.lower_assign_expr(
+                        e,
+                        &b.left,
+                        &b.right,
+                        compound_op(&b.op),
+                        b.op.span(),
+                        out,
+                    );
                     Rhs::Opaque(quote!(()))
                 }
                 None => self.unsupported(e, "this operator"),
@@ -122,7 +126,7 @@ impl Lowering<'_> {
                 Rhs::Atom(Atom::Const(quote!(::core::default::Default::default())))
             }
             Expr::Assign(a) => {
-                self.lower_assign_expr(&a.left, &a.right, None, a.eq_token.span, out);
+                self.lower_assign_expr(e, &a.left, &a.right, None, a.eq_token.span, out);
                 Rhs::Opaque(quote!(()))
             }
             Expr::Closure(c) => self.reject(check::closure(c), e),
@@ -193,7 +197,10 @@ impl Lowering<'_> {
             return self.unsupported(e, "slicing (`x[a..b]`)");
         }
         let index = self.lower_expr(&ix.index, out);
-        Rhs::Index { base, index }
+        Rhs::Index {
+            base,
+            index: Some(index),
+        }
     }
 
     /// The variable `e` names if it was bound to a buffer's element by iteration.
@@ -265,8 +272,15 @@ impl Lowering<'_> {
     /// Reports `error` for `node`, which reads whatever locals it mentions.
     pub(super) fn reject(&mut self, error: syn::Error, node: &impl ToTokens) -> Rhs {
         self.errors.push(error);
-        let mut reads = Vec::new();
-        self.mentioned_vars(node.to_token_stream(), &mut reads);
+        let tokens = node.to_token_stream();
+        let reads = match syn::parse2::<Expr>(tokens.clone()) {
+            Ok(e) => self.active_reads(&e),
+            Err(_) => {
+                let mut reads = Vec::new();
+                self.mentioned_vars(tokens, &mut reads);
+                reads
+            }
+        };
         Rhs::Rejected(reads.into_iter().map(Atom::Var).collect())
     }
 

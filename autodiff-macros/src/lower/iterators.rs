@@ -299,7 +299,7 @@ impl Lowering<'_> {
                     ty: None,
                     init: Some(Rhs::Index {
                         base: *buffer,
-                        index: Atom::Var(step),
+                        index: Some(Atom::Var(step)),
                     }),
                     span: Span::call_site(),
                 });
@@ -327,7 +327,7 @@ impl Lowering<'_> {
                 let init = match item {
                     Item::Element(buffer) => Rhs::Index {
                         base: *buffer,
-                        index: Atom::Var(step),
+                        index: Some(Atom::Var(step)),
                     },
                     Item::Step => Rhs::Atom(Atom::Var(step)),
                     Item::Value(atom) => Rhs::Atom(atom.clone()),

@@ -42,10 +42,22 @@ impl Lowering<'_> {
     pub(super) fn maybe_active(&self, e: &Expr) -> bool {
         let mut finder = ActiveFinder {
             lowering: self,
-            found: false,
+            reads: Vec::new(),
+            filter: true,
         };
         finder.visit_expr(e);
-        finder.found
+        !finder.reads.is_empty()
+    }
+
+    /// Every variable `e` reads where a derivative could flow, active or not.
+    pub(super) fn active_reads(&self, e: &Expr) -> Vec<VarId> {
+        let mut finder = ActiveFinder {
+            lowering: self,
+            reads: Vec::new(),
+            filter: false,
+        };
+        finder.visit_expr(e);
+        finder.reads
     }
 
     pub(super) fn maybe_active_tokens(&self, tokens: &TokenStream) -> bool {
@@ -142,21 +154,38 @@ impl Lowering<'_> {
     }
 }
 
-/// Finds a read of a possibly active binding in an expression.
+/// Finds the reads of bindings in an expression where a derivative could flow; with `filter`,
+/// only bindings that may be active, stopping at the first.
 struct ActiveFinder<'l, 'a> {
     lowering: &'l Lowering<'a>,
-    found: bool,
+    reads: Vec<VarId>,
+    filter: bool,
+}
+
+impl ActiveFinder<'_, '_> {
+    /// Macro input has no syntax tree: any identifier naming a binding counts.
+    fn visit_macro_tokens(&mut self, tokens: &TokenStream) {
+        let mut mentioned = Vec::new();
+        self.lowering.mentioned_vars(tokens.clone(), &mut mentioned);
+        self.reads.extend(
+            mentioned
+                .into_iter()
+                .filter(|&v| !self.filter || self.lowering.maybe_active_var(v)),
+        );
+    }
 }
 
 impl<'ast> Visit<'ast> for ActiveFinder<'_, '_> {
     fn visit_expr(&mut self, e: &'ast Expr) {
-        if self.found {
+        if self.filter && !self.reads.is_empty() {
             return;
         }
         match e {
             Expr::Path(p) => {
                 if let Some(var) = self.lowering.resolve_path(p) {
-                    self.found |= self.lowering.maybe_active_var(var);
+                    if !self.filter || self.lowering.maybe_active_var(var) {
+                        self.reads.push(var);
+                    }
                 }
             }
             Expr::Binary(b) if arithmetic_op(&b.op).is_none() && compound_op(&b.op).is_none() => {
@@ -179,13 +208,23 @@ impl<'ast> Visit<'ast> for ActiveFinder<'_, '_> {
             Expr::While(w) => self.visit_block(&w.body),
             Expr::ForLoop(f) => self.visit_block(&f.body),
             Expr::Macro(m) if macro_value_is_inactive(&m.mac) => {}
-            Expr::Macro(m) => self.found |= self.lowering.maybe_active_tokens(&m.mac.tokens),
+            Expr::Macro(m) if self.lowering.vec_bodies.get(m).is_some() => {
+                // Only the elements of `vec![..]` can carry derivatives, not its length.
+                match self.lowering.vec_bodies.get(m) {
+                    Some(super::buffers::VecBody::Repeat(value)) => self.visit_expr(value),
+                    Some(super::buffers::VecBody::List(items)) => {
+                        items.iter().for_each(|item| self.visit_expr(item))
+                    }
+                    None => {}
+                }
+            }
+            Expr::Macro(m) => self.visit_macro_tokens(&m.mac.tokens),
             _ => syn::visit::visit_expr(self, e),
         }
     }
 
     fn visit_stmt_macro(&mut self, m: &'ast syn::StmtMacro) {
-        self.found |= self.lowering.maybe_active_tokens(&m.mac.tokens);
+        self.visit_macro_tokens(&m.mac.tokens);
     }
 }
 

@@ -1,0 +1,357 @@
+//! Buffers made and written in the body: `let mut v = vec![0.0; n];`, `[a, b]`,
+//! `Vec::with_capacity(n)`, `x.to_vec()`; element writes `v[i] = e`, `v[i] += e`,
+//! `*out = e` through a `&mut f64`; and `v.push(e)`.
+//!
+//! A buffer variable's adjoint is a shadow of the same shape. An element write hands its
+//! element's adjoint to the written value and zeroes it; a push does the same for the element
+//! it appended, counting back from the buffer's final length.
+
+use syn::spanned::Spanned;
+use syn::{Expr, Ident, Type, UnOp};
+
+use super::*;
+use crate::check;
+use crate::ir::*;
+use crate::params::vec_element;
+
+/// Methods that change a buffer's shape or contents wholesale, which the reverse sweep could
+/// not undo element by element.
+const RESHAPING: &[&str] = &[
+    "clear",
+    "truncate",
+    "pop",
+    "insert",
+    "remove",
+    "swap_remove",
+    "resize",
+    "extend",
+    "extend_from_slice",
+    "append",
+    "drain",
+    "retain",
+    "dedup",
+    "sort",
+    "sort_by",
+    "sort_unstable",
+    "sort_unstable_by",
+    "reverse",
+    "rotate_left",
+    "rotate_right",
+    "fill",
+    "swap",
+    "copy_from_slice",
+    "clone_from_slice",
+    "split_off",
+];
+
+/// How a `let` makes a new buffer.
+enum BufferInit<'e> {
+    /// `vec![value; n]` or `[value; N]`.
+    Repeat(&'e Expr),
+    /// `vec![a, b, ..]` or `[a, b, ..]`.
+    Elements(Vec<&'e Expr>, bool),
+    /// `Vec::new()`, `Vec::with_capacity(n)`: empty, grown by `push`.
+    Empty,
+    /// `x.to_vec()`, `x.clone()` of a buffer `x`.
+    CopyOf(VarId, Ident),
+    /// Anything else under a `Vec<f64>` or `[f64; N]` annotation.
+    Other,
+}
+
+impl<'a> Lowering<'a> {
+    /// Lowers `let name [: ty] = init;` if it makes a buffer of floats; `false` otherwise.
+    pub(super) fn lower_buffer_let(
+        &mut self,
+        ident: &Ident,
+        key: usize,
+        ty: Option<&Type>,
+        init: &Expr,
+        out: &mut Vec<Stmt>,
+    ) -> bool {
+        let Some(kind) = self.buffer_init(init, ty) else {
+            return false;
+        };
+        let span = init.span();
+        let rhs = match kind {
+            BufferInit::Repeat(value) if self.maybe_active(value) => self.reject(
+                check::expression(init, "a buffer repeating an active value"),
+                init,
+            ),
+            BufferInit::Elements(items, array) if items.iter().any(|e| self.maybe_active(e)) => {
+                let items = items.into_iter().map(|e| self.lower_expr(e, out)).collect();
+                Rhs::Elements { items, array }
+            }
+            BufferInit::CopyOf(source, method) => Rhs::CopyOf { source, method },
+            BufferInit::Other if self.maybe_active(init) => self.reject(
+                check::expression(init, "building a buffer this way from active values"),
+                init,
+            ),
+            _ => Rhs::Opaque(self.opaque(init)),
+        };
+        let var = self.bind(ident, VarKind::User, Some(key));
+        self.vars[var].buffer = true;
+        out.push(Stmt::Let {
+            var,
+            ty: ty.cloned(),
+            init: Some(rhs),
+            span,
+        });
+        true
+    }
+
+    /// Recognizes the ways a buffer of floats is made.
+    fn buffer_init<'e>(&self, init: &'e Expr, ty: Option<&Type>) -> Option<BufferInit<'e>>
+    where
+        'a: 'e,
+    {
+        let vec_bodies: &'a VecBodies = self.vec_bodies;
+        let annotated = ty.map(annotated_float_buffer);
+        if annotated == Some(false) {
+            return None;
+        }
+        let floats = |items: &[&Expr]| {
+            items
+                .iter()
+                .any(|e| is_float_literal(e) || self.maybe_active(e))
+        };
+        let found = match strip_parens(init) {
+            Expr::Macro(m) if m.mac.path.is_ident("vec") => match vec_bodies.get(m)? {
+                VecBody::Repeat(value) => floats(&[value]).then_some(BufferInit::Repeat(value)),
+                VecBody::List(items) => {
+                    let items: Vec<&Expr> = items.iter().collect();
+                    floats(&items).then_some(BufferInit::Elements(items, false))
+                }
+            },
+            Expr::Repeat(r) => floats(&[&r.expr]).then_some(BufferInit::Repeat(&r.expr)),
+            Expr::Array(a) => {
+                let items: Vec<&Expr> = a.elems.iter().collect();
+                floats(&items).then_some(BufferInit::Elements(items, true))
+            }
+            Expr::Call(c) if c.args.len() <= 1 => match &*c.func {
+                Expr::Path(p) => {
+                    let names: Vec<String> = p
+                        .path
+                        .segments
+                        .iter()
+                        .map(|s| s.ident.to_string())
+                        .collect();
+                    let is_vec_constructor = names.len() >= 2
+                        && names[names.len() - 2] == "Vec"
+                        && matches!(names[names.len() - 1].as_str(), "new" | "with_capacity");
+                    is_vec_constructor.then_some(BufferInit::Empty)
+                }
+                _ => None,
+            },
+            Expr::MethodCall(m)
+                if m.args.is_empty() && (m.method == "to_vec" || m.method == "clone") =>
+            {
+                match strip_parens(&m.receiver) {
+                    Expr::Path(p) => self
+                        .resolve_path(p)
+                        .filter(|&v| self.vars[v].buffer)
+                        .map(|v| BufferInit::CopyOf(v, m.method.clone())),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        match (found, annotated) {
+            (Some(found), _) => Some(found),
+            (None, Some(true)) => Some(BufferInit::Other),
+            (None, _) => None,
+        }
+    }
+
+    /// Lowers `left = right` or `left op= right` when `left` is an element of a buffer or a
+    /// `&mut` float; `false` if `left` is not such a place.
+    pub(super) fn lower_element_assign(
+        &mut self,
+        whole: &Expr,
+        left: &Expr,
+        right: &Expr,
+        compound: Option<BinOp>,
+        operator_span: Span,
+        out: &mut Vec<Stmt>,
+    ) -> bool {
+        let (base, index) = match strip_parens(left) {
+            Expr::Index(ix) => match strip_parens(&ix.expr) {
+                Expr::Path(p) => (self.resolve_path(p), Some(&*ix.index)),
+                _ => (None, None),
+            },
+            Expr::Unary(u) if matches!(u.op, UnOp::Deref(_)) => match strip_parens(&u.expr) {
+                Expr::Path(p) => (self.resolve_path(p).filter(|&v| self.vars[v].cell), None),
+                _ => (None, None),
+            },
+            _ => return false,
+        };
+        let Some(base) = base.filter(|&v| self.vars[v].buffer) else {
+            // A place in something that is not a float buffer (an index array, a counter):
+            // fine as long as what is written carries no derivative.
+            if self.maybe_active(right) {
+                self.errors.push(check::place(left));
+            } else {
+                let tokens = self.opaque(whole);
+                out.push(Stmt::Effect(quote!(#tokens;)));
+            }
+            return true;
+        };
+        if index.is_some_and(|i| matches!(strip_parens(i), Expr::Range(_))) {
+            self.errors
+                .push(check::expression(left, "writing into a range of a buffer"));
+            return true;
+        }
+        let index = index.map(|i| self.lower_expr(i, out));
+        let rhs = match compound {
+            None => self.lower_rhs(right, out),
+            Some(op) => {
+                let current = self.temp();
+                out.push(Stmt::Let {
+                    var: current,
+                    ty: None,
+                    init: Some(Rhs::Index {
+                        base,
+                        index: index.clone(),
+                    }),
+                    span: left.span(),
+                });
+                let value = self.lower_expr(right, out);
+                Rhs::Binary {
+                    op,
+                    lhs: Atom::Var(current),
+                    rhs: value,
+                    span: operator_span,
+                }
+            }
+        };
+        out.push(Stmt::Store {
+            base,
+            index,
+            rhs,
+            span: right.span(),
+            tape: None,
+        });
+        true
+    }
+
+    /// A method call statement on a buffer: `v.push(e)`, or a rejected reshaping method.
+    /// `false` when the receiver is not a buffer.
+    pub(super) fn lower_buffer_method(
+        &mut self,
+        m: &syn::ExprMethodCall,
+        out: &mut Vec<Stmt>,
+    ) -> bool {
+        let base = match strip_parens(&m.receiver) {
+            Expr::Path(p) => self.resolve_path(p).filter(|&v| self.vars[v].buffer),
+            _ => None,
+        };
+        let Some(base) = base else {
+            return false;
+        };
+        let name = m.method.to_string();
+        if name == "push" && m.args.len() == 1 {
+            if self.vars[base].kind == VarKind::Param {
+                self.errors
+                    .push(check::expression(m, "pushing into a parameter"));
+                return true;
+            }
+            let value = self.lower_expr(&m.args[0], out);
+            out.push(Stmt::Push {
+                base,
+                value: Rhs::Atom(value),
+                span: m.span(),
+            });
+            return true;
+        }
+        if RESHAPING.contains(&name.as_str()) {
+            self.errors.push(check::expression(
+                m,
+                &format!("`{name}` on a buffer of floats"),
+            ));
+            return true;
+        }
+        false
+    }
+
+    /// `*v`: the value of an iteration's element, or the float behind a `&mut f64`.
+    pub(super) fn lower_deref(&mut self, inner: &Expr, e: &Expr) -> Rhs {
+        if let Some(var) = self.element_binding(inner) {
+            return Rhs::Atom(Atom::Var(var));
+        }
+        let cell = match strip_parens(inner) {
+            Expr::Path(p) => self.resolve_path(p).filter(|&v| self.vars[v].cell),
+            _ => None,
+        };
+        match cell {
+            Some(base) => Rhs::Index { base, index: None },
+            None => self.unsupported(e, "dereferencing"),
+        }
+    }
+}
+
+/// The parsed input of a `vec![..]` in the user's function.
+pub enum VecBody {
+    /// `vec![value; n]`.
+    Repeat(Expr),
+    /// `vec![a, b, ..]`.
+    List(Vec<Expr>),
+}
+
+/// Every `vec![..]` of the function, parsed once so that both lowerings see the same syntax
+/// tree (bindings are identified by their address in it).
+#[derive(Default)]
+pub struct VecBodies(std::collections::HashMap<usize, VecBody>);
+
+impl VecBodies {
+    pub fn parse(item: &syn::ItemFn) -> Self {
+        struct Collector(VecBodies);
+        impl<'ast> syn::visit::Visit<'ast> for Collector {
+            fn visit_expr_macro(&mut self, m: &'ast syn::ExprMacro) {
+                if m.mac.path.is_ident("vec") {
+                    let body = m
+                        .mac
+                        .parse_body_with(|input: syn::parse::ParseStream| {
+                            let value: Expr = input.parse()?;
+                            input.parse::<syn::Token![;]>()?;
+                            let _: Expr = input.parse()?;
+                            Ok(VecBody::Repeat(value))
+                        })
+                        .or_else(|_| {
+                            m.mac
+                                .parse_body_with(
+                                    syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated,
+                                )
+                                .map(|items| VecBody::List(items.into_iter().collect()))
+                        });
+                    if let Ok(body) = body {
+                        self.0 .0.insert(m as *const syn::ExprMacro as usize, body);
+                    }
+                }
+            }
+        }
+        let mut collector = Collector(VecBodies::default());
+        syn::visit::visit_item_fn(&mut collector, item);
+        collector.0
+    }
+
+    pub(super) fn get(&self, m: &syn::ExprMacro) -> Option<&VecBody> {
+        self.0.get(&(m as *const syn::ExprMacro as usize))
+    }
+}
+
+fn is_float_literal(e: &Expr) -> bool {
+    match strip_parens(e) {
+        Expr::Lit(l) => matches!(l.lit, syn::Lit::Float(_)),
+        Expr::Unary(u) => is_float_literal(&u.expr),
+        _ => false,
+    }
+}
+
+/// `Some(true)` for `Vec<f64>` / `[f64; N]` annotations, `Some(false)` for other element
+/// types.
+fn annotated_float_buffer(ty: &Type) -> bool {
+    match ty {
+        Type::Path(p) => vec_element(p).is_some(),
+        Type::Array(a) => crate::check::float_kind(&a.elem).is_some(),
+        _ => false,
+    }
+}
