@@ -84,6 +84,15 @@ impl<T: ZeroLike, const N: usize> ZeroLike for [T; N] {
     }
 }
 
+/// A zeroed copy of `values`' shape: a shadow for a buffer passed twice to one call.
+///
+/// ```
+/// assert_eq!(autodiff_core::zeros_like(&[1.5, 2.5][..]), vec![0.0, 0.0]);
+/// ```
+pub fn zeros_like<T: ZeroLike>(values: &[T]) -> Vec<T> {
+    values.iter().map(ZeroLike::zero_like).collect()
+}
+
 /// Adds `src` into `dst` element by element: the pullback of copying a buffer.
 ///
 /// ```

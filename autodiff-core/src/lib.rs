@@ -27,10 +27,10 @@ mod stop_gradient;
 pub mod tape;
 pub mod testing;
 
-pub use adjoint::{accumulate, add_elements, gradient_or_zero, NoTangent, ZeroLike};
+pub use adjoint::{accumulate, add_elements, gradient_or_zero, zeros_like, NoTangent, ZeroLike};
 pub use dual::Dual;
 pub use dual_vec::DualVec;
 #[doc(hidden)]
 pub use num_traits;
 pub use stop_gradient::stop_gradient;
-pub use tape::{Slot, Stack};
+pub use tape::{Slot, Snapshot, Stack};

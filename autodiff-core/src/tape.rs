@@ -143,3 +143,70 @@ mod tests {
         stack.pop();
     }
 }
+
+/// Copies of buffers that a call to another differentiated function is about to change: the
+/// reverse sweep puts them back before and after pulling back through the call.
+///
+/// ```
+/// use autodiff_core::Snapshot;
+///
+/// let mut v = vec![1.0, 2.0];
+/// let saved = Snapshot::snapshot(&v[..]);
+/// v[0] = 5.0;
+/// Snapshot::restore(&mut v[..], &saved);
+/// assert_eq!(v, [1.0, 2.0]);
+/// ```
+pub trait Snapshot {
+    /// An owned copy of the contents.
+    type Saved;
+    /// Copies the contents out.
+    fn snapshot(&self) -> Self::Saved;
+    /// Puts copied contents back.
+    fn restore(&mut self, saved: &Self::Saved);
+}
+
+impl<T: Clone> Snapshot for [T] {
+    type Saved = Vec<T>;
+    fn snapshot(&self) -> Vec<T> {
+        self.to_vec()
+    }
+    fn restore(&mut self, saved: &Vec<T>) {
+        self.clone_from_slice(saved);
+    }
+}
+
+impl<T: Clone> Snapshot for Vec<T> {
+    type Saved = Vec<T>;
+    fn snapshot(&self) -> Vec<T> {
+        self.clone()
+    }
+    fn restore(&mut self, saved: &Vec<T>) {
+        self.clone_from_slice(saved);
+    }
+}
+
+impl<T: Clone, const N: usize> Snapshot for [T; N] {
+    type Saved = [T; N];
+    fn snapshot(&self) -> [T; N] {
+        self.clone()
+    }
+    fn restore(&mut self, saved: &[T; N]) {
+        self.clone_from_slice(saved);
+    }
+}
+
+macro_rules! scalar_snapshot {
+    ($($t:ty),*) => {$(
+        impl Snapshot for $t {
+            type Saved = $t;
+            fn snapshot(&self) -> $t {
+                *self
+            }
+            fn restore(&mut self, saved: &$t) {
+                *self = *saved;
+            }
+        }
+    )*};
+}
+
+scalar_snapshot!(f64, f32);

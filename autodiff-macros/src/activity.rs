@@ -22,38 +22,62 @@ pub fn analyse(f: &mut Function, active_params: &[bool], outputs: &[bool]) {
     }
     propagate_varied(f);
     restrict_to_useful(f, outputs);
+    share_with_views(f);
     mark_needed(f);
     plan_tapes(f);
 }
 
-/// Calls `visit(target, rhs)` for every `let` with a value, every assignment, and every
-/// write into a buffer (whose target is the buffer).
-fn for_each_definition(block: &Block, visit: &mut impl FnMut(VarId, &Rhs)) {
-    for stmt in &block.stmts {
-        match stmt {
-            Stmt::Let {
-                var,
-                init: Some(rhs),
-                ..
-            }
-            | Stmt::Assign { var, rhs, .. }
-            | Stmt::Store { base: var, rhs, .. }
-            | Stmt::Push {
-                base: var,
-                value: rhs,
-                ..
-            } => visit(*var, rhs),
-            Stmt::If {
-                then_block,
-                else_block,
-                ..
-            } => {
-                for_each_definition(then_block, visit);
-                for_each_definition(else_block, visit);
-            }
-            Stmt::Loop { body, .. } => for_each_definition(body, visit),
-            _ => {}
+/// Calls `visit(target, rhs)` for every `let` with a value, every assignment, every write
+/// into a buffer (whose target is the buffer that owns the element), and every buffer a call
+/// writes through a `&mut` argument.
+fn for_each_definition(f: &Function, visit: &mut impl FnMut(VarId, &Rhs)) {
+    f.body.walk(&mut |stmt| match stmt {
+        Stmt::Let {
+            var,
+            init: Some(rhs),
+            ..
         }
+        | Stmt::Assign { var, rhs, .. } => {
+            visit(*var, rhs);
+            for written in written_by_call(f, rhs) {
+                visit(written, rhs);
+            }
+        }
+        Stmt::Store { base, rhs, .. }
+        | Stmt::Push {
+            base, value: rhs, ..
+        } => visit(f.root(*base), rhs),
+        _ => {}
+    });
+}
+
+/// The buffers a call changes through its `&mut` arguments.
+pub fn written_by_call(f: &Function, rhs: &Rhs) -> Vec<VarId> {
+    match rhs {
+        Rhs::Call { args, .. } => args
+            .iter()
+            .filter_map(|arg| match arg {
+                CallArg::Buffer {
+                    var, mutable: true, ..
+                } => Some(f.root(*var)),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The buffers a call reads or writes.
+fn passed_to_call(f: &Function, rhs: &Rhs) -> Vec<VarId> {
+    match rhs {
+        Rhs::Call { args, .. } => args
+            .iter()
+            .filter_map(|arg| match arg {
+                CallArg::Buffer { var, .. } => Some(f.root(*var)),
+                CallArg::Value(_) => None,
+            })
+            .collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -83,19 +107,37 @@ fn mark_reassigned(f: &mut Function) {
     walk(&f.body, &mut f.vars);
 }
 
-fn rhs_is_varied(rhs: &Rhs, vars: &[Var]) -> bool {
+fn rhs_is_varied(rhs: &Rhs, f: &Function) -> bool {
     match rhs {
         Rhs::Opaque(_) => false,
         Rhs::Cast { ty, .. } if float_kind(ty).is_none() => false,
-        _ => rhs.dependencies().iter().any(|&v| vars[v].active),
+        _ => rhs.dependencies().iter().any(|&v| f.vars[f.root(v)].active),
+    }
+}
+
+/// A view carries derivatives exactly when the buffer it looks into does. A buffer passed to
+/// a call gets a shadow even when nothing active reaches it, since the callee's pullback
+/// takes one.
+fn share_with_views(f: &mut Function) {
+    let mut passed = Vec::new();
+    for_each_definition(f, &mut |_, rhs| passed.extend(passed_to_call(f, rhs)));
+    for root in passed {
+        f.vars[root].active = true;
+        f.vars[root].contents_needed = true;
+    }
+    for var in 0..f.vars.len() {
+        if f.vars[var].view.is_some() {
+            let root = f.root(var);
+            f.vars[var].active = f.vars[root].active;
+        }
     }
 }
 
 fn propagate_varied(f: &mut Function) {
     loop {
         let mut newly = Vec::new();
-        for_each_definition(&f.body, &mut |var, rhs| {
-            if !f.vars[var].active && rhs_is_varied(rhs, &f.vars) {
+        for_each_definition(f, &mut |var, rhs| {
+            if !f.vars[var].active && rhs_is_varied(rhs, f) {
                 newly.push(var);
             }
         });
@@ -116,9 +158,10 @@ fn restrict_to_useful(f: &mut Function, outputs: &[bool]) {
     }
     loop {
         let mut newly = Vec::new();
-        for_each_definition(&f.body, &mut |var, rhs| {
+        for_each_definition(f, &mut |var, rhs| {
             if useful[var] && f.vars[var].active {
                 for v in rhs.dependencies() {
+                    let v = f.root(v);
                     if f.vars[v].active && !useful[v] {
                         newly.push(v);
                     }
@@ -139,7 +182,7 @@ fn restrict_to_useful(f: &mut Function, outputs: &[bool]) {
 
 fn mark_needed(f: &mut Function) {
     let mut read = Vec::new();
-    for_each_definition(&f.body, &mut |var, rhs| {
+    for_each_definition(f, &mut |var, rhs| {
         if f.vars[var].active {
             let is_active = |a: &Atom| a.var().is_some_and(|v| f.vars[v].active);
             let operands = rhs.operands_read_by_pullback(is_active);
@@ -169,53 +212,73 @@ fn mark_needed(f: &mut Function) {
             ..
         } = stmt
         {
-            let base = *base;
-            if f.vars[base].active {
+            if f.vars[f.root(*base)].active {
                 indices.extend(index.var());
             }
         }
     });
+    // The reverse sweep finds a view's elements in its root buffer by offset.
+    for var in 0..f.vars.len() {
+        if let Some(view) = &f.vars[var].view {
+            if f.vars[var].active {
+                indices.extend(view.start.var());
+                indices.extend(view.end.as_ref().and_then(Atom::var));
+            }
+        }
+    }
     // A buffer local to a nested block needs its value in reverse to shape its shadow.
     let nested_buffers: Vec<VarId> = (0..f.vars.len())
-        .filter(|&v| f.vars[v].buffer && f.vars[v].active && f.vars[v].block != ROOT)
+        .filter(|&v| {
+            let var = &f.vars[v];
+            var.buffer && var.active && var.view.is_none() && var.block != ROOT
+        })
         .collect();
     for var in indices.into_iter().chain(nested_buffers) {
         f.vars[var].needed = true;
     }
     let mut controls = Vec::new();
-    collect_control_needs(&f.body, &f.vars, &mut controls);
+    collect_control_needs(&f.body, f, &mut controls);
     for var in controls {
         f.vars[var].needed = true;
     }
 }
 
 /// Whether the reverse sweep of `stmt` does anything (given activity and needed operands).
-pub fn has_reverse(stmt: &Stmt, vars: &[Var]) -> bool {
+pub fn has_reverse(stmt: &Stmt, f: &Function) -> bool {
+    let vars = &f.vars;
     match stmt {
-        Stmt::Let { var, init, .. } => {
-            vars[*var].active
-                && init
-                    .as_ref()
-                    .is_some_and(|rhs| rhs.dependencies().iter().any(|&v| vars[v].active))
+        Stmt::Let { var, init, .. } => init.as_ref().is_some_and(|rhs| {
+            (vars[*var].active && rhs.dependencies().iter().any(|&v| vars[f.root(v)].active))
+                || calls_through_buffers(f, rhs)
+        }),
+        Stmt::Assign { var, rhs, .. } => {
+            vars[*var].active || vars[*var].needed || calls_through_buffers(f, rhs)
         }
-        Stmt::Assign { var, .. } => vars[*var].active || vars[*var].needed,
-        Stmt::Store { base, tape, .. } => vars[*base].active || tape.is_some(),
-        Stmt::Push { base, .. } => vars[*base].active,
+        Stmt::Store { base, tape, .. } => vars[f.root(*base)].active || tape.is_some(),
+        Stmt::Push { base, .. } => vars[f.root(*base)].active,
         Stmt::If {
             then_block,
             else_block,
             ..
-        } => block_has_reverse(then_block, vars) || block_has_reverse(else_block, vars),
-        Stmt::Loop { body, .. } => block_has_reverse(body, vars),
+        } => block_has_reverse(then_block, f) || block_has_reverse(else_block, f),
+        Stmt::Loop { body, .. } => block_has_reverse(body, f),
         Stmt::Effect(_) | Stmt::Exit(_) | Stmt::SetExit(_) => false,
     }
 }
 
-pub fn block_has_reverse(block: &Block, vars: &[Var]) -> bool {
-    block.stmts.iter().any(|s| has_reverse(s, vars))
+/// A call that writes an active buffer: its pullback runs even when its result's adjoint is
+/// zero, since the written buffer's adjoint flows back through it.
+pub fn calls_through_buffers(f: &Function, rhs: &Rhs) -> bool {
+    written_by_call(f, rhs)
+        .iter()
+        .any(|&root| f.vars[root].active)
 }
 
-fn collect_control_needs(block: &Block, vars: &[Var], out: &mut Vec<VarId>) {
+pub fn block_has_reverse(block: &Block, f: &Function) -> bool {
+    block.stmts.iter().any(|s| has_reverse(s, f))
+}
+
+fn collect_control_needs(block: &Block, f: &Function, out: &mut Vec<VarId>) {
     for stmt in &block.stmts {
         match stmt {
             Stmt::If {
@@ -224,17 +287,17 @@ fn collect_control_needs(block: &Block, vars: &[Var], out: &mut Vec<VarId>) {
                 else_block,
                 ..
             } => {
-                if has_reverse(stmt, vars) {
+                if has_reverse(stmt, f) {
                     out.push(*branch);
                 }
-                collect_control_needs(then_block, vars, out);
-                collect_control_needs(else_block, vars, out);
+                collect_control_needs(then_block, f, out);
+                collect_control_needs(else_block, f, out);
             }
             Stmt::Loop { trips, body, .. } => {
-                if has_reverse(stmt, vars) {
+                if has_reverse(stmt, f) {
                     out.push(*trips);
                 }
-                collect_control_needs(body, vars, out);
+                collect_control_needs(body, f, out);
             }
             _ => {}
         }
@@ -269,10 +332,25 @@ fn plan_block(
     block_in_loop[block.id] = in_loop;
     for stmt in &mut block.stmts {
         match stmt {
-            Stmt::Assign { var, tape, .. } if f.vars[*var].needed => {
+            Stmt::Assign { var, tape, rhs, .. } => {
+                if f.vars[*var].needed {
+                    *overwrites += 1;
+                    f.tapes.push(Tape {
+                        ident: names::before(&f.vars[*var].ident, *overwrites),
+                        in_loop,
+                    });
+                    *tape = Some(f.tapes.len() - 1);
+                }
+                plan_snapshots(f, rhs, in_loop, overwrites);
+            }
+            Stmt::Let {
+                init: Some(rhs), ..
+            } => plan_snapshots(f, rhs, in_loop, overwrites),
+            Stmt::Store { base, tape, .. } if f.vars[f.root(*base)].contents_needed => {
                 *overwrites += 1;
+                let root = f.root(*base);
                 f.tapes.push(Tape {
-                    ident: names::before(&f.vars[*var].ident, *overwrites),
+                    ident: names::before(&f.vars[root].ident, *overwrites),
                     in_loop,
                 });
                 *tape = Some(f.tapes.len() - 1);
@@ -287,6 +365,32 @@ fn plan_block(
             }
             Stmt::Loop { body, .. } => plan_block(f, body, true, block_in_loop, overwrites),
             _ => {}
+        }
+    }
+}
+
+/// A tape for each active buffer a call changes, to hold its contents from before the call.
+fn plan_snapshots(f: &mut Function, rhs: &mut Rhs, in_loop: bool, overwrites: &mut usize) {
+    let Rhs::Call { args, .. } = rhs else {
+        return;
+    };
+    for arg in args {
+        if let CallArg::Buffer {
+            var,
+            mutable: true,
+            tape,
+            ..
+        } = arg
+        {
+            let root = f.root(*var);
+            if f.vars[root].active {
+                *overwrites += 1;
+                f.tapes.push(Tape {
+                    ident: names::before(&f.vars[root].ident, *overwrites),
+                    in_loop,
+                });
+                *tape = Some(f.tapes.len() - 1);
+            }
         }
     }
 }

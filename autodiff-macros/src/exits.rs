@@ -165,6 +165,9 @@ fn guard(f: &mut Function, remaining: Vec<Stmt>, id: BlockId) -> Vec<Stmt> {
         active: false,
         needed: false,
         saved_tape: None,
+        writable: false,
+        view: None,
+        contents_needed: false,
     });
     let empty = f.block_count;
     f.block_count += 1;

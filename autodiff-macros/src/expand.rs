@@ -108,6 +108,22 @@ fn differentiate(sig: &Signature, item: &ItemFn, errors: &mut Errors) -> Option<
     let forward = forward::emit(&function);
     let reverse = reverse::emit(&function, &sig.params, sig.returns_unit);
     let private = private_path();
+    // The reverse sweep puts back the contents of buffers that calls read; a `&mut` parameter
+    // must still hold the function's result when the adjoint returns.
+    let (keep_results, put_back_results): (Vec<_>, Vec<_>) = function
+        .params
+        .iter()
+        .zip(&sig.params)
+        .filter(|(&var, param)| param.kind.is_in_out() && function.vars[var].contents_needed)
+        .map(|(_, param)| {
+            let ident = &param.ident;
+            let kept = names::saved(ident);
+            (
+                quote!(let #kept = #private::Snapshot::snapshot(&*#ident);),
+                quote!(#private::Snapshot::restore(&mut *#ident, &#kept);),
+            )
+        })
+        .unzip();
     let output = &function.vars[function.output].ident;
     let cotangents = function
         .params
@@ -127,7 +143,9 @@ fn differentiate(sig: &Signature, item: &ItemFn, errors: &mut Errors) -> Option<
         });
     Some(quote! {
         #forward
+        #(#keep_results)*
         #reverse
+        #(#put_back_results)*
         (#output, (#(#cotangents,)*))
     })
 }

@@ -76,8 +76,9 @@ impl Forward<'_> {
                 let ty = ty.as_ref().map(|t| quote!(: #t));
                 match init {
                     Some(rhs) => {
+                        let snapshots = self.snapshots(rhs);
                         let rhs = self.rhs(rhs);
-                        quote_spanned!(*span=> let #mutability #ident #ty = #rhs;)
+                        quote_spanned!(*span=> #snapshots let #mutability #ident #ty = #rhs;)
                     }
                     None => quote!(let mut #ident #ty = ::core::default::Default::default();),
                 }
@@ -93,8 +94,9 @@ impl Forward<'_> {
                     let tape = &self.f.tapes[t].ident;
                     quote!(#tape.push(#ident);)
                 });
+                let snapshots = self.snapshots(rhs);
                 let rhs = self.rhs(rhs);
-                quote_spanned!(*span=> #record #ident = #rhs;)
+                quote_spanned!(*span=> #record #snapshots #ident = #rhs;)
             }
             Stmt::Store {
                 base,
@@ -190,6 +192,31 @@ impl Forward<'_> {
         }
     }
 
+    /// Copies of the buffers a call is about to change, for the reverse sweep to put back.
+    fn snapshots(&self, rhs: &Rhs) -> TokenStream {
+        let Rhs::Call { args, .. } = rhs else {
+            return TokenStream::new();
+        };
+        args.iter()
+            .filter_map(|arg| match arg {
+                CallArg::Buffer {
+                    var, tape: Some(t), ..
+                } => {
+                    let tape = &self.f.tapes[*t].ident;
+                    let _ = var;
+                    let forward = match arg {
+                        CallArg::Buffer { forward, .. } => forward,
+                        CallArg::Value(_) => unreachable!("matched a buffer"),
+                    };
+                    Some(quote!(
+                        #tape.push(::autodiff::__private::Snapshot::snapshot(&*#forward));
+                    ))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
     fn dispatch(&self, dispatch: &[(u32, DispatchAction)]) -> TokenStream {
         if dispatch.is_empty() {
             return TokenStream::new();
@@ -238,7 +265,10 @@ impl Forward<'_> {
                 }
             }
             Rhs::Call { func, args } => {
-                let args = args.iter().map(|a| self.atom(a));
+                let args = args.iter().map(|a| match a {
+                    CallArg::Value(atom) => self.atom(atom),
+                    CallArg::Buffer { forward, .. } => forward.clone(),
+                });
                 quote!(#func(#(#args),*))
             }
             Rhs::Cast { value, ty } => {
@@ -276,11 +306,84 @@ pub fn element_tokens(f: &Function, base: VarId, index: Option<&Atom>) -> TokenS
     }
 }
 
+/// The element `base[index]` addressed through the buffer that owns it, so that it can be
+/// named where a view no longer exists: `x[start + index]` for a view `&x[start..]`.
+pub fn root_element_tokens(
+    f: &Function,
+    base: VarId,
+    index: Option<&Atom>,
+    name: impl Fn(VarId) -> TokenStream,
+) -> TokenStream {
+    let (root, offset) = offset_in_root(f, base);
+    let root = name(root);
+    match index {
+        Some(index) => {
+            let index = atom_tokens(f, index);
+            quote!(#root[#offset + #index])
+        }
+        None => quote!(*#root),
+    }
+}
+
+/// The root buffer of `var` and the offset of `var`'s first element in it.
+pub fn offset_in_root(f: &Function, var: VarId) -> (VarId, TokenStream) {
+    match &f.vars[var].view {
+        None => (var, quote!(0)),
+        Some(view) => {
+            let (root, outer) = offset_in_root(f, view.base);
+            let start = atom_tokens(f, &view.start);
+            (root, quote!((#outer + #start)))
+        }
+    }
+}
+
+/// Where `var`'s elements lie in its root buffer: the root, the first element's offset, and
+/// the end's (none for "to the end of the root").
+pub fn bounds_in_root(f: &Function, var: VarId) -> (VarId, TokenStream, Option<TokenStream>) {
+    match &f.vars[var].view {
+        None => (var, quote!(0), None),
+        Some(view) => {
+            let (root, outer_start, outer_end) = bounds_in_root(f, view.base);
+            let start = atom_tokens(f, &view.start);
+            let end = match &view.end {
+                Some(end) => {
+                    let end = atom_tokens(f, end);
+                    Some(quote!((#outer_start + #end)))
+                }
+                None => outer_end,
+            };
+            (root, quote!((#outer_start + #start)), end)
+        }
+    }
+}
+
+/// A buffer argument's value in the reverse sweep: as the forward sweep wrote it, or, for a
+/// view (gone by then), taken again from its root buffer: `&x[a..b]`.
+pub fn call_arg_value(
+    f: &Function,
+    var: VarId,
+    forward: &TokenStream,
+    mutable: bool,
+) -> TokenStream {
+    if f.vars[var].view.is_none() {
+        return forward.clone();
+    }
+    let (root, start, end) = bounds_in_root(f, var);
+    let ident = &f.vars[root].ident;
+    let mutability = mutable.then(|| quote!(mut));
+    quote!(&#mutability #ident[#start..#end])
+}
+
 /// An operand as an expression.
 pub fn atom_tokens(f: &Function, atom: &Atom) -> TokenStream {
+    atom_tokens_of(&f.vars, atom)
+}
+
+/// [`atom_tokens`] given the variables alone.
+pub fn atom_tokens_of(vars: &[Var], atom: &Atom) -> TokenStream {
     match atom {
         Atom::Var(v) => {
-            let ident = &f.vars[*v].ident;
+            let ident = &vars[*v].ident;
             quote!(#ident)
         }
         Atom::Const(tokens) => tokens.clone(),

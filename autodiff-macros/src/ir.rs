@@ -44,6 +44,13 @@ pub struct Var {
     pub buffer: bool,
     /// A `&mut f64` parameter: a buffer of one element, read and written through `*`.
     pub cell: bool,
+    /// A buffer the function may write: a `&mut` parameter or view, or a local buffer.
+    pub writable: bool,
+    /// A view into another buffer (`&x[a..b]`): it shares that buffer's shadow.
+    pub view: Option<View>,
+    /// A buffer whose contents the reverse sweep reads back (it is passed to a call): its
+    /// element writes record the overwritten values.
+    pub contents_needed: bool,
     /// Carries a derivative (set by `activity.rs`).
     pub active: bool,
     /// Its value is read by the reverse sweep (set by `activity.rs`).
@@ -51,6 +58,30 @@ pub struct Var {
     /// For a needed variable local to a nested block: the tape that carries its last value
     /// from the end of the block's forward run to the start of its reverse run.
     pub saved_tape: Option<TapeId>,
+}
+
+/// `base[start..end]` (`end` absent: to the end).
+#[derive(Clone, Debug)]
+pub struct View {
+    pub base: VarId,
+    pub start: Atom,
+    pub end: Option<Atom>,
+}
+
+/// An argument of a call to another `#[differentiate]` function.
+#[derive(Clone, Debug)]
+pub enum CallArg {
+    /// A scalar or a value carrying no derivative.
+    Value(Atom),
+    /// A buffer of floats, passed with its shadow. `forward` is the argument as the forward
+    /// sweep writes it; a `mutable` one is changed by the call, so the forward sweep records
+    /// its contents (`tape`) for the reverse sweep to put back.
+    Buffer {
+        var: VarId,
+        forward: TokenStream,
+        mutable: bool,
+        tape: Option<TapeId>,
+    },
 }
 
 /// Index of a tape in [`Function::tapes`].
@@ -112,7 +143,7 @@ pub enum Rhs {
     /// A call to another `#[differentiate]` function.
     Call {
         func: syn::Path,
-        args: Vec<Atom>,
+        args: Vec<CallArg>,
     },
     /// `base[index]`: an element of a buffer; `*base` when `index` is `None` (a cell).
     Index {
@@ -241,6 +272,16 @@ pub struct Function {
     pub namer: crate::names::Namer,
 }
 
+impl Function {
+    /// The buffer that owns `var`'s elements: `var` itself, or the base of its view.
+    pub fn root(&self, mut var: VarId) -> VarId {
+        while let Some(view) = &self.vars[var].view {
+            var = view.base;
+        }
+        var
+    }
+}
+
 impl Atom {
     pub fn var(&self) -> Option<VarId> {
         match self {
@@ -256,8 +297,13 @@ impl Rhs {
     /// element is read from.
     pub fn dependencies(&self) -> Vec<VarId> {
         let mut vars: Vec<VarId> = self.operands().iter().filter_map(|a| a.var()).collect();
-        if let Rhs::Index { base, .. } | Rhs::CopyOf { source: base, .. } = self {
-            vars.push(*base);
+        match self {
+            Rhs::Index { base, .. } | Rhs::CopyOf { source: base, .. } => vars.push(*base),
+            Rhs::Call { args, .. } => vars.extend(args.iter().filter_map(|a| match a {
+                CallArg::Buffer { var, .. } => Some(*var),
+                CallArg::Value(_) => None,
+            })),
+            _ => {}
         }
         vars
     }
@@ -267,7 +313,13 @@ impl Rhs {
             Rhs::Atom(a) | Rhs::Neg(a) => vec![a],
             Rhs::Binary { lhs, rhs, .. } => vec![lhs, rhs],
             Rhs::Method { recv, args, .. } => std::iter::once(recv).chain(args).collect(),
-            Rhs::Call { args, .. } => args.iter().collect(),
+            Rhs::Call { args, .. } => args
+                .iter()
+                .filter_map(|a| match a {
+                    CallArg::Value(atom) => Some(atom),
+                    CallArg::Buffer { .. } => None,
+                })
+                .collect(),
             Rhs::Cast { value, .. } => vec![value],
             Rhs::Index { index, .. } => index.iter().collect(),
             Rhs::Elements { items, .. } => items.iter().collect(),

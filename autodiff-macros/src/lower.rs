@@ -92,6 +92,7 @@ pub fn lower(
         let cell = matches!(param.kind, ParamKind::Cell { .. });
         lowering.vars[var].buffer = cell || matches!(param.kind, ParamKind::Buffer { .. });
         lowering.vars[var].cell = cell;
+        lowering.vars[var].writable = param.kind.is_in_out();
         params.push(var);
     }
     let output_ident = lowering.namer.output();
@@ -136,6 +137,9 @@ impl Lowering<'_> {
             active: false,
             needed: false,
             saved_tape: None,
+            writable: false,
+            view: None,
+            contents_needed: false,
         });
         self.binding_keys.push(key);
         self.vars.len() - 1
@@ -282,6 +286,10 @@ impl Lowering<'_> {
                     }
                     Some(e)
                         if self.lower_buffer_let(&p.ident, pat_key(pat), ty.as_ref(), e, out) => {}
+                    Some(e)
+                        if self
+                            .lower_view(e, Some((&p.ident, pat_key(pat))), out)
+                            .is_some() => {}
                     Some(e) => {
                         let rhs = self.lower_rhs(e, out);
                         let var = self.bind(&p.ident, VarKind::User, Some(pat_key(pat)));

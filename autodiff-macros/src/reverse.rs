@@ -74,7 +74,7 @@ impl Reverse<'_> {
     fn adjoint_declarations(&self, block: BlockId, keep: impl Fn(VarId) -> bool) -> TokenStream {
         let declarations = self.locals[block]
             .iter()
-            .filter(|&&v| self.var(v).active && keep(v))
+            .filter(|&&v| self.var(v).active && self.var(v).view.is_none() && keep(v))
             .map(|&v| {
                 let adjoint = self.adjoint(v);
                 if !self.var(v).buffer {
@@ -100,7 +100,7 @@ impl Reverse<'_> {
             .stmts
             .iter()
             .rev()
-            .filter(|s| has_reverse(s, &self.f.vars))
+            .filter(|s| has_reverse(s, self.f))
             .map(|s| self.stmt(s));
         quote!(#(#stmts)*)
     }
@@ -122,6 +122,40 @@ impl Reverse<'_> {
     fn stmt(&self, stmt: &Stmt) -> TokenStream {
         let g = names::cotangent();
         match stmt {
+            Stmt::Let {
+                var,
+                init: Some(Rhs::Call { func, args }),
+                ..
+            } if crate::activity::calls_through_buffers(
+                self.f,
+                &Rhs::Call {
+                    func: func.clone(),
+                    args: args.clone(),
+                },
+            ) =>
+            {
+                self.call_writing_buffers(Some(*var), TokenStream::new(), func, args)
+            }
+            Stmt::Assign {
+                var,
+                rhs: Rhs::Call { func, args },
+                tape,
+                ..
+            } if crate::activity::calls_through_buffers(
+                self.f,
+                &Rhs::Call {
+                    func: func.clone(),
+                    args: args.clone(),
+                },
+            ) =>
+            {
+                let restore = tape.map(|t| {
+                    let tape = &self.f.tapes[t].ident;
+                    let ident = &self.var(*var).ident;
+                    quote!(#ident = #tape.pop();)
+                });
+                self.call_writing_buffers(Some(*var), quote!(#restore), func, args)
+            }
             Stmt::Let {
                 var,
                 init: Some(rhs),
@@ -149,10 +183,18 @@ impl Reverse<'_> {
             } => {
                 let restore = tape.map(|t| {
                     let tape = &self.f.tapes[t].ident;
-                    let element = crate::forward::element_tokens(self.f, *base, index.as_ref());
+                    let element = crate::forward::root_element_tokens(
+                        self.f,
+                        *base,
+                        index.as_ref(),
+                        |root| {
+                            let ident = &self.var(root).ident;
+                            quote!(#ident)
+                        },
+                    );
                     quote!(#element = #tape.pop();)
                 });
-                if !self.var(*base).active {
+                if !self.var(self.f.root(*base)).active {
                     return quote!(#restore);
                 }
                 let slot = self.shadow_element(*base, index.as_ref());
@@ -232,16 +274,152 @@ impl Reverse<'_> {
         }
     }
 
-    /// The shadow of `base[index]` (of `*base` for a cell).
+    /// The shadow of `base[index]` (of `*base` for a cell), found in the shadow of the buffer
+    /// that owns the element.
     fn shadow_element(&self, base: VarId, index: Option<&Atom>) -> TokenStream {
-        let shadow = self.adjoint(base);
-        match index {
-            Some(index) => {
-                let index = atom_tokens(self.f, index);
-                quote!(#shadow[#index])
-            }
-            None => quote!(*#shadow),
+        crate::forward::root_element_tokens(self.f, base, index, |root| {
+            let shadow = self.adjoint(root);
+            quote!(#shadow)
+        })
+    }
+
+    /// A buffer argument's shadow: `&mut x_bar[a..b]` for a view, the whole shadow otherwise.
+    fn shadow_arg(&self, var: VarId) -> TokenStream {
+        let (root, start, end) = crate::forward::bounds_in_root(self.f, var);
+        let shadow = self.adjoint(root);
+        if self.var(var).view.is_some() {
+            quote!(&mut #shadow[#start..#end])
+        } else if self.var(root).kind == VarKind::Param {
+            // A parameter's shadow is itself a `&mut` reference: reborrow it.
+            quote!(&mut *#shadow)
+        } else {
+            quote!(&mut #shadow)
         }
+    }
+
+    /// `callee_pullback(args and shadows.., cotangent)`, then the scalar arguments' adjoints.
+    fn call_pullback(
+        &self,
+        func: &syn::Path,
+        args: &[CallArg],
+        cotangent: TokenStream,
+    ) -> TokenStream {
+        let private = crate::expand::private_path();
+        let mut pullback_path = func.clone();
+        if let Some(last) = pullback_path.segments.last_mut() {
+            last.ident = names::generated(&last.ident, "pullback");
+        }
+        let active = |atom: &Atom| atom.var().filter(|&v| self.var(v).active);
+        let mut passed = Vec::new();
+        let mut bindings = Vec::new();
+        let mut accumulations = Vec::new();
+        let mut aliases = Vec::new();
+        let mut roots_seen = Vec::new();
+        for (i, arg) in args.iter().enumerate() {
+            match arg {
+                CallArg::Value(atom) => {
+                    passed.push(atom_tokens(self.f, atom));
+                    match active(atom) {
+                        Some(v) => {
+                            let d = names::operand_cotangent(i);
+                            let adjoint = self.adjoint(v);
+                            bindings.push(quote!(#d));
+                            accumulations.push(quote!(#private::accumulate(&mut #adjoint, #d);));
+                        }
+                        None => bindings.push(quote!(_)),
+                    }
+                }
+                CallArg::Buffer {
+                    var,
+                    forward,
+                    mutable,
+                    ..
+                } => {
+                    let value = crate::forward::call_arg_value(self.f, *var, forward, *mutable);
+                    let root = self.f.root(*var);
+                    if roots_seen.contains(&root) {
+                        // The same buffer twice (`dot(&v, &v)`): the second gets a shadow of
+                        // its own, added into the buffer's afterwards.
+                        let alias = quote::format_ident!(
+                            "alias{}",
+                            i,
+                            span = proc_macro2::Span::mixed_site()
+                        );
+                        let (_, start, end) = crate::forward::bounds_in_root(self.f, *var);
+                        let shadow = self.adjoint(root);
+                        aliases.push((
+                            quote!(let mut #alias = #private::zeros_like(&*#value);),
+                            quote!(#private::add_elements(&mut #shadow[#start..#end], &#alias);),
+                        ));
+                        passed.push(value);
+                        passed.push(quote!(&mut #alias));
+                    } else {
+                        roots_seen.push(root);
+                        passed.push(value);
+                        passed.push(self.shadow_arg(*var));
+                    }
+                    bindings.push(quote!(_));
+                }
+            }
+        }
+        let call_span = func.span();
+        let (alias_setup, alias_merge): (Vec<_>, Vec<_>) = aliases.into_iter().unzip();
+        quote_spanned! {call_span=>
+            #(#alias_setup)*
+            let (_, (#(#bindings,)*)) = #pullback_path(#(#passed,)* #cotangent);
+            #(#alias_merge)*
+            #(#accumulations)*
+        }
+    }
+
+    /// The reverse of a call that writes active buffers: it runs whatever the result's
+    /// adjoint, with the written buffers put back to their contents from before the call (and
+    /// again after, for the statements before it).
+    fn call_writing_buffers(
+        &self,
+        target: Option<VarId>,
+        restore_target: TokenStream,
+        func: &syn::Path,
+        args: &[CallArg],
+    ) -> TokenStream {
+        let g = names::cotangent();
+        let private = crate::expand::private_path();
+        let cotangent = match target.filter(|&t| self.var(t).active) {
+            Some(t) => {
+                let adjoint = self.adjoint(t);
+                quote!(#adjoint.take().unwrap_or_default())
+            }
+            None => quote!(::core::default::Default::default()),
+        };
+        let mut before = Vec::new();
+        let mut after = Vec::new();
+        for (k, arg) in args.iter().enumerate() {
+            if let CallArg::Buffer {
+                var,
+                forward,
+                tape: Some(t),
+                ..
+            } = arg
+            {
+                let tape = &self.f.tapes[*t].ident;
+                let saved =
+                    quote::format_ident!("saved{}", k, span = proc_macro2::Span::mixed_site());
+                let value = crate::forward::call_arg_value(self.f, *var, forward, true);
+                before.push(quote! {
+                    let #saved = #tape.pop();
+                    #private::Snapshot::restore(&mut *#value, &#saved);
+                });
+                after.push(quote!(#private::Snapshot::restore(&mut *#value, &#saved);));
+            }
+        }
+        let call = self.call_pullback(func, args, quote!(#g));
+        quote!({
+            let #g = #cotangent;
+            #restore_target
+            #(#before)*
+            #call
+            #(#after)*
+        })
     }
 
     /// `accumulate(&mut operand_bar, contribution)` for each active operand of `rhs`.
@@ -324,30 +502,14 @@ impl Reverse<'_> {
                 }
             }
             Rhs::Call { func, args } => {
-                if args.iter().all(|a| active(a).is_none()) {
+                let any_active = args.iter().any(|arg| match arg {
+                    CallArg::Value(atom) => active(atom).is_some(),
+                    CallArg::Buffer { var, .. } => self.var(self.f.root(*var)).active,
+                });
+                if !any_active {
                     return TokenStream::new();
                 }
-                let mut pullback_path = func.clone();
-                if let Some(last) = pullback_path.segments.last_mut() {
-                    last.ident = names::generated(&last.ident, "pullback");
-                }
-                let values = args.iter().map(value);
-                let bindings = args.iter().enumerate().map(|(i, a)| match active(a) {
-                    Some(_) => {
-                        let d = names::operand_cotangent(i);
-                        quote!(#d)
-                    }
-                    None => quote!(_),
-                });
-                let accumulations = args.iter().enumerate().filter_map(|(i, a)| {
-                    let d = names::operand_cotangent(i);
-                    active(a).map(|v| accumulate(v, quote!(#d)))
-                });
-                let call_span = func.span();
-                quote_spanned! {call_span=>
-                    let (_, (#(#bindings,)*)) = #pullback_path(#(#values,)* #g);
-                    #(#accumulations)*
-                }
+                self.call_pullback(func, args, quote!(#g))
             }
             Rhs::Cast { value: v, .. } => active(v)
                 .map(|var| {
@@ -357,7 +519,7 @@ impl Reverse<'_> {
                 .into_iter()
                 .collect(),
             Rhs::Index { base, index } => {
-                if !self.var(*base).active {
+                if !self.var(self.f.root(*base)).active {
                     return TokenStream::new();
                 }
                 let slot = self.shadow_element(*base, index.as_ref());

@@ -99,6 +99,9 @@ pub fn generate(item: &ItemFn, sig: &Signature, names: &Names, bodies: Bodies) -
     // through the shadows of its `&mut` parameters, and there is no scalar to take a gradient of.
     let unit = sig.returns_unit;
     let d_out_param = (!unit).then(|| quote!(#d_out: #out_ty));
+    // The pullback always takes the output's cotangent, `()` for a function returning `()`,
+    // so that a caller can pass it without knowing which kind it calls.
+    let pullback_d_out = quote!(#d_out: #out_ty);
 
     // Signatures. The pullback takes a shadow after every buffer; the adjoint after every
     // buffer in `wrt`; the others take the parameters alone.
@@ -218,7 +221,7 @@ pub fn generate(item: &ItemFn, sig: &Signature, names: &Names, bodies: Bodies) -
             let adjoint_body = if unit {
                 quote! {
                     #(#scratch)*
-                    let ((), (#(#bindings,)*)) = #pullback(#(#pullback_args,)*);
+                    let ((), (#(#bindings,)*)) = #pullback(#(#pullback_args,)* ());
                     #adjoint_value
                 }
             } else {
@@ -305,7 +308,7 @@ pub fn generate(item: &ItemFn, sig: &Signature, names: &Names, bodies: Bodies) -
         #[doc(hidden)]
         #(#attrs)*
         #[allow(dead_code, unused_mut, unused_variables, unused_assignments, unused_parens, unreachable_code, clippy::all)]
-        #vis fn #pullback #generics (#(#pullback_params,)* #d_out_param) -> (#out_ty, (#(#cotangent_types,)*)) #where_clause {
+        #vis fn #pullback #generics (#(#pullback_params,)* #pullback_d_out) -> (#out_ty, (#(#cotangent_types,)*)) #where_clause {
             #pullback_body
         }
 

@@ -90,6 +90,7 @@ impl<'a> Lowering<'a> {
         };
         let var = self.bind(ident, VarKind::User, Some(key));
         self.vars[var].buffer = true;
+        self.vars[var].writable = true;
         out.push(Stmt::Let {
             var,
             ty: ty.cloned(),
@@ -272,6 +273,131 @@ impl<'a> Lowering<'a> {
         false
     }
 
+    /// `&x[a..b]`, `&mut x[a..]`, `&x[..=b]` for a buffer `x`: the base, the range's bounds
+    /// (an inclusive end as written) and whether the view is mutable.
+    fn view_of<'e>(&self, e: &'e Expr) -> Option<ViewSyntax<'e>> {
+        let Expr::Reference(r) = strip_parens(e) else {
+            return None;
+        };
+        let Expr::Index(ix) = strip_parens(&r.expr) else {
+            return None;
+        };
+        let Expr::Range(range) = strip_parens(&ix.index) else {
+            return None;
+        };
+        let base = match strip_parens(&ix.expr) {
+            Expr::Path(p) => self.resolve_path(p).filter(|&v| self.vars[v].buffer)?,
+            _ => return None,
+        };
+        Some(ViewSyntax {
+            base,
+            start: range.start.as_deref(),
+            end: range.end.as_deref(),
+            inclusive: matches!(range.limits, syn::RangeLimits::Closed(_)),
+            mutable: r.mutability.is_some(),
+        })
+    }
+
+    /// Lowers a view into a new variable (`binding`, or a temporary) that shares its base's
+    /// shadow. `None` if `e` is not a view of a buffer.
+    pub(super) fn lower_view(
+        &mut self,
+        e: &Expr,
+        binding: Option<(&Ident, usize)>,
+        out: &mut Vec<Stmt>,
+    ) -> Option<VarId> {
+        let view = self.view_of(e)?;
+        let start = match view.start {
+            Some(start) => self.lower_expr(start, out),
+            None => Atom::Const(quote!(0)),
+        };
+        let end = view.end.map(|end| {
+            let end = self.lower_expr(end, out);
+            if view.inclusive {
+                let temp = self.temp();
+                let end = crate::forward::atom_tokens_of(&self.vars, &end);
+                out.push(Stmt::Let {
+                    var: temp,
+                    ty: None,
+                    init: Some(Rhs::Opaque(quote!(#end + 1))),
+                    span: e.span(),
+                });
+                Atom::Var(temp)
+            } else {
+                end
+            }
+        });
+        let base_ident = self.vars[view.base].ident.clone();
+        let start_tokens = crate::forward::atom_tokens_of(&self.vars, &start);
+        let end_tokens = end
+            .as_ref()
+            .map(|end| crate::forward::atom_tokens_of(&self.vars, end));
+        let reference = if view.mutable {
+            quote!(&mut #base_ident[#start_tokens..#end_tokens])
+        } else {
+            quote!(&#base_ident[#start_tokens..#end_tokens])
+        };
+        let var = match binding {
+            Some((ident, key)) => self.bind(ident, VarKind::User, Some(key)),
+            None => self.temp(),
+        };
+        self.vars[var].buffer = true;
+        self.vars[var].writable = view.mutable;
+        self.vars[var].view = Some(View {
+            base: view.base,
+            start,
+            end,
+        });
+        out.push(Stmt::Let {
+            var,
+            ty: None,
+            init: Some(Rhs::Opaque(reference)),
+            span: e.span(),
+        });
+        Some(var)
+    }
+
+    /// An argument of a call: a buffer (passed with its shadow) or a value.
+    pub(super) fn call_arg(&mut self, arg: &Expr, out: &mut Vec<Stmt>) -> CallArg {
+        if let Some(var) = self.lower_view(arg, None, out) {
+            let ident = &self.vars[var].ident;
+            return CallArg::Buffer {
+                var,
+                forward: quote!(#ident),
+                mutable: self.vars[var].writable,
+                tape: None,
+            };
+        }
+        let (inner, reference) = match strip_parens(arg) {
+            Expr::Reference(r) => (&*r.expr, Some(r.mutability.is_some())),
+            other => (other, None),
+        };
+        let buffer = match strip_parens(inner) {
+            Expr::Path(p) => self.resolve_path(p).filter(|&v| self.vars[v].buffer),
+            _ => None,
+        };
+        match (buffer, reference) {
+            (Some(var), None)
+                if self.vars[var].kind != VarKind::Param && self.vars[var].view.is_none() =>
+            {
+                // An owned buffer moved into the callee would be gone for the reverse sweep.
+                self.errors.push(check::expression(
+                    arg,
+                    "passing a buffer by value (pass `&v` or `&mut v`)",
+                ));
+                CallArg::Value(Atom::Const(quote!(())))
+            }
+            // The call's write is known and recorded: not a hidden one.
+            (Some(var), reference) => CallArg::Buffer {
+                var,
+                forward: self.kept_as_written(arg, false),
+                mutable: reference.unwrap_or(self.vars[var].writable),
+                tape: None,
+            },
+            (None, _) => CallArg::Value(self.lower_expr(arg, out)),
+        }
+    }
+
     /// `*v`: the value of an iteration's element, or the float behind a `&mut f64`.
     pub(super) fn lower_deref(&mut self, inner: &Expr, e: &Expr) -> Rhs {
         if let Some(var) = self.element_binding(inner) {
@@ -286,6 +412,15 @@ impl<'a> Lowering<'a> {
             None => self.unsupported(e, "dereferencing"),
         }
     }
+}
+
+/// The parts of `&x[a..b]`.
+struct ViewSyntax<'e> {
+    base: VarId,
+    start: Option<&'e Expr>,
+    end: Option<&'e Expr>,
+    inclusive: bool,
+    mutable: bool,
 }
 
 /// The parsed input of a `vec![..]` in the user's function.

@@ -37,6 +37,13 @@ impl Lowering<'_> {
             Expr::Group(g) => return self.lower_rhs(&g.expr, out),
             Expr::Path(p) => {
                 if let Some(var) = self.resolve_path(p) {
+                    if self.vars[var].cell {
+                        // `err.sqrt()` on an `err: &mut f64` reads through the reference.
+                        return Rhs::Index {
+                            base: var,
+                            index: None,
+                        };
+                    }
                     if self.vars[var].buffer {
                         return self.reject(check::buffer_value(e), e);
                     }
@@ -262,7 +269,7 @@ impl Lowering<'_> {
                 };
             }
         }
-        let args = c.args.iter().map(|a| self.lower_expr(a, out)).collect();
+        let args = c.args.iter().map(|a| self.call_arg(a, out)).collect();
         Rhs::Call {
             func: path.path.clone(),
             args,

@@ -104,6 +104,12 @@ impl Lowering<'_> {
 
     /// `e` as tokens, with renamed bindings rewritten to their new names.
     pub(super) fn opaque(&mut self, e: &Expr) -> TokenStream {
+        self.kept_as_written(e, true)
+    }
+
+    /// `e` with renamed bindings rewritten; with `forbid_writes`, a write to one of the
+    /// function's variables inside `e` is an error (the reverse sweep would not see it).
+    pub(super) fn kept_as_written(&mut self, e: &Expr, forbid_writes: bool) -> TokenStream {
         let mut e = e.clone();
         let mut renamer = Renamer {
             lowering: self,
@@ -117,7 +123,7 @@ impl Lowering<'_> {
         for (span, name) in conflicts {
             self.errors.push(check::shadowed_inside_opaque(span, &name));
         }
-        for span in hidden_writes {
+        for span in hidden_writes.into_iter().filter(|_| forbid_writes) {
             self.errors.push(check::hidden_write(&span));
         }
         e.to_token_stream()

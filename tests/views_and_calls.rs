@@ -1,0 +1,236 @@
+//! Views into buffers (`&x[a..b]`, `&mut v[a..]`) and calls to other `#[differentiate]`
+//! functions that take buffers, read-only or `&mut`: hand-derived adjoints and finite
+//! differences.
+
+#![allow(clippy::needless_range_loop)]
+
+mod common;
+
+use autodiff::prelude::*;
+use autodiff::testing::{assert_gradient_close, gradient};
+use common::check;
+
+#[differentiate]
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..a.len() {
+        s += a[i] * b[i];
+    }
+    s
+}
+
+/// `y += alpha x`, in place.
+#[differentiate]
+fn axpy(alpha: f64, x: &[f64], y: &mut [f64]) {
+    for i in 0..x.len() {
+        y[i] += alpha * x[i];
+    }
+}
+
+/// Rows of a row-major `n × d` matrix as views, a work buffer cleared and filled by a helper
+/// each row, and a dot product through another helper.
+#[differentiate]
+fn row_blocks(x: &[f64], d: usize, k: f64) -> f64 {
+    let n = x.len() / d;
+    let mut tmp = vec![0.0; d];
+    let mut total = 0.0;
+    for i in 0..n {
+        let row = &x[i * d..(i + 1) * d];
+        for j in 0..d {
+            tmp[j] = 0.0;
+        }
+        axpy(k, row, &mut tmp);
+        axpy(row[0], &x[0..d], &mut tmp);
+        total += dot(&tmp, row) + row[d - 1] * row[0];
+    }
+    total
+}
+
+fn row_blocks_plain(x: &[f64], d: usize, k: f64) -> f64 {
+    let n = x.len() / d;
+    let mut total = 0.0;
+    for i in 0..n {
+        let row = &x[i * d..(i + 1) * d];
+        let tmp: Vec<f64> = (0..d).map(|j| k * row[j] + row[0] * x[j]).collect();
+        total += (0..d).map(|j| tmp[j] * row[j]).sum::<f64>() + row[d - 1] * row[0];
+    }
+    total
+}
+
+#[test]
+fn views_and_helpers_over_rows() {
+    let x = [0.5, -1.0, 2.0, 0.3, 1.5, -0.7];
+    let (d, k) = (3, 0.8);
+    assert!((row_blocks(&x, d, k) - row_blocks_plain(&x, d, k)).abs() < 1e-12);
+    // total = Σ_i [k |row_i|² + row_i[0] ⟨x[0..d], row_i⟩ + row_i[d-1] row_i[0]].
+    let mut hand = vec![0.0; 7];
+    for i in 0..2 {
+        let row = &x[i * d..(i + 1) * d];
+        let inner: f64 = (0..d).map(|j| x[j] * row[j]).sum();
+        for j in 0..d {
+            hand[i * d + j] += 2.0 * k * row[j] + row[0] * x[j];
+            hand[j] += row[0] * row[j];
+        }
+        hand[i * d] += inner + row[d - 1];
+        hand[i * d + d - 1] += row[0];
+        hand[6] += (0..d).map(|j| row[j] * row[j]).sum::<f64>();
+    }
+    let (gx, gk) = row_blocks_grad(&x, d, k);
+    let mut generated = gx;
+    generated.push(gk);
+    let mut at = x.to_vec();
+    at.push(k);
+    check("row blocks", &at, &generated, &hand, |v| {
+        row_blocks(&v[..6], d, v[6])
+    });
+}
+
+/// Recursion through a view of the tail.
+#[differentiate]
+fn weighted_tail_sum(x: &[f64], w: f64) -> f64 {
+    if x.len() == 1 {
+        x[0] * w
+    } else {
+        x[0] * w + weighted_tail_sum(&x[1..], w * w)
+    }
+}
+
+#[test]
+fn recursion_over_views() {
+    let x = [1.0, 2.0, -0.5, 3.0];
+    let w = 0.9_f64;
+    // Σ_i x_i w^(2^i).
+    let powers: Vec<f64> = (0..4).map(|i| w.powi(1 << i)).collect();
+    let hand_w: f64 = (0..4)
+        .map(|i| x[i] * (1 << i) as f64 * w.powi((1 << i) - 1))
+        .sum();
+    let (gx, gw) = weighted_tail_sum_grad(&x, w);
+    let mut generated = gx;
+    generated.push(gw);
+    let mut hand = powers;
+    hand.push(hand_w);
+    check(
+        "tail recursion",
+        &[1.0, 2.0, -0.5, 3.0, 0.9],
+        &generated,
+        &hand,
+        |v| weighted_tail_sum(&v[..4], v[4]),
+    );
+}
+
+/// Open, closed and inclusive ranges, and a write through a mutable view.
+#[differentiate]
+fn ranges(x: &[f64]) -> f64 {
+    let head = &x[..2];
+    let tail = &x[2..];
+    let middle = &x[1..=2];
+    let mut v = vec![0.0; 4];
+    let part = &mut v[1..3];
+    part[0] = head[1] * tail[0];
+    part[1] = middle[0] + middle[1];
+    v[1] * v[2] + tail[tail.len() - 1]
+}
+
+#[test]
+fn view_ranges_and_writes_through_views() {
+    let x = [0.5, -1.5, 2.0, 3.0];
+    // f = x1 x2 (x1 + x2) + x3.
+    let hand = [
+        0.0,
+        2.0 * x[1] * x[2] + x[2] * x[2],
+        x[1] * x[1] + 2.0 * x[1] * x[2],
+        1.0,
+    ];
+    check("ranges", &x, &ranges_grad(&x), &hand, ranges);
+}
+
+/// A helper that writes a `&mut f64` result, called with the caller's own `&mut f64`.
+#[differentiate]
+fn add_squared_norm(x: &[f64], acc: &mut f64) {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        s += x[i] * x[i];
+    }
+    *acc += s;
+}
+
+#[differentiate]
+fn two_norms_into(x: &[f64], y: &[f64], err: &mut f64) {
+    *err = 0.0;
+    add_squared_norm(x, err);
+    add_squared_norm(&y[1..], err);
+    *err = err.sqrt();
+}
+
+#[test]
+fn helpers_writing_through_mutable_references() {
+    let x = [3.0, 4.0];
+    let y = [100.0, 0.0, 12.0];
+    let mut err = 0.0;
+    let (mut x_bar, mut y_bar) = ([0.0; 2], [0.0; 3]);
+    let mut err_bar = 1.0;
+    two_norms_into_adjoint(&x, &mut x_bar, &y, &mut y_bar, &mut err, &mut err_bar);
+    assert_eq!(err, 13.0);
+    assert_gradient_close(&x_bar, &[3.0 / 13.0, 4.0 / 13.0], 1e-12);
+    assert_gradient_close(&y_bar, &[0.0, 0.0, 12.0 / 13.0], 1e-12);
+    let numeric = gradient(
+        |v| {
+            let mut e = 0.0;
+            two_norms_into(&v[..2], &v[2..], &mut e);
+            e
+        },
+        &[3.0, 4.0, 100.0, 0.0, 12.0],
+    );
+    assert_gradient_close(
+        &[x_bar[0], x_bar[1], y_bar[0], y_bar[1], y_bar[2]],
+        &numeric,
+        1e-6,
+    );
+}
+
+/// A buffer changed by a helper and afterwards overwritten by the caller: the reverse sweep
+/// must give the helper the contents it saw, not the later ones.
+#[differentiate]
+fn overwritten_after_call(x: &[f64], k: f64) -> f64 {
+    let mut work = vec![1.0; x.len()];
+    axpy(k, x, &mut work);
+    let first = dot(&work, x);
+    for i in 0..work.len() {
+        work[i] = work[i] * work[i];
+    }
+    axpy(2.0, x, &mut work);
+    first + dot(&work, &work)
+}
+
+fn overwritten_after_call_plain(x: &[f64], k: f64) -> f64 {
+    let w1: Vec<f64> = x.iter().map(|v| 1.0 + k * v).collect();
+    let first: f64 = w1.iter().zip(x).map(|(a, b)| a * b).sum();
+    let w2: Vec<f64> = w1.iter().zip(x).map(|(a, b)| a * a + 2.0 * b).collect();
+    first + w2.iter().map(|a| a * a).sum::<f64>()
+}
+
+#[test]
+fn contents_are_restored_for_helpers_in_reverse() {
+    let x = [0.5, -1.0, 0.25];
+    let k = 0.6;
+    assert!((overwritten_after_call(&x, k) - overwritten_after_call_plain(&x, k)).abs() < 1e-12);
+    let mut hand = vec![0.0; 4];
+    for i in 0..3 {
+        let w1 = 1.0 + k * x[i];
+        let w2 = w1 * w1 + 2.0 * x[i];
+        // d/dxi [w1 xi + w2²] with w1' = k, w2' = 2 w1 k + 2.
+        hand[i] = k * x[i] + w1 + 2.0 * w2 * (2.0 * w1 * k + 2.0);
+        // d/dk: xi² + 2 w2 (2 w1 xi).
+        hand[3] += x[i] * x[i] + 2.0 * w2 * 2.0 * w1 * x[i];
+    }
+    let (gx, gk) = overwritten_after_call_grad(&x, k);
+    let mut generated = gx;
+    generated.push(gk);
+    check(
+        "restored contents",
+        &[0.5, -1.0, 0.25, 0.6],
+        &generated,
+        &hand,
+        |v| overwritten_after_call(&v[..3], v[3]),
+    );
+}
