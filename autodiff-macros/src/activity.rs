@@ -47,6 +47,10 @@ fn for_each_definition(f: &Function, visit: &mut impl FnMut(VarId, &Rhs)) {
         | Stmt::Push {
             base, value: rhs, ..
         } => visit(f.root(*base), rhs),
+        Stmt::Swap { a, b } => {
+            visit(*a, &Rhs::Atom(Atom::Var(*b)));
+            visit(*b, &Rhs::Atom(Atom::Var(*a)));
+        }
         _ => {}
     });
 }
@@ -88,6 +92,10 @@ fn mark_reassigned(f: &mut Function) {
                 Stmt::Assign { var, .. }
                 | Stmt::Store { base: var, .. }
                 | Stmt::Push { base: var, .. } => vars[*var].reassigned = true,
+                Stmt::Swap { a, b } => {
+                    vars[*a].reassigned = true;
+                    vars[*b].reassigned = true;
+                }
                 Stmt::Let {
                     var, init: None, ..
                 } => vars[*var].reassigned = true,
@@ -124,6 +132,18 @@ fn share_with_views(f: &mut Function) {
     for root in passed {
         f.vars[root].active = true;
         f.vars[root].contents_needed = true;
+    }
+    // Swapped buffers trade shadows, so both need one.
+    let mut swapped = Vec::new();
+    f.body.walk(&mut |stmt| {
+        if let Stmt::Swap { a, b } = stmt {
+            swapped.push((*a, *b));
+        }
+    });
+    for (a, b) in swapped {
+        let active = f.vars[a].active || f.vars[b].active;
+        f.vars[a].active = active;
+        f.vars[b].active = active;
     }
     for var in 0..f.vars.len() {
         if f.vars[var].view.is_some() {
@@ -256,6 +276,12 @@ pub fn has_reverse(stmt: &Stmt, f: &Function) -> bool {
         }
         Stmt::Store { base, tape, .. } => vars[f.root(*base)].active || tape.is_some(),
         Stmt::Push { base, .. } => vars[f.root(*base)].active,
+        Stmt::Swap { a, b } => {
+            vars[*a].active
+                || vars[*b].active
+                || vars[*a].contents_needed
+                || vars[*b].contents_needed
+        }
         Stmt::If {
             then_block,
             else_block,

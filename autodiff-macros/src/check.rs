@@ -53,6 +53,9 @@ pub struct Signature {
     pub has_receiver: bool,
     /// Returns `()` and writes its results into `&mut` parameters: no `d_out`, no `f_grad`.
     pub returns_unit: bool,
+    /// Returns a `Vec` or an array of floats (its kind as a buffer): the output's cotangent
+    /// is a slice or array, and `f_jacobian` replaces `f_grad`.
+    pub returns_buffer: Option<ParamKind>,
 }
 
 /// Checks the signature and the attribute's options against it.
@@ -154,14 +157,22 @@ pub fn signature(item: &ItemFn, args: &Args, errors: &mut Errors) -> Signature {
         ReturnType::Type(_, ty) => matches!(&**ty, Type::Tuple(t) if t.elems.is_empty()),
     };
     let writes_an_output = params.iter().any(|p| p.kind.is_in_out());
+    let mut returns_buffer = None;
     let output = match &sig.output {
         _ if returns_unit && writes_an_output => syn::parse_quote!(()),
         ReturnType::Type(_, ty) if float_kind(ty).is_some() => (**ty).clone(),
+        ReturnType::Type(_, ty)
+            if matches!(classify(ty), ParamKind::Buffer { mutable: false, .. })
+                && !matches!(&**ty, Type::Reference(_)) =>
+        {
+            returns_buffer = Some(classify(ty));
+            (**ty).clone()
+        }
         ReturnType::Type(_, ty) => {
             errors.push(error(
                 ty.span(),
                 format!(
-                    "`#[differentiate]` needs a function returning `f64` or `f32`; `{}` cannot be differentiated",
+                    "`#[differentiate]` needs a function returning `f64`, `f32`, a `Vec` or an array of them; `{}` cannot be differentiated",
                     ty.to_token_stream()
                 ),
             ));
@@ -182,6 +193,7 @@ pub fn signature(item: &ItemFn, args: &Args, errors: &mut Errors) -> Signature {
         output,
         has_receiver,
         returns_unit: returns_unit && writes_an_output,
+        returns_buffer,
     }
 }
 

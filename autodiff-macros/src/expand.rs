@@ -106,7 +106,7 @@ fn differentiate(sig: &Signature, item: &ItemFn, errors: &mut Errors) -> Option<
     activity::analyse(&mut function, &active_params, &outputs);
 
     let forward = forward::emit(&function);
-    let reverse = reverse::emit(&function, &sig.params, sig.returns_unit);
+    let reverse = reverse::emit(&function, sig);
     let private = private_path();
     // The reverse sweep puts back the contents of buffers that calls read; a `&mut` parameter
     // must still hold the function's result when the adjoint returns.

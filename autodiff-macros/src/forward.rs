@@ -118,6 +118,10 @@ impl Forward<'_> {
                 let value = self.rhs(value);
                 quote_spanned!(*span=> #base.push(#value);)
             }
+            Stmt::Swap { a, b } => {
+                let (a, b) = (self.ident(*a), self.ident(*b));
+                quote!(::core::mem::swap(&mut #a, &mut #b);)
+            }
             Stmt::Effect(tokens) => tokens.clone(),
             Stmt::If {
                 branch,
@@ -321,6 +325,8 @@ pub fn root_element_tokens(
             let index = atom_tokens(f, index);
             quote!(#root[#offset + #index])
         }
+        // One element of a buffer, seen through `iter_mut`.
+        None if f.vars[base].view.is_some() => quote!(#root[#offset]),
         None => quote!(*#root),
     }
 }

@@ -239,6 +239,9 @@ pub enum Stmt {
     },
     /// `base.push(value);` (`value` is always an [`Rhs::Atom`]).
     Push { base: VarId, value: Rhs, span: Span },
+    /// `std::mem::swap(&mut a, &mut b);` of two whole buffers: contents and shadows trade
+    /// places.
+    Swap { a: VarId, b: VarId },
     /// `break` / `continue` / `return`, before `exits.rs` runs.
     Exit(ExitKind),
     /// `exit_code = code;` after `exits.rs`.

@@ -54,6 +54,8 @@ pub struct Lowering<'a> {
     /// Variables bound to a buffer's element by iteration: the user's `*v` is `v` here.
     element_bindings: HashSet<VarId>,
     vec_bodies: &'a buffers::VecBodies,
+    /// The size of the chunks or windows the loop being lowered walks.
+    window_size: Option<Atom>,
 }
 
 /// The lowered function plus, for each variable, the pattern address it came from.
@@ -85,6 +87,7 @@ pub fn lower(
         output: 0,
         element_bindings: HashSet::new(),
         vec_bodies,
+        window_size: None,
     };
     let mut params = Vec::new();
     for param in &sig.params {
@@ -105,6 +108,10 @@ pub fn lower(
         span: Span::call_site(),
     });
     let output = lowering.output;
+    if sig.returns_buffer.is_some() {
+        lowering.vars[output].buffer = true;
+        lowering.vars[output].writable = true;
+    }
     // A function returning `()` has its results in its `&mut` parameters.
     let dest = (!sig.returns_unit).then_some(output);
     lowering.lower_stmts(&item.block.stmts, dest, &mut body.stmts);
@@ -343,6 +350,9 @@ impl Lowering<'_> {
                 }
             }
         }
+        if self.lower_split_at(&names, init, out) {
+            return;
+        }
         let values: Vec<Rhs> = match strip_parens(init) {
             Expr::Tuple(t) if t.elems.len() == names.len() => {
                 t.elems.iter().map(|e| self.lower_rhs(e, out)).collect()
@@ -449,7 +459,9 @@ impl Lowering<'_> {
             Expr::Break(b) => self.lower_break(b, out),
             Expr::Continue(c) => self.lower_continue(c, out),
             Expr::Macro(m) => self.lower_macro_stmt(&m.mac, out),
+            Expr::MethodCall(m) if self.lower_copy_from_slice(m, out) => {}
             Expr::MethodCall(m) if self.lower_buffer_method(m, out) => {}
+            Expr::Call(c) if self.lower_swap(c, out) => {}
             e if !self.maybe_active(e) => {
                 let tokens = self.opaque(e);
                 out.push(Stmt::Effect(quote!(#tokens;)));
@@ -515,6 +527,13 @@ impl Lowering<'_> {
 
     /// Assigns the value of `e` to the existing variable `var`.
     pub(super) fn lower_assign(&mut self, var: VarId, e: &Expr, out: &mut Vec<Stmt>) {
+        if self.vars[var].buffer && !is_value_construct(e) {
+            if !self.lower_buffer_assign(var, e, out) {
+                self.errors
+                    .push(check::expression(e, "making the returned buffer this way"));
+            }
+            return;
+        }
         if is_value_construct(e) {
             self.lower_value_into(e, var, out);
         } else {

@@ -11,14 +11,14 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use crate::activity::has_reverse;
-use crate::check::Param;
 use crate::forward::{atom_tokens, locals_by_block};
 use crate::ir::*;
 use crate::names;
 
 /// The reverse sweep, starting from `d_out` (none when the function returns `()`) and ending
 /// with every parameter's adjoint in its `_bar` accumulator or shadow.
-pub fn emit(f: &Function, params: &[Param], returns_unit: bool) -> TokenStream {
+pub fn emit(f: &Function, sig: &crate::check::Signature) -> TokenStream {
+    let params = &sig.params[..];
     let locals = locals_by_block(f);
     let mut pushed = vec![false; f.vars.len()];
     f.body.walk(&mut |stmt| {
@@ -40,10 +40,18 @@ pub fn emit(f: &Function, params: &[Param], returns_unit: bool) -> TokenStream {
         let ty = &param.ty;
         Some(quote!(let mut #adjoint: ::core::option::Option<#ty> = ::core::option::Option::None;))
     });
-    let output_adjoint = (!returns_unit).then(|| {
+    let output_adjoint = (!sig.returns_unit).then(|| {
         let adjoint = names::adjoint(&f.vars[f.output].ident);
         let d_out = names::d_out();
-        quote!(let mut #adjoint = ::core::option::Option::Some(#d_out);)
+        match &sig.returns_buffer {
+            // A returned `Vec`'s cotangent comes as a slice; an array's by value.
+            Some(crate::params::ParamKind::Buffer {
+                form: crate::params::BufferForm::Slice,
+                ..
+            }) => quote!(let mut #adjoint = #d_out.to_vec();),
+            Some(_) => quote!(let mut #adjoint = #d_out;),
+            None => quote!(let mut #adjoint = ::core::option::Option::Some(#d_out);),
+        }
     });
     let local_adjoints = reverse.adjoint_declarations(ROOT, |v| v != f.output);
     let stmts = reverse.stmts(&f.body);
@@ -231,6 +239,13 @@ impl Reverse<'_> {
                 }
                 let adjoint = self.adjoint(*var);
                 let pullback = self.pullback(rhs, *span);
+                if self.var(*var).buffer {
+                    return quote!({
+                        let #g = ::core::mem::take(&mut #adjoint);
+                        #restore
+                        #pullback
+                    });
+                }
                 if pullback.is_empty() {
                     // The old value does not reach the new one: its adjoint starts again at zero.
                     return quote!(#adjoint = ::core::option::Option::None; #restore);
@@ -248,6 +263,17 @@ impl Reverse<'_> {
                             if let ::core::option::Option::Some(#g) = #pending { #pullback }
                         }
                     }
+                }
+            }
+            Stmt::Swap { a, b } => {
+                let (ia, ib) = (&self.var(*a).ident, &self.var(*b).ident);
+                let shadows = self.var(*a).active.then(|| {
+                    let (sa, sb) = (self.adjoint(*a), self.adjoint(*b));
+                    quote!(::core::mem::swap(&mut #sa, &mut #sb);)
+                });
+                quote! {
+                    ::core::mem::swap(&mut #ia, &mut #ib);
+                    #shadows
                 }
             }
             Stmt::If {

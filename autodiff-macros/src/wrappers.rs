@@ -10,7 +10,7 @@ use crate::args::Args;
 use crate::check::{Param, Signature};
 use crate::expand::private_path;
 use crate::names;
-use crate::params::ParamKind;
+use crate::params::{BufferForm, ParamKind};
 
 /// Names of the generated functions.
 pub struct Names {
@@ -98,10 +98,24 @@ pub fn generate(item: &ItemFn, sig: &Signature, names: &Names, bodies: Bodies) -
     // A function returning `()` has no output cotangent: its outputs' cotangents come in
     // through the shadows of its `&mut` parameters, and there is no scalar to take a gradient of.
     let unit = sig.returns_unit;
-    let d_out_param = (!unit).then(|| quote!(#d_out: #out_ty));
+    // A returned `Vec`'s cotangent is a slice of the same length; an array's, an array.
+    let d_out_ty = match &sig.returns_buffer {
+        Some(ParamKind::Buffer {
+            element,
+            form: BufferForm::Slice,
+            ..
+        }) => quote!(&[#element]),
+        Some(ParamKind::Buffer {
+            element,
+            form: BufferForm::Array(len),
+            ..
+        }) => quote!([#element; #len]),
+        _ => quote!(#out_ty),
+    };
+    let d_out_param = (!unit).then(|| quote!(#d_out: #d_out_ty));
     // The pullback always takes the output's cotangent, `()` for a function returning `()`,
     // so that a caller can pass it without knowing which kind it calls.
-    let pullback_d_out = quote!(#d_out: #out_ty);
+    let pullback_d_out = quote!(#d_out: #d_out_ty);
 
     // Signatures. The pullback takes a shadow after every buffer; the adjoint after every
     // buffer in `wrt`; the others take the parameters alone.
@@ -285,7 +299,12 @@ pub fn generate(item: &ItemFn, sig: &Signature, names: &Names, bodies: Bodies) -
     } else {
         quote!((#out_ty, #adjoint_ty))
     };
-    let gradient_functions = (!unit).then(|| {
+    let jacobian_function = sig
+        .returns_buffer
+        .as_ref()
+        .filter(|_| !sig.params.iter().any(|p| p.kind.is_in_out()))
+        .map(|output| jacobian(item, sig, names, output, &wrt, &attrs));
+    let gradient_functions = (!unit && sig.returns_buffer.is_none()).then(|| {
         quote! {
             #[doc = #doc_grad]
             #(#attrs)*
@@ -320,6 +339,106 @@ pub fn generate(item: &ItemFn, sig: &Signature, names: &Names, bodies: Bodies) -
         }
 
         #gradient_functions
+        #jacobian_function
+    }
+}
+
+/// `f_jacobian`: the Jacobian of a function returning a `Vec` or array, one row per output
+/// element, one column per input in `wrt` (buffers element by element, in parameter order),
+/// from one vector-Jacobian product per row.
+fn jacobian(
+    item: &ItemFn,
+    sig: &Signature,
+    names: &Names,
+    output: &ParamKind,
+    wrt: &[&Param],
+    attrs: &[&Attribute],
+) -> TokenStream {
+    let vis = &item.vis;
+    let generics = &item.sig.generics;
+    let where_clause = &generics.where_clause;
+    let Names {
+        original, adjoint, ..
+    } = names;
+    let ParamKind::Buffer { element, form, .. } = output else {
+        return TokenStream::new();
+    };
+    let jacobian_name = names::generated(original, "jacobian");
+    let plain_params = sig.params.iter().map(|p| {
+        let (ident, ty) = (&p.ident, &p.ty);
+        quote!(#ident: #ty)
+    });
+    let clone = |p: &Param| {
+        let ident = &p.ident;
+        quote!(::core::clone::Clone::clone(&#ident))
+    };
+    let primal_args = sig.params.iter().map(clone);
+    let zero = quote!(<#element as ::autodiff::__private::num_traits::Zero>::zero());
+    let one = quote!(<#element as ::autodiff::__private::num_traits::One>::one());
+    let seed = match form {
+        BufferForm::Slice => quote!(let mut seed = ::std::vec![#zero; outputs];),
+        BufferForm::Array(len) => quote!(let mut seed = [#zero; #len];),
+    };
+    let seed_arg = match form {
+        BufferForm::Slice => quote!(&seed),
+        BufferForm::Array(_) => quote!(seed),
+    };
+    let shadows = wrt.iter().filter_map(|p| {
+        p.kind.shadow_type()?;
+        let s = shadow(p);
+        let zero = p.kind.zero_gradient(&p.ident);
+        Some(quote!(let mut #s = #zero;))
+    });
+    let adjoint_args = sig.params.iter().map(|p| {
+        let value = clone(p);
+        match p.kind.shadow_type() {
+            Some(_) if p.in_wrt => {
+                let s = shadow(p);
+                quote!(#value, &mut #s)
+            }
+            _ => value,
+        }
+    });
+    let scalar_names: Vec<Ident> = wrt
+        .iter()
+        .filter(|p| matches!(p.kind, ParamKind::Scalar))
+        .map(|p| names::generated(&p.ident, "grad"))
+        .collect();
+    let scalar_pattern = match scalar_names.as_slice() {
+        [single] => quote!(#single),
+        several => quote!((#(#several,)*)),
+    };
+    let columns = wrt.iter().map(|p| match p.kind {
+        ParamKind::Scalar => {
+            let name = names::generated(&p.ident, "grad");
+            quote!(row.push(#name);)
+        }
+        _ => {
+            let s = shadow(p);
+            quote!(row.extend_from_slice(&#s[..]);)
+        }
+    });
+    let doc = format!(
+        "Jacobian of [`{original}`], generated by `#[differentiate]`: row `i` holds the          derivatives of output element `i` with respect to the inputs in `wrt`, in parameter          order, buffers element by element. One reverse sweep per output element."
+    );
+    quote! {
+        #[doc = #doc]
+        #(#attrs)*
+        #[allow(dead_code, unused_variables, unused_mut, clippy::all)]
+        #vis fn #jacobian_name #generics (#(#plain_params,)*) -> ::std::vec::Vec<::std::vec::Vec<#element>> #where_clause {
+            let outputs = #original(#(#primal_args,)*).len();
+            let mut rows = ::std::vec::Vec::with_capacity(outputs);
+            for i in 0..outputs {
+                #seed
+                seed[i] = #one;
+                #(#shadows)*
+                let (_, #scalar_pattern) = #adjoint(#(#adjoint_args,)* #seed_arg);
+                let mut row = ::std::vec::Vec::new();
+                #(#columns)*
+                rows.push(row);
+            }
+            rows
+        }
     }
 }
 

@@ -54,6 +54,8 @@ enum BufferInit<'e> {
     Empty,
     /// `x.to_vec()`, `x.clone()` of a buffer `x`.
     CopyOf(VarId, Ident),
+    /// `chain.collect()` of an iteration.
+    Collect(&'e Expr),
     /// Anything else under a `Vec<f64>` or `[f64; N]` annotation.
     Other,
 }
@@ -71,6 +73,47 @@ impl<'a> Lowering<'a> {
         let Some(kind) = self.buffer_init(init, ty) else {
             return false;
         };
+        // The initializer is lowered before the name comes into scope (`let v = v.to_vec()`).
+        let var = self.declare(ident, VarKind::User, Some(key));
+        self.vars[var].buffer = true;
+        self.vars[var].writable = true;
+        self.lower_buffer_value(var, kind, init, ty, true, out);
+        self.enter(ident, var);
+        true
+    }
+
+    /// Assigns a new buffer to the buffer variable `var` (the result of a function returning
+    /// a `Vec`); `false` if `e` makes no buffer this module understands.
+    pub(super) fn lower_buffer_assign(
+        &mut self,
+        var: VarId,
+        e: &Expr,
+        out: &mut Vec<Stmt>,
+    ) -> bool {
+        let kind = match strip_parens(e) {
+            Expr::Path(p) => match self.resolve_path(p).filter(|&v| self.vars[v].buffer) {
+                Some(source) => BufferInit::CopyOf(source, Ident::new("clone", e.span())),
+                None => return false,
+            },
+            other => match self.buffer_init(other, None) {
+                Some(kind) => kind,
+                None => return false,
+            },
+        };
+        self.lower_buffer_value(var, kind, e, None, false, out);
+        true
+    }
+
+    /// `var = <the buffer made by init>` as a `let` (`declare`) or an assignment.
+    fn lower_buffer_value(
+        &mut self,
+        var: VarId,
+        kind: BufferInit<'_>,
+        init: &Expr,
+        ty: Option<&Type>,
+        declare: bool,
+        out: &mut Vec<Stmt>,
+    ) {
         let span = init.span();
         let rhs = match kind {
             BufferInit::Repeat(value) if self.maybe_active(value) => self.reject(
@@ -82,22 +125,48 @@ impl<'a> Lowering<'a> {
                 Rhs::Elements { items, array }
             }
             BufferInit::CopyOf(source, method) => Rhs::CopyOf { source, method },
+            BufferInit::Collect(receiver) => {
+                let empty = Rhs::Opaque(quote!(::std::vec::Vec::new()));
+                self.push_definition(var, empty, ty, declare, span, out);
+                if self.lower_collect(var, receiver, span, out).is_none() {
+                    self.errors
+                        .push(check::expression(init, "collecting this iteration"));
+                }
+                return;
+            }
             BufferInit::Other if self.maybe_active(init) => self.reject(
                 check::expression(init, "building a buffer this way from active values"),
                 init,
             ),
             _ => Rhs::Opaque(self.opaque(init)),
         };
-        let var = self.bind(ident, VarKind::User, Some(key));
-        self.vars[var].buffer = true;
-        self.vars[var].writable = true;
-        out.push(Stmt::Let {
-            var,
-            ty: ty.cloned(),
-            init: Some(rhs),
-            span,
+        self.push_definition(var, rhs, ty, declare, span, out);
+    }
+
+    fn push_definition(
+        &mut self,
+        var: VarId,
+        rhs: Rhs,
+        ty: Option<&Type>,
+        declare: bool,
+        span: Span,
+        out: &mut Vec<Stmt>,
+    ) {
+        out.push(if declare {
+            Stmt::Let {
+                var,
+                ty: ty.cloned(),
+                init: Some(rhs),
+                span,
+            }
+        } else {
+            Stmt::Assign {
+                var,
+                rhs,
+                span,
+                tape: None,
+            }
         });
-        true
     }
 
     /// Recognizes the ways a buffer of floats is made.
@@ -143,6 +212,16 @@ impl<'a> Lowering<'a> {
                 }
                 _ => None,
             },
+            Expr::MethodCall(m) if m.method == "collect" && m.args.is_empty() => {
+                let turbofish_float = m.turbofish.as_ref().is_some_and(|t| {
+                    t.args.iter().any(|a| match a {
+                        syn::GenericArgument::Type(ty) => annotated_float_buffer(ty),
+                        _ => false,
+                    })
+                });
+                (turbofish_float || annotated == Some(true) || self.maybe_active(&m.receiver))
+                    .then_some(BufferInit::Collect(&m.receiver))
+            }
             Expr::MethodCall(m)
                 if m.args.is_empty() && (m.method == "to_vec" || m.method == "clone") =>
             {
@@ -396,6 +475,176 @@ impl<'a> Lowering<'a> {
             },
             (None, _) => CallArg::Value(self.lower_expr(arg, out)),
         }
+    }
+
+    /// `dst.copy_from_slice(src)` (also on `dst[a..b]` and from `&src[c..d]`) as a loop of
+    /// element writes; `false` if this is not such a call on buffers.
+    pub(super) fn lower_copy_from_slice(
+        &mut self,
+        m: &syn::ExprMethodCall,
+        out: &mut Vec<Stmt>,
+    ) -> bool {
+        if !(m.method == "copy_from_slice" || m.method == "clone_from_slice") || m.args.len() != 1 {
+            return false;
+        }
+        let receiver = &*m.receiver;
+        let dst_view: Expr = syn::parse_quote!(&mut #receiver);
+        let dst = if self.view_of(&dst_view).is_some() {
+            self.lower_view(&dst_view, None, out)
+        } else {
+            match strip_parens(receiver) {
+                Expr::Path(p) => self.resolve_path(p).filter(|&v| self.vars[v].buffer),
+                _ => None,
+            }
+        };
+        let src = match self.lower_view(&m.args[0], None, out) {
+            Some(view) => Some(view),
+            None => self.buffer_of_expr(&m.args[0]),
+        };
+        let (Some(dst), Some(src)) = (dst, src) else {
+            return false;
+        };
+        let span = m.span();
+        let dst_ident = self.vars[dst].ident.clone();
+        let step = self.temp();
+        let (id, trips) = self.new_loop(None, None);
+        let body = self.with_block(|this, b| {
+            this.vars[step].block = this.block;
+            let element = this.temp();
+            b.stmts.push(Stmt::Let {
+                var: element,
+                ty: None,
+                init: Some(Rhs::Index {
+                    base: src,
+                    index: Some(Atom::Var(step)),
+                }),
+                span,
+            });
+            b.stmts.push(Stmt::Store {
+                base: dst,
+                index: Some(Atom::Var(step)),
+                rhs: Rhs::Atom(Atom::Var(element)),
+                span,
+                tape: None,
+            });
+        });
+        let head = LoopHead::For {
+            var: Some(step),
+            iter: quote!(0..#dst_ident.len()),
+        };
+        self.finish_loop(id, trips, head, body, out);
+        true
+    }
+
+    /// The buffer `e` names: `x` or `&x`.
+    fn buffer_of_expr(&self, e: &Expr) -> Option<VarId> {
+        match strip_parens(e) {
+            Expr::Path(p) => self.resolve_path(p).filter(|&v| self.vars[v].buffer),
+            Expr::Reference(r) => self.buffer_of_expr(&r.expr),
+            _ => None,
+        }
+    }
+
+    /// `std::mem::swap(&mut a, &mut b)` of two buffers or two scalars; `false` otherwise.
+    pub(super) fn lower_swap(&mut self, c: &syn::ExprCall, out: &mut Vec<Stmt>) -> bool {
+        let is_swap = matches!(&*c.func, Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "swap"));
+        if !is_swap || c.args.len() != 2 {
+            return false;
+        }
+        let place = |this: &Self, e: &Expr| match strip_parens(e) {
+            Expr::Reference(r) if r.mutability.is_some() => match strip_parens(&r.expr) {
+                Expr::Path(p) => this.resolve_path(p),
+                _ => None,
+            },
+            _ => None,
+        };
+        let (Some(a), Some(b)) = (place(self, &c.args[0]), place(self, &c.args[1])) else {
+            return false;
+        };
+        let (va, vb) = (&self.vars[a], &self.vars[b]);
+        if va.buffer && vb.buffer && va.view.is_none() && vb.view.is_none() && !va.cell && !vb.cell
+        {
+            out.push(Stmt::Swap { a, b });
+            return true;
+        }
+        if !va.buffer && !vb.buffer {
+            let held = self.temp();
+            let span = c.span();
+            out.push(Stmt::Let {
+                var: held,
+                ty: None,
+                init: Some(Rhs::Atom(Atom::Var(a))),
+                span,
+            });
+            out.push(Stmt::Assign {
+                var: a,
+                rhs: Rhs::Atom(Atom::Var(b)),
+                span,
+                tape: None,
+            });
+            out.push(Stmt::Assign {
+                var: b,
+                rhs: Rhs::Atom(Atom::Var(held)),
+                span,
+                tape: None,
+            });
+            return true;
+        }
+        false
+    }
+
+    /// `let (a, b) = x.split_at(k);` (or `split_at_mut`): two views of `x`.
+    pub(super) fn lower_split_at(
+        &mut self,
+        names: &[Option<(Ident, usize)>],
+        init: &Expr,
+        out: &mut Vec<Stmt>,
+    ) -> bool {
+        let Expr::MethodCall(m) = strip_parens(init) else {
+            return false;
+        };
+        let mutable = m.method == "split_at_mut";
+        if !(mutable || m.method == "split_at") || m.args.len() != 1 || names.len() != 2 {
+            return false;
+        }
+        let Some(base) = self.buffer_of_expr(&m.receiver) else {
+            return false;
+        };
+        let mid = self.lower_expr(&m.args[0], out);
+        let whole = self.temp();
+        let base_ident = self.vars[base].ident.clone();
+        let mid_tokens = crate::forward::atom_tokens_of(&self.vars, &mid);
+        let method = &m.method;
+        out.push(Stmt::Let {
+            var: whole,
+            ty: None,
+            init: Some(Rhs::Opaque(quote!(#base_ident.#method(#mid_tokens)))),
+            span: init.span(),
+        });
+        let whole_ident = self.vars[whole].ident.clone();
+        let parts = [
+            (
+                Atom::Const(quote!(0)),
+                Some(mid.clone()),
+                quote!(#whole_ident.0),
+            ),
+            (mid, None, quote!(#whole_ident.1)),
+        ];
+        for (name, (start, end, tokens)) in names.iter().zip(parts) {
+            let Some((ident, key)) = name else { continue };
+            let var = self.bind(ident, VarKind::User, Some(*key));
+            let v = &mut self.vars[var];
+            v.buffer = true;
+            v.writable = mutable;
+            v.view = Some(View { base, start, end });
+            out.push(Stmt::Let {
+                var,
+                ty: None,
+                init: Some(Rhs::Opaque(tokens)),
+                span: ident.span(),
+            });
+        }
+        true
     }
 
     /// `*v`: the value of an iteration's element, or the float behind a `&mut f64`.

@@ -19,6 +19,10 @@ use crate::ir::*;
 enum Item {
     /// `x[k]`.
     Element(VarId),
+    /// `&mut x[k]`, from `iter_mut`.
+    ElementMut(VarId),
+    /// The `k`th chunk or window of a buffer: a view.
+    Window(VarId, WindowKind),
     /// The step itself: the range's value, or `enumerate`'s counter.
     Step,
     /// A value computed by `map`.
@@ -27,17 +31,26 @@ enum Item {
     Pair(Box<Item>, Box<Item>),
 }
 
+/// `chunks`, `chunks_exact`, `windows` (and the `_mut` chunks).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum WindowKind {
+    Chunks { exact: bool, mutable: bool },
+    Windows,
+}
+
 /// What drives the loop.
-enum Source {
+enum Source<'e> {
     /// Buffers walked together by index.
     Buffers(Vec<VarId>),
+    /// The chunks or windows of a buffer, of the given size.
+    Windows(VarId, WindowKind, &'e Expr),
     /// Any iterator of integers, such as `a..b` or `(a..b).rev()`, kept as written.
     Integers(TokenStream),
 }
 
 /// A parsed iteration: its source, the item before any `map`, and the `map` closures.
 struct Chain<'e> {
-    source: Source,
+    source: Source<'e>,
     item: Item,
     maps: Vec<&'e syn::ExprClosure>,
 }
@@ -65,6 +78,32 @@ impl Lowering<'_> {
                 let name = m.method.to_string();
                 match (name.as_str(), m.args.len()) {
                     ("iter" | "into_iter", 0) => self.parse_chain(&m.receiver),
+                    ("iter_mut", 0) => {
+                        let buffer = self.buffer_of(&m.receiver)?;
+                        Some(Chain {
+                            source: Source::Buffers(vec![buffer]),
+                            item: Item::ElementMut(buffer),
+                            maps: Vec::new(),
+                        })
+                    }
+                    (
+                        "chunks" | "chunks_exact" | "chunks_mut" | "chunks_exact_mut" | "windows",
+                        1,
+                    ) => {
+                        let buffer = self.buffer_of(&m.receiver)?;
+                        let kind = match name.as_str() {
+                            "windows" => WindowKind::Windows,
+                            other => WindowKind::Chunks {
+                                exact: other.contains("exact"),
+                                mutable: other.ends_with("_mut"),
+                            },
+                        };
+                        Some(Chain {
+                            source: Source::Windows(buffer, kind, &m.args[0]),
+                            item: Item::Window(buffer, kind),
+                            maps: Vec::new(),
+                        })
+                    }
                     ("copied" | "cloned", 0) => self.parse_chain(&m.receiver),
                     ("enumerate", 0) => {
                         let mut chain = self.parse_chain(&m.receiver)?;
@@ -138,12 +177,13 @@ impl Lowering<'_> {
         let Some(chain) = self.parse_chain(&f.expr) else {
             return false;
         };
-        let (head, step) = self.loop_head(&chain.source, f.expr.span());
+        let (head, step, size) = self.loop_head(&chain.source, f.expr.span(), out);
         let (id, trips) = self.new_loop(f.label.as_ref(), None);
         let body = self.with_block(|this, b| {
             let Some(step) = this.declare_step(step, &mut b.stmts) else {
                 return;
             };
+            this.window_size = size;
             let item = this.apply_maps(&chain, step, &mut b.stmts);
             this.bind_item(&f.pat, &item, step, &mut b.stmts);
             this.lower_stmts(&f.body.stmts, None, &mut b.stmts);
@@ -190,12 +230,13 @@ impl Lowering<'_> {
             init: Some(init),
             span,
         });
-        let (head, step) = self.loop_head(&chain.source, span);
+        let (head, step, size) = self.loop_head(&chain.source, span, out);
         let (id, trips) = self.new_loop(None, None);
         let body = self.with_block(|this, b| {
             let Some(step) = this.declare_step(step, &mut b.stmts) else {
                 return;
             };
+            this.window_size = size;
             let item = this.apply_maps(&chain, step, &mut b.stmts);
             let value = match reduction {
                 Reduction::Sum(_) | Reduction::Product(_) => {
@@ -239,27 +280,76 @@ impl Lowering<'_> {
         Some(Rhs::Atom(Atom::Var(accumulator)))
     }
 
-    /// The loop's head, and the step variable it will bind (created by `declare_step`).
-    fn loop_head(&mut self, source: &Source, span: Span) -> (LoopHead, StepPlan) {
-        let step = self.temp();
-        let iter = match source {
+    /// `var = chain.collect()`: a loop pushing each item onto `var` (already empty).
+    pub(super) fn lower_collect(
+        &mut self,
+        var: VarId,
+        receiver: &Expr,
+        span: Span,
+        out: &mut Vec<Stmt>,
+    ) -> Option<()> {
+        let chain = self
+            .parse_chain(receiver)
+            .or_else(|| self.integer_source(receiver))?;
+        let (head, step, size) = self.loop_head(&chain.source, span, out);
+        let (id, trips) = self.new_loop(None, None);
+        let body = self.with_block(|this, b| {
+            let Some(step) = this.declare_step(step, &mut b.stmts) else {
+                return;
+            };
+            this.window_size = size;
+            let item = this.apply_maps(&chain, step, &mut b.stmts);
+            let value = this.item_atom(&item, step, &mut b.stmts);
+            b.stmts.push(Stmt::Push {
+                base: var,
+                value: Rhs::Atom(value),
+                span,
+            });
+        });
+        self.finish_loop(id, trips, head, body, out);
+        Some(())
+    }
+
+    /// The loop's head, the step variable it will bind, and for chunks and windows the
+    /// lowered size.
+    fn loop_head(
+        &mut self,
+        source: &Source<'_>,
+        span: Span,
+        out: &mut Vec<Stmt>,
+    ) -> (LoopHead, StepPlan, Option<Atom>) {
+        let length = |this: &Self, buffer: VarId| {
+            let ident = &this.vars[buffer].ident;
+            quote!(#ident.len())
+        };
+        let (iter, size) = match source {
             Source::Buffers(buffers) => {
-                let mut lengths = buffers.iter().map(|&b| {
-                    let ident = &self.vars[b].ident;
-                    quote!(#ident.len())
-                });
+                let mut lengths = buffers.iter().map(|&b| length(self, b));
                 let first = lengths.next().unwrap_or_else(|| quote!(0));
                 let len = lengths.fold(first, |acc, len| quote!(#acc.min(#len)));
-                quote::quote_spanned!(span=> 0..#len)
+                (quote::quote_spanned!(span=> 0..#len), None)
             }
-            Source::Integers(tokens) => tokens.clone(),
+            Source::Windows(buffer, kind, size) => {
+                let size = self.lower_expr(size, out);
+                let n = crate::forward::atom_tokens_of(&self.vars, &size);
+                let len = length(self, *buffer);
+                let count = match kind {
+                    WindowKind::Chunks { exact: false, .. } => quote!((#len + #n - 1) / #n),
+                    WindowKind::Chunks { exact: true, .. } => quote!(#len / #n),
+                    WindowKind::Windows => quote!((#len + 1).saturating_sub(#n)),
+                };
+                (quote::quote_spanned!(span=> 0..#count), Some(size))
+            }
+            Source::Integers(tokens) => (tokens.clone(), None),
         };
+        let step = self.temp();
         (
             LoopHead::For {
                 var: Some(step),
                 iter,
             },
             StepPlan(step),
+            size,
         )
     }
 
@@ -305,7 +395,7 @@ impl Lowering<'_> {
                 });
                 Atom::Var(temp)
             }
-            Item::Pair(..) => {
+            Item::Pair(..) | Item::ElementMut(_) | Item::Window(..) => {
                 self.errors.push(check::tuple_value(&quote!(zip)));
                 Atom::Const(quote!(()))
             }
@@ -323,6 +413,77 @@ impl Lowering<'_> {
                 self.bind_item(&t.elems[0], first, step, stmts);
                 self.bind_item(&t.elems[1], second, step, stmts);
             }
+            (Pat::Ident(p), Item::ElementMut(buffer)) if p.subpat.is_none() => {
+                let var = self.bind(&p.ident, VarKind::User, Some(pat_key(pat)));
+                let base = &self.vars[*buffer].ident;
+                let index = &self.vars[step].ident;
+                let reference = quote!(&mut #base[#index]);
+                let view = View {
+                    base: *buffer,
+                    start: Atom::Var(step),
+                    end: None,
+                };
+                let v = &mut self.vars[var];
+                v.buffer = true;
+                v.cell = true;
+                v.writable = true;
+                v.view = Some(view);
+                stmts.push(Stmt::Let {
+                    var,
+                    ty: None,
+                    init: Some(Rhs::Opaque(reference)),
+                    span: p.ident.span(),
+                });
+            }
+            (Pat::Ident(p), Item::Window(buffer, kind)) if p.subpat.is_none() => {
+                let size = self.window_size.clone().unwrap_or(Atom::Const(quote!(1)));
+                let n = crate::forward::atom_tokens_of(&self.vars, &size);
+                let k = self.vars[step].ident.clone();
+                let base = self.vars[*buffer].ident.clone();
+                let (start, end) = match kind {
+                    WindowKind::Chunks { exact: false, .. } => {
+                        (quote!(#k * #n), quote!(((#k + 1) * #n).min(#base.len())))
+                    }
+                    WindowKind::Chunks { exact: true, .. } => {
+                        (quote!(#k * #n), quote!((#k + 1) * #n))
+                    }
+                    WindowKind::Windows => (quote!(#k), quote!(#k + #n)),
+                };
+                let mut bound = |tokens: TokenStream, stmts: &mut Vec<Stmt>| {
+                    let temp = self.temp();
+                    stmts.push(Stmt::Let {
+                        var: temp,
+                        ty: None,
+                        init: Some(Rhs::Opaque(tokens)),
+                        span: p.ident.span(),
+                    });
+                    temp
+                };
+                let start = bound(start, stmts);
+                let end = bound(end, stmts);
+                let mutable = matches!(kind, WindowKind::Chunks { mutable: true, .. });
+                let (s, e) = (self.vars[start].ident.clone(), self.vars[end].ident.clone());
+                let reference = if mutable {
+                    quote!(&mut #base[#s..#e])
+                } else {
+                    quote!(&#base[#s..#e])
+                };
+                let var = self.bind(&p.ident, VarKind::User, Some(pat_key(pat)));
+                let v = &mut self.vars[var];
+                v.buffer = true;
+                v.writable = mutable;
+                v.view = Some(View {
+                    base: *buffer,
+                    start: Atom::Var(start),
+                    end: Some(Atom::Var(end)),
+                });
+                stmts.push(Stmt::Let {
+                    var,
+                    ty: None,
+                    init: Some(Rhs::Opaque(reference)),
+                    span: p.ident.span(),
+                });
+            }
             (Pat::Ident(p), _) if p.by_ref.is_none() && p.subpat.is_none() => {
                 let init = match item {
                     Item::Element(buffer) => Rhs::Index {
@@ -331,7 +492,7 @@ impl Lowering<'_> {
                     },
                     Item::Step => Rhs::Atom(Atom::Var(step)),
                     Item::Value(atom) => Rhs::Atom(atom.clone()),
-                    Item::Pair(..) => {
+                    Item::Pair(..) | Item::ElementMut(_) | Item::Window(..) => {
                         self.errors.push(check::pattern(pat));
                         return;
                     }
