@@ -163,3 +163,8 @@ pub mod __private {
     pub use autodiff_core::__method_rule as method_rule;
     pub use autodiff_core::*;
 }
+
+// The README's examples are compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;
