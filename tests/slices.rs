@@ -230,3 +230,58 @@ fn wrt_restricts_the_shadows_and_gradients() {
     assert_eq!(value, 11.0);
     assert_eq!(y_bar, [6.0, -4.0]);
 }
+
+/// The seeds' detach example: u = stop_gradient(x * x) elementwise, z = u * x; the
+/// gradient of sum(z) is u, and the gradient of sum(x * x) is still 2x afterwards.
+#[differentiate]
+fn detached_product(x: &[f64]) -> f64 {
+    let mut z = 0.0;
+    for i in 0..x.len() {
+        let u = stop_gradient(x[i] * x[i]);
+        z += u * x[i];
+    }
+    z
+}
+
+#[test]
+fn seeds_detach_blocks_the_gradient_through_u() {
+    let x = [0.0, 1.0, 2.0, 3.0];
+    let u: Vec<f64> = x.iter().map(|v| v * v).collect();
+    check("sum(u x)", &x, &detached_product_grad(&x), &u, |v| {
+        // Finite differences see u as a function of x: compare with the detached formula
+        // by differentiating Σ uᵢ xᵢ with u held at its value.
+        v.iter().zip(&u).map(|(a, b)| a * b).sum()
+    });
+    let two_x: Vec<f64> = x.iter().map(|v| 2.0 * v).collect();
+    check(
+        "sum(x*x) afterwards",
+        &x,
+        &sum_of_squares_grad(&x.to_vec()),
+        &two_x,
+        |v| sum_of_squares(&v.to_vec()),
+    );
+}
+
+/// An integer index array is inactive: it picks which elements are read.
+#[differentiate]
+fn gather(x: &[f64], picks: &[usize]) -> f64 {
+    let mut s = 0.0;
+    for (k, &i) in picks.iter().enumerate() {
+        s += x[i] * (k as f64 + 1.0);
+    }
+    s
+}
+
+#[test]
+fn integer_index_arrays_are_inactive() {
+    let x = [10.0, 20.0, 30.0];
+    let picks = [2, 0, 2];
+    // s = 1 x2 + 2 x0 + 3 x2.
+    check(
+        "gather",
+        &x,
+        &gather_grad(&x, &picks),
+        &[2.0, 0.0, 4.0],
+        |v| gather(v, &picks),
+    );
+}

@@ -317,13 +317,6 @@ pub fn shadowed_inside_opaque(span: Span, name: &str) -> syn::Error {
     )
 }
 
-pub fn for_pattern(node: &dyn ToTokens) -> syn::Error {
-    spanned(
-        node,
-        "`for` loops in a `#[differentiate]` function bind a plain name or `_`",
-    )
-}
-
 pub fn for_over_active(node: &dyn ToTokens) -> syn::Error {
     spanned(
         node,
@@ -360,5 +353,13 @@ pub fn buffer_value(node: &dyn ToTokens) -> syn::Error {
     spanned(
         node,
         "a slice, array or `Vec` of floats can only be indexed (`x[i]`), measured (`x.len()`) or iterated (`x.iter()..`) here; copying it or passing it to a function is not supported yet",
+    )
+}
+
+/// A buffer operation outside what the reverse sweep can undo, with what to write instead.
+pub fn buffer_operation(node: &dyn ToTokens, what: &str, instead: &str) -> syn::Error {
+    spanned(
+        node,
+        format!("{what} is not supported by `#[differentiate]`; {instead}"),
     )
 }

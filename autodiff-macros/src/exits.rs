@@ -166,6 +166,7 @@ fn guard(f: &mut Function, remaining: Vec<Stmt>, id: BlockId) -> Vec<Stmt> {
         needed: false,
         saved_tape: None,
         writable: false,
+        borrowed: false,
         view: None,
         contents_needed: false,
     });

@@ -161,7 +161,12 @@ impl Forward<'_> {
                 let head = match head {
                     LoopHead::Loop => quote!(loop),
                     LoopHead::While(cond) => quote!(while #cond),
-                    LoopHead::For { var, iter } => {
+                    LoopHead::For {
+                        pattern: Some(pattern),
+                        iter,
+                        ..
+                    } => quote!(for #pattern in #iter),
+                    LoopHead::For { var, iter, .. } => {
                         let pattern = match var {
                             Some(v) => {
                                 let mutability = self.f.vars[*v].reassigned.then(|| quote!(mut));

@@ -46,6 +46,8 @@ pub struct Var {
     pub cell: bool,
     /// A buffer the function may write: a `&mut` parameter or view, or a local buffer.
     pub writable: bool,
+    /// A parameter passed by reference: naming it again copies the reference, not the data.
+    pub borrowed: bool,
     /// A view into another buffer (`&x[a..b]`): it shares that buffer's shadow.
     pub view: Option<View>,
     /// A buffer whose contents the reverse sweep reads back (it is passed to a call): its
@@ -190,6 +192,9 @@ pub enum LoopHead {
     For {
         var: Option<VarId>,
         iter: TokenStream,
+        /// A destructuring pattern as written (its names renamed), for iterations that
+        /// carry no derivative: `for (k, &i) in picks.iter().enumerate()`.
+        pattern: Option<TokenStream>,
     },
 }
 

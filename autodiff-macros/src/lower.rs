@@ -96,6 +96,7 @@ pub fn lower(
         lowering.vars[var].buffer = cell || matches!(param.kind, ParamKind::Buffer { .. });
         lowering.vars[var].cell = cell;
         lowering.vars[var].writable = param.kind.is_in_out();
+        lowering.vars[var].borrowed = matches!(param.ty, syn::Type::Reference(_));
         params.push(var);
     }
     let output_ident = lowering.namer.output();
@@ -145,6 +146,7 @@ impl Lowering<'_> {
             needed: false,
             saved_tape: None,
             writable: false,
+            borrowed: false,
             view: None,
             contents_needed: false,
         });
@@ -297,6 +299,7 @@ impl Lowering<'_> {
                         if self
                             .lower_view(e, Some((&p.ident, pat_key(pat))), out)
                             .is_some() => {}
+                    Some(e) if self.lower_alias(&p.ident, pat_key(pat), e, out) => {}
                     Some(e) => {
                         let rhs = self.lower_rhs(e, out);
                         let var = self.bind(&p.ident, VarKind::User, Some(pat_key(pat)));
@@ -490,12 +493,21 @@ impl Lowering<'_> {
             _ => None,
         };
         let Some(var) = var else {
-            self.errors.push(check::place(left));
+            // A field or other place: fine while what is written carries no derivative.
+            if self.maybe_active(right) {
+                self.errors.push(check::place(left));
+            } else {
+                let tokens = self.opaque(whole);
+                out.push(Stmt::Effect(quote!(#tokens;)));
+            }
             return;
         };
         if self.vars[var].buffer {
-            self.errors
-                .push(check::expression(left, "assigning a whole buffer"));
+            self.errors.push(check::buffer_operation(
+                whole,
+                "assigning a whole buffer",
+                "write its elements (`v.copy_from_slice(&x)`, or a loop)",
+            ));
             return;
         }
         match compound {
@@ -529,8 +541,11 @@ impl Lowering<'_> {
     pub(super) fn lower_assign(&mut self, var: VarId, e: &Expr, out: &mut Vec<Stmt>) {
         if self.vars[var].buffer && !is_value_construct(e) {
             if !self.lower_buffer_assign(var, e, out) {
-                self.errors
-                    .push(check::expression(e, "making the returned buffer this way"));
+                self.errors.push(check::buffer_operation(
+                    e,
+                    "making the returned buffer this way",
+                    "return a local buffer variable, a `vec![..]` or a `.collect()`",
+                ));
             }
             return;
         }

@@ -117,7 +117,7 @@ impl<'a> Lowering<'a> {
         let span = init.span();
         let rhs = match kind {
             BufferInit::Repeat(value) if self.maybe_active(value) => self.reject(
-                check::expression(init, "a buffer repeating an active value"),
+                check::buffer_operation(init, "`vec![x; n]` with an `x` that carries a derivative", "fill the buffer in a loop (`for i in 0..n { v[i] = x; }`)"),
                 init,
             ),
             BufferInit::Elements(items, array) if items.iter().any(|e| self.maybe_active(e)) => {
@@ -130,12 +130,12 @@ impl<'a> Lowering<'a> {
                 self.push_definition(var, empty, ty, declare, span, out);
                 if self.lower_collect(var, receiver, span, out).is_none() {
                     self.errors
-                        .push(check::expression(init, "collecting this iteration"));
+                        .push(check::buffer_operation(init, "collecting this iteration", "collect from `x.iter()` chains (with `map`, `zip`, `enumerate`) or a range `(0..n).map(..)`, or push in a loop"));
                 }
                 return;
             }
             BufferInit::Other if self.maybe_active(init) => self.reject(
-                check::expression(init, "building a buffer this way from active values"),
+                check::buffer_operation(init, "building a buffer this way from values that carry derivatives", "start from `vec![0.0; n]` or `Vec::with_capacity(n)` and write or push the elements"),
                 init,
             ),
             _ => Rhs::Opaque(self.opaque(init)),
@@ -276,8 +276,11 @@ impl<'a> Lowering<'a> {
             return true;
         };
         if index.is_some_and(|i| matches!(strip_parens(i), Expr::Range(_))) {
-            self.errors
-                .push(check::expression(left, "writing into a range of a buffer"));
+            self.errors.push(check::buffer_operation(
+                left,
+                "writing into a range of a buffer",
+                "write element by element, or use `copy_from_slice`",
+            ));
             return true;
         }
         let index = index.map(|i| self.lower_expr(i, out));
@@ -331,7 +334,7 @@ impl<'a> Lowering<'a> {
         if name == "push" && m.args.len() == 1 {
             if self.vars[base].kind == VarKind::Param {
                 self.errors
-                    .push(check::expression(m, "pushing into a parameter"));
+                    .push(check::buffer_operation(m, "`push` into a parameter", "its shadow could not grow with it: build the result in a local `Vec` and return it"));
                 return true;
             }
             let value = self.lower_expr(&m.args[0], out);
@@ -343,9 +346,10 @@ impl<'a> Lowering<'a> {
             return true;
         }
         if RESHAPING.contains(&name.as_str()) {
-            self.errors.push(check::expression(
+            self.errors.push(check::buffer_operation(
                 m,
                 &format!("`{name}` on a buffer of floats"),
+                "it changes the buffer's shape or order, which the reverse sweep cannot undo element by element; work on a copy under `stop_gradient(..)` if no derivative should flow, or write the elements one by one",
             ));
             return true;
         }
@@ -436,6 +440,47 @@ impl<'a> Lowering<'a> {
         Some(var)
     }
 
+    /// `let y = x;` for a buffer `x`: a borrowed parameter or a view is aliased (the new
+    /// name shares its elements and shadow); an owned buffer cannot be moved, since the
+    /// reverse sweep still needs it. `false` if `e` is not a buffer.
+    pub(super) fn lower_alias(
+        &mut self,
+        ident: &Ident,
+        key: usize,
+        e: &Expr,
+        out: &mut Vec<Stmt>,
+    ) -> bool {
+        let Some(source) = (match strip_parens(e) {
+            Expr::Path(p) => self.resolve_path(p).filter(|&v| self.vars[v].buffer),
+            _ => None,
+        }) else {
+            return false;
+        };
+        let var = self.bind(ident, VarKind::User, Some(key));
+        let aliasable = self.vars[source].borrowed || self.vars[source].view.is_some();
+        if !aliasable {
+            self.errors.push(check::buffer_value(e));
+        }
+        let source_ident = self.vars[source].ident.clone();
+        let (cell, writable) = (self.vars[source].cell, self.vars[source].writable);
+        let v = &mut self.vars[var];
+        v.buffer = true;
+        v.cell = cell;
+        v.writable = writable;
+        self.vars[var].view = Some(View {
+            base: source,
+            start: Atom::Const(quote!(0)),
+            end: None,
+        });
+        out.push(Stmt::Let {
+            var,
+            ty: None,
+            init: Some(Rhs::Opaque(quote!(#source_ident))),
+            span: e.span(),
+        });
+        true
+    }
+
     /// An argument of a call: a buffer (passed with its shadow) or a value.
     pub(super) fn call_arg(&mut self, arg: &Expr, out: &mut Vec<Stmt>) -> CallArg {
         if let Some(var) = self.lower_view(arg, None, out) {
@@ -460,11 +505,19 @@ impl<'a> Lowering<'a> {
                 if self.vars[var].kind != VarKind::Param && self.vars[var].view.is_none() =>
             {
                 // An owned buffer moved into the callee would be gone for the reverse sweep.
-                self.errors.push(check::expression(
+                self.errors.push(check::buffer_operation(
                     arg,
-                    "passing a buffer by value (pass `&v` or `&mut v`)",
+                    "passing a buffer by value to a function",
+                    "the reverse sweep needs it after the call: pass `&v` or `&mut v`",
                 ));
-                CallArg::Value(Atom::Const(quote!(())))
+                // Still an argument that reads the buffer, so that the first lowering sees
+                // the derivative flow and the second reports this instead of dropping it.
+                CallArg::Buffer {
+                    var,
+                    forward: self.kept_as_written(arg, false),
+                    mutable: false,
+                    tape: None,
+                }
             }
             // The call's write is known and recorded: not a hidden one.
             (Some(var), reference) => CallArg::Buffer {
@@ -531,6 +584,7 @@ impl<'a> Lowering<'a> {
         let head = LoopHead::For {
             var: Some(step),
             iter: quote!(0..#dst_ident.len()),
+            pattern: None,
         };
         self.finish_loop(id, trips, head, body, out);
         true

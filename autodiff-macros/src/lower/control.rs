@@ -110,6 +110,7 @@ impl Lowering<'_> {
         let iter = self.opaque(&f.expr);
         let (id, trips) = self.new_loop(f.label.as_ref(), None);
         let mut loop_var = None;
+        let mut destructured = None;
         let body = self.with_block(|this, b| {
             match &*f.pat {
                 Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
@@ -128,7 +129,12 @@ impl Lowering<'_> {
                     }
                 }
                 Pat::Wild(_) => {}
-                other => this.errors.push(check::for_pattern(other)),
+                other => {
+                    // A pattern over values that carry no derivative: bind every name in it.
+                    let mut pattern = other.clone();
+                    this.bind_pattern_names(&mut pattern, probing, &f.expr, &mut b.stmts);
+                    destructured = Some(pattern.to_token_stream());
+                }
             }
             this.lower_stmts(&f.body.stmts, None, &mut b.stmts)
         });
@@ -138,6 +144,7 @@ impl Lowering<'_> {
             LoopHead::For {
                 var: loop_var,
                 iter,
+                pattern: destructured,
             },
             body,
             out,
@@ -197,5 +204,49 @@ impl Lowering<'_> {
         };
         let id = self.loops[index].id;
         out.push(Stmt::Exit(ExitKind::Continue(id)));
+    }
+
+    /// Binds every name in `pattern` (renaming it in place where it shadows), as variables
+    /// that carry no derivative.
+    fn bind_pattern_names(
+        &mut self,
+        pattern: &mut Pat,
+        probing: bool,
+        iterated: &Expr,
+        stmts: &mut Vec<Stmt>,
+    ) {
+        struct Binder<'l, 'a> {
+            lowering: &'l mut Lowering<'a>,
+            bound: Vec<VarId>,
+        }
+        impl syn::visit_mut::VisitMut for Binder<'_, '_> {
+            fn visit_pat_ident_mut(&mut self, p: &mut syn::PatIdent) {
+                let key = p as *const syn::PatIdent as usize;
+                let var = self.lowering.bind(&p.ident, VarKind::User, Some(key));
+                p.ident = self.lowering.vars[var].ident.clone();
+                self.bound.push(var);
+            }
+        }
+        let mut binder = Binder {
+            lowering: self,
+            bound: Vec::new(),
+        };
+        syn::visit_mut::visit_pat_mut(&mut binder, pattern);
+        let bound = binder.bound;
+        if probing {
+            let reads: Vec<Atom> = self
+                .active_reads(iterated)
+                .into_iter()
+                .map(Atom::Var)
+                .collect();
+            for var in bound {
+                stmts.push(Stmt::Let {
+                    var,
+                    ty: None,
+                    init: Some(Rhs::Rejected(reads.clone())),
+                    span: iterated.span(),
+                });
+            }
+        }
     }
 }

@@ -347,6 +347,7 @@ impl Lowering<'_> {
             LoopHead::For {
                 var: Some(step),
                 iter,
+                pattern: None,
             },
             StepPlan(step),
             size,
