@@ -286,3 +286,38 @@ fn inactive_struct_fields_are_constants() {
         |v| configured(v, &cfg),
     );
 }
+
+/// Iterating views directly, `fold` with a function path, and zipped chunks.
+#[differentiate]
+fn views_folds_and_zipped_chunks(a: &[f64], b: &[f64], d: usize) -> f64 {
+    let mut s = a[1..].iter().sum::<f64>() + b[..d].iter().map(|v| v * v).sum::<f64>();
+    s += a.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    for (u, w) in a.chunks(d).zip(b.chunks(d)) {
+        s += u[0] * w[w.len() - 1];
+    }
+    s
+}
+
+#[test]
+fn iterating_views_folding_with_functions_and_zipping_chunks() {
+    let a = [0.5, -1.0, 2.0, 0.3];
+    let b = [1.5, 0.2, -0.7, 0.9];
+    // s = a1 + a2 + a3 + b0² + b1² + max(a) + a0 b1 + a2 b3; max(a) = a2.
+    let hand = [
+        b[1],
+        1.0,
+        1.0 + 1.0 + b[3],
+        1.0,
+        2.0 * b[0],
+        2.0 * b[1] + a[0],
+        0.0,
+        a[2],
+    ];
+    let (ga, gb) = views_folds_and_zipped_chunks_grad(&a, &b, 2);
+    let mut generated = ga;
+    generated.extend(gb);
+    let at = [a, b].concat();
+    check("views, folds, zipped chunks", &at, &generated, &hand, |v| {
+        views_folds_and_zipped_chunks(&v[..4], &v[4..], 2)
+    });
+}

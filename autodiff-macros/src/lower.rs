@@ -54,8 +54,10 @@ pub struct Lowering<'a> {
     /// Variables bound to a buffer's element by iteration: the user's `*v` is `v` here.
     element_bindings: HashSet<VarId>,
     vec_bodies: &'a buffers::VecBodies,
-    /// The size of the chunks or windows the loop being lowered walks.
-    window_size: Option<Atom>,
+    /// The sizes of the chunks or windows the loop being lowered walks, by source part.
+    window_sizes: Vec<Option<Atom>>,
+    /// Views made for iterating `x[a..b]` directly, by the address of that expression.
+    iterated_views: HashMap<usize, VarId>,
 }
 
 /// The lowered function plus, for each variable, the pattern address it came from.
@@ -87,7 +89,8 @@ pub fn lower(
         output: 0,
         element_bindings: HashSet::new(),
         vec_bodies,
-        window_size: None,
+        window_sizes: Vec::new(),
+        iterated_views: HashMap::new(),
     };
     let mut params = Vec::new();
     for param in &sig.params {

@@ -563,11 +563,12 @@ impl Reverse<'_> {
                 })
                 .collect(),
             Rhs::CopyOf { source, .. } => {
-                if !self.var(*source).active {
+                if !self.var(self.f.root(*source)).active {
                     return TokenStream::new();
                 }
-                let shadow = self.adjoint(*source);
-                quote_spanned!(span=> #private::add_elements(&mut #shadow[..], &#g[..]);)
+                // The copied elements' shadow: a view's lies in its root's shadow.
+                let shadow = self.shadow_arg(*source);
+                quote_spanned!(span=> #private::add_elements(#shadow, &#g[..]);)
             }
             Rhs::Opaque(_) | Rhs::Rejected(_) => TokenStream::new(),
         }

@@ -102,7 +102,14 @@ impl Lowering<'_> {
                 Some(reduction) => {
                     match self.lower_reduction(&m.receiver, reduction, m.method.span(), out) {
                         Some(rhs) => rhs,
-                        None => self.unsupported(e, "this iteration"),
+                        None => self.reject(
+                            check::buffer_operation(
+                                e,
+                                "this iteration",
+                                "iterate a buffer, a view `x[a..b]` or a range with `.iter()`, `.iter_mut()`, `.enumerate()`, `.zip(..)`, `.map(..)`, `.chunks(k)`, `.windows(k)`",
+                            ),
+                            e,
+                        ),
                     }
                 }
                 None => self.lower_method(m, out),
@@ -179,7 +186,14 @@ impl Lowering<'_> {
             ("sum", 0) => Some(iterators::Reduction::Sum(ty)),
             ("product", 0) => Some(iterators::Reduction::Product(ty)),
             ("fold", 2) => match &m.args[1] {
-                Expr::Closure(closure) => Some(iterators::Reduction::Fold(&m.args[0], closure)),
+                Expr::Closure(closure) => Some(iterators::Reduction::Fold(
+                    &m.args[0],
+                    iterators::FoldWith::Closure(closure),
+                )),
+                Expr::Path(path) => Some(iterators::Reduction::Fold(
+                    &m.args[0],
+                    iterators::FoldWith::Function(path),
+                )),
                 _ => None,
             },
             _ => None,

@@ -21,8 +21,8 @@ enum Item {
     Element(VarId),
     /// `&mut x[k]`, from `iter_mut`.
     ElementMut(VarId),
-    /// The `k`th chunk or window of a buffer: a view.
-    Window(VarId, WindowKind),
+    /// The `k`th chunk or window of a buffer (the source's part number `.2`): a view.
+    Window(VarId, WindowKind, usize),
     /// The step itself: the range's value, or `enumerate`'s counter.
     Step,
     /// A value computed by `map`.
@@ -38,12 +38,18 @@ enum WindowKind {
     Windows,
 }
 
+/// One of the things a loop walks together (`zip`).
+enum Part<'e> {
+    /// A buffer's elements, by index.
+    Elements(VarId),
+    /// A buffer's chunks or windows, of the given size.
+    Windows(VarId, WindowKind, &'e Expr),
+}
+
 /// What drives the loop.
 enum Source<'e> {
-    /// Buffers walked together by index.
-    Buffers(Vec<VarId>),
-    /// The chunks or windows of a buffer, of the given size.
-    Windows(VarId, WindowKind, &'e Expr),
+    /// Parts walked together: the loop runs as long as the shortest.
+    Parts(Vec<Part<'e>>),
     /// Any iterator of integers, such as `a..b` or `(a..b).rev()`, kept as written.
     Integers(TokenStream),
 }
@@ -59,17 +65,23 @@ struct Chain<'e> {
 pub(super) enum Reduction<'e> {
     Sum(Option<syn::Type>),
     Product(Option<syn::Type>),
-    Fold(&'e Expr, &'e syn::ExprClosure),
+    Fold(&'e Expr, FoldWith<'e>),
+}
+
+/// What `fold` combines with: a closure, or a function named by its path (`f64::max`).
+pub(super) enum FoldWith<'e> {
+    Closure(&'e syn::ExprClosure),
+    Function(&'e syn::ExprPath),
 }
 
 impl Lowering<'_> {
     /// Parses `e` as an iteration over buffers (or a mapped range); `None` for anything else.
     fn parse_chain<'e>(&self, e: &'e Expr) -> Option<Chain<'e>> {
         match strip_parens(e) {
-            Expr::Path(_) | Expr::Reference(_) => {
+            Expr::Path(_) | Expr::Reference(_) | Expr::Index(_) => {
                 let buffer = self.buffer_of(e)?;
                 Some(Chain {
-                    source: Source::Buffers(vec![buffer]),
+                    source: Source::Parts(vec![Part::Elements(buffer)]),
                     item: Item::Element(buffer),
                     maps: Vec::new(),
                 })
@@ -81,7 +93,7 @@ impl Lowering<'_> {
                     ("iter_mut", 0) => {
                         let buffer = self.buffer_of(&m.receiver)?;
                         Some(Chain {
-                            source: Source::Buffers(vec![buffer]),
+                            source: Source::Parts(vec![Part::Elements(buffer)]),
                             item: Item::ElementMut(buffer),
                             maps: Vec::new(),
                         })
@@ -99,8 +111,8 @@ impl Lowering<'_> {
                             },
                         };
                         Some(Chain {
-                            source: Source::Windows(buffer, kind, &m.args[0]),
-                            item: Item::Window(buffer, kind),
+                            source: Source::Parts(vec![Part::Windows(buffer, kind, &m.args[0])]),
+                            item: Item::Window(buffer, kind, 0),
                             maps: Vec::new(),
                         })
                     }
@@ -116,15 +128,18 @@ impl Lowering<'_> {
                     ("zip", 1) => {
                         let mut chain = self.parse_chain(&m.receiver)?;
                         let other = self.parse_chain(&m.args[0])?;
-                        match (&mut chain.source, other.source) {
-                            (Source::Buffers(ours), Source::Buffers(theirs))
+                        let offset = match (&mut chain.source, other.source) {
+                            (Source::Parts(ours), Source::Parts(theirs))
                                 if chain.maps.is_empty() && other.maps.is_empty() =>
                             {
+                                let offset = ours.len();
                                 ours.extend(theirs);
+                                offset
                             }
                             _ => return None,
-                        }
-                        chain.item = Item::Pair(Box::new(chain.item), Box::new(other.item));
+                        };
+                        let theirs = shift_parts(other.item, offset);
+                        chain.item = Item::Pair(Box::new(chain.item), Box::new(theirs));
                         Some(chain)
                     }
                     ("map", 1) => {
@@ -163,17 +178,54 @@ impl Lowering<'_> {
         })
     }
 
-    /// The buffer `e` names (`x`, `&x`), if it is one.
+    /// The buffer `e` names (`x`, `&x`, or `x[a..b]` made a view by `prepare_views`).
     fn buffer_of(&self, e: &Expr) -> Option<VarId> {
         match strip_parens(e) {
             Expr::Path(p) => self.resolve_path(p).filter(|&v| self.vars[v].buffer),
-            Expr::Reference(r) if r.mutability.is_none() => self.buffer_of(&r.expr),
+            Expr::Reference(r) => self.buffer_of(&r.expr),
+            Expr::Index(_) => self
+                .iterated_views
+                .get(&(strip_parens(e) as *const Expr as usize))
+                .copied(),
             _ => None,
+        }
+    }
+
+    /// Makes a view for each `x[a..b]` an iteration starts from (`x[1..].iter()`), so that
+    /// `parse_chain` can treat it as a buffer.
+    fn prepare_views(&mut self, e: &Expr, out: &mut Vec<Stmt>) {
+        match strip_parens(e) {
+            Expr::MethodCall(m) => {
+                self.prepare_views(&m.receiver, out);
+                if m.method == "zip" {
+                    if let Some(other) = m.args.first() {
+                        self.prepare_views(other, out);
+                    }
+                }
+            }
+            Expr::Reference(r) => self.prepare_views(&r.expr, out),
+            inner @ Expr::Index(ix) if matches!(strip_parens(&ix.index), Expr::Range(_)) => {
+                let key = inner as *const Expr as usize;
+                if self.iterated_views.contains_key(&key) {
+                    return;
+                }
+                let mutable = false;
+                let reference: Expr = if mutable {
+                    syn::parse_quote!(&mut #inner)
+                } else {
+                    syn::parse_quote!(&#inner)
+                };
+                if let Some(view) = self.lower_view(&reference, None, out) {
+                    self.iterated_views.insert(key, view);
+                }
+            }
+            _ => {}
         }
     }
 
     /// `for pattern in chain { body }` over buffers; `false` if `f` iterates something else.
     pub(super) fn lower_for_chain(&mut self, f: &syn::ExprForLoop, out: &mut Vec<Stmt>) -> bool {
+        self.prepare_views(&f.expr, out);
         let Some(chain) = self.parse_chain(&f.expr) else {
             return false;
         };
@@ -183,7 +235,7 @@ impl Lowering<'_> {
             let Some(step) = this.declare_step(step, &mut b.stmts) else {
                 return;
             };
-            this.window_size = size;
+            this.window_sizes = size;
             let item = this.apply_maps(&chain, step, &mut b.stmts);
             this.bind_item(&f.pat, &item, step, &mut b.stmts);
             this.lower_stmts(&f.body.stmts, None, &mut b.stmts);
@@ -201,6 +253,7 @@ impl Lowering<'_> {
         span: Span,
         out: &mut Vec<Stmt>,
     ) -> Option<Rhs> {
+        self.prepare_views(receiver, out);
         let chain = self
             .parse_chain(receiver)
             .or_else(|| self.integer_source(receiver))?;
@@ -236,7 +289,7 @@ impl Lowering<'_> {
             let Some(step) = this.declare_step(step, &mut b.stmts) else {
                 return;
             };
-            this.window_size = size;
+            this.window_sizes = size;
             let item = this.apply_maps(&chain, step, &mut b.stmts);
             let value = match reduction {
                 Reduction::Sum(_) | Reduction::Product(_) => {
@@ -253,7 +306,31 @@ impl Lowering<'_> {
                         span,
                     }
                 }
-                Reduction::Fold(_, closure) => this.with_scope(|this| {
+                Reduction::Fold(_, FoldWith::Function(path)) => {
+                    let value = this.item_atom(&item, step, &mut b.stmts);
+                    let segments = &path.path.segments;
+                    let is_float_method = path.qself.is_none()
+                        && segments.len() == 2
+                        && (segments[0].ident == "f64" || segments[0].ident == "f32");
+                    if is_float_method {
+                        // `fold(init, f64::max)` is `acc.max(item)`.
+                        Rhs::Method {
+                            name: segments[1].ident.clone(),
+                            path_prefix: Some(segments[0].ident.to_token_stream()),
+                            recv: Atom::Var(accumulator),
+                            args: vec![value],
+                        }
+                    } else {
+                        Rhs::Call {
+                            func: path.path.clone(),
+                            args: vec![
+                                CallArg::Value(Atom::Var(accumulator)),
+                                CallArg::Value(value),
+                            ],
+                        }
+                    }
+                }
+                Reduction::Fold(_, FoldWith::Closure(closure)) => this.with_scope(|this| {
                     let params = closure_params(closure);
                     let [acc_pat, item_pat] = params.as_slice() else {
                         this.errors.push(check::closure(closure));
@@ -288,6 +365,7 @@ impl Lowering<'_> {
         span: Span,
         out: &mut Vec<Stmt>,
     ) -> Option<()> {
+        self.prepare_views(receiver, out);
         let chain = self
             .parse_chain(receiver)
             .or_else(|| self.integer_source(receiver))?;
@@ -297,7 +375,7 @@ impl Lowering<'_> {
             let Some(step) = this.declare_step(step, &mut b.stmts) else {
                 return;
             };
-            this.window_size = size;
+            this.window_sizes = size;
             let item = this.apply_maps(&chain, step, &mut b.stmts);
             let value = this.item_atom(&item, step, &mut b.stmts);
             b.stmts.push(Stmt::Push {
@@ -317,30 +395,42 @@ impl Lowering<'_> {
         source: &Source<'_>,
         span: Span,
         out: &mut Vec<Stmt>,
-    ) -> (LoopHead, StepPlan, Option<Atom>) {
+    ) -> (LoopHead, StepPlan, Vec<Option<Atom>>) {
         let length = |this: &Self, buffer: VarId| {
             let ident = &this.vars[buffer].ident;
             quote!(#ident.len())
         };
-        let (iter, size) = match source {
-            Source::Buffers(buffers) => {
-                let mut lengths = buffers.iter().map(|&b| length(self, b));
-                let first = lengths.next().unwrap_or_else(|| quote!(0));
-                let len = lengths.fold(first, |acc, len| quote!(#acc.min(#len)));
-                (quote::quote_spanned!(span=> 0..#len), None)
+        let (iter, sizes) = match source {
+            Source::Parts(parts) => {
+                let mut sizes = Vec::new();
+                let mut counts = Vec::new();
+                for part in parts {
+                    match part {
+                        Part::Elements(buffer) => {
+                            counts.push(length(self, *buffer));
+                            sizes.push(None);
+                        }
+                        Part::Windows(buffer, kind, size) => {
+                            let size = self.lower_expr(size, out);
+                            let n = crate::forward::atom_tokens_of(&self.vars, &size);
+                            let len = length(self, *buffer);
+                            counts.push(match kind {
+                                WindowKind::Chunks { exact: false, .. } => {
+                                    quote!(((#len + #n - 1) / #n))
+                                }
+                                WindowKind::Chunks { exact: true, .. } => quote!((#len / #n)),
+                                WindowKind::Windows => quote!((#len + 1).saturating_sub(#n)),
+                            });
+                            sizes.push(Some(size));
+                        }
+                    }
+                }
+                let mut counts = counts.into_iter();
+                let first = counts.next().unwrap_or_else(|| quote!(0));
+                let count = counts.fold(first, |acc, count| quote!(#acc.min(#count)));
+                (quote::quote_spanned!(span=> 0..#count), sizes)
             }
-            Source::Windows(buffer, kind, size) => {
-                let size = self.lower_expr(size, out);
-                let n = crate::forward::atom_tokens_of(&self.vars, &size);
-                let len = length(self, *buffer);
-                let count = match kind {
-                    WindowKind::Chunks { exact: false, .. } => quote!((#len + #n - 1) / #n),
-                    WindowKind::Chunks { exact: true, .. } => quote!(#len / #n),
-                    WindowKind::Windows => quote!((#len + 1).saturating_sub(#n)),
-                };
-                (quote::quote_spanned!(span=> 0..#count), Some(size))
-            }
-            Source::Integers(tokens) => (tokens.clone(), None),
+            Source::Integers(tokens) => (tokens.clone(), Vec::new()),
         };
         let step = self.temp();
         (
@@ -350,7 +440,7 @@ impl Lowering<'_> {
                 pattern: None,
             },
             StepPlan(step),
-            size,
+            sizes,
         )
     }
 
@@ -436,8 +526,13 @@ impl Lowering<'_> {
                     span: p.ident.span(),
                 });
             }
-            (Pat::Ident(p), Item::Window(buffer, kind)) if p.subpat.is_none() => {
-                let size = self.window_size.clone().unwrap_or(Atom::Const(quote!(1)));
+            (Pat::Ident(p), Item::Window(buffer, kind, part)) if p.subpat.is_none() => {
+                let size = self
+                    .window_sizes
+                    .get(*part)
+                    .cloned()
+                    .flatten()
+                    .unwrap_or(Atom::Const(quote!(1)));
                 let n = crate::forward::atom_tokens_of(&self.vars, &size);
                 let k = self.vars[step].ident.clone();
                 let base = self.vars[*buffer].ident.clone();
@@ -518,4 +613,16 @@ struct StepPlan(VarId);
 
 fn closure_params(closure: &syn::ExprClosure) -> Vec<&Pat> {
     closure.inputs.iter().collect()
+}
+
+/// `item` with its window part numbers moved up by `offset`, for the right side of a `zip`.
+fn shift_parts(item: Item, offset: usize) -> Item {
+    match item {
+        Item::Window(buffer, kind, part) => Item::Window(buffer, kind, part + offset),
+        Item::Pair(a, b) => Item::Pair(
+            Box::new(shift_parts(*a, offset)),
+            Box::new(shift_parts(*b, offset)),
+        ),
+        other => other,
+    }
 }
