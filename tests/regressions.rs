@@ -108,3 +108,25 @@ fn named_format_arguments_survive_shadowing() {
         assert_close(named_format_argument_grad(x), 4.0 * x + 2.0);
     }
 }
+
+/// A loop over a range of signed integers whose variable the reverse sweep needs: it is
+/// recomputed from the iteration's number, in the range's own integer type.
+#[differentiate]
+fn signed_range(x: f64) -> f64 {
+    let mut s = 0.0;
+    for k in -3_i32..4 {
+        s += x.powi(2) * (k as f64);
+        s += (x * (k as f64)).sin();
+    }
+    s
+}
+
+#[test]
+fn loop_variables_of_signed_ranges_are_recomputed() {
+    for x in [-0.7, 0.2, 1.3] {
+        // Σ_k [k x² + sin(k x)] over k = -3..=3: Σ k = 0, so only the sines remain.
+        let hand: f64 = (-3..4).map(|k| k as f64 * (k as f64 * x).cos()).sum();
+        assert_close(signed_range_grad(x), hand);
+        assert_close(central_difference(signed_range, x, 1e-6), hand);
+    }
+}

@@ -33,4 +33,4 @@ pub use dual_vec::DualVec;
 #[doc(hidden)]
 pub use num_traits;
 pub use stop_gradient::stop_gradient;
-pub use tape::{Slot, Snapshot, Stack};
+pub use tape::{nth_from, Slot, Snapshot, Stack};

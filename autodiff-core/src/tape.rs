@@ -210,3 +210,20 @@ macro_rules! scalar_snapshot {
 }
 
 scalar_snapshot!(f64, f32);
+
+/// The `n`th value of `start..`: a `for` loop variable recomputed from its iteration's number
+/// in the reverse sweep, for any integer type.
+///
+/// ```
+/// assert_eq!(autodiff_core::nth_from(-3_i32, 5), 2);
+/// ```
+#[inline(always)]
+pub fn nth_from<T>(start: T, n: usize) -> T
+where
+    core::ops::RangeFrom<T>: Iterator<Item = T>,
+{
+    match (start..).nth(n) {
+        Some(value) => value,
+        None => tape_underflow(),
+    }
+}

@@ -331,6 +331,7 @@ fn collect_control_needs(block: &Block, f: &Function, out: &mut Vec<VarId>) {
 }
 
 fn plan_tapes(f: &mut Function) {
+    crate::recompute::plan(f);
     let mut block_in_loop = vec![false; f.block_count];
     let mut overwrites = 0;
     let mut body = std::mem::replace(&mut f.body, Block::new(ROOT));
@@ -338,7 +339,7 @@ fn plan_tapes(f: &mut Function) {
     f.body = body;
     for var in 0..f.vars.len() {
         let v = &f.vars[var];
-        if v.needed && v.block != ROOT {
+        if v.needed && v.block != ROOT && !v.recomputed {
             f.tapes.push(Tape {
                 ident: names::saved(&v.ident),
                 in_loop: block_in_loop[v.block],

@@ -169,6 +169,8 @@ fn guard(f: &mut Function, remaining: Vec<Stmt>, id: BlockId) -> Vec<Stmt> {
         borrowed: false,
         view: None,
         contents_needed: false,
+        recomputed: false,
+        counted_from: None,
     });
     let empty = f.block_count;
     f.block_count += 1;

@@ -244,62 +244,8 @@ impl Forward<'_> {
         }
     }
 
-    fn atom(&self, atom: &Atom) -> TokenStream {
-        atom_tokens(self.f, atom)
-    }
-
     fn rhs(&self, rhs: &Rhs) -> TokenStream {
-        match rhs {
-            Rhs::Atom(a) => self.atom(a),
-            Rhs::Neg(a) => {
-                let a = self.atom(a);
-                quote!(-#a)
-            }
-            Rhs::Binary { op, lhs, rhs, span } => {
-                let (l, r) = (self.atom(lhs), self.atom(rhs));
-                let op = binop_tokens(*op, *span);
-                quote!(#l #op #r)
-            }
-            Rhs::Method {
-                name,
-                path_prefix,
-                recv,
-                args,
-            } => {
-                let recv = self.atom(recv);
-                let args = args.iter().map(|a| self.atom(a));
-                match path_prefix {
-                    Some(prefix) => quote!(#prefix::#name(#recv, #(#args),*)),
-                    None => quote!(#recv.#name(#(#args),*)),
-                }
-            }
-            Rhs::Call { func, args } => {
-                let args = args.iter().map(|a| match a {
-                    CallArg::Value(atom) => self.atom(atom),
-                    CallArg::Buffer { forward, .. } => forward.clone(),
-                });
-                quote!(#func(#(#args),*))
-            }
-            Rhs::Cast { value, ty } => {
-                let value = self.atom(value);
-                quote!(#value as #ty)
-            }
-            Rhs::Index { base, index } => element_tokens(self.f, *base, index.as_ref()),
-            Rhs::Elements { items, array } => {
-                let items = items.iter().map(|a| self.atom(a));
-                if *array {
-                    quote!([#(#items),*])
-                } else {
-                    quote!(::std::vec![#(#items),*])
-                }
-            }
-            Rhs::CopyOf { source, method } => {
-                let source = self.ident(*source);
-                quote!(#source.#method())
-            }
-            Rhs::Opaque(tokens) => tokens.clone(),
-            Rhs::Rejected(_) => quote!(()),
-        }
+        rhs_tokens(self.f, rhs)
     }
 }
 
@@ -398,5 +344,60 @@ pub fn atom_tokens_of(vars: &[Var], atom: &Atom) -> TokenStream {
             quote!(#ident)
         }
         Atom::Const(tokens) => tokens.clone(),
+    }
+}
+
+/// One operation as an expression.
+pub fn rhs_tokens(f: &Function, rhs: &Rhs) -> TokenStream {
+    match rhs {
+        Rhs::Atom(a) => atom_tokens(f, a),
+        Rhs::Neg(a) => {
+            let a = atom_tokens(f, a);
+            quote!(-#a)
+        }
+        Rhs::Binary { op, lhs, rhs, span } => {
+            let (l, r) = (atom_tokens(f, lhs), atom_tokens(f, rhs));
+            let op = binop_tokens(*op, *span);
+            quote!(#l #op #r)
+        }
+        Rhs::Method {
+            name,
+            path_prefix,
+            recv,
+            args,
+        } => {
+            let recv = atom_tokens(f, recv);
+            let args = args.iter().map(|a| atom_tokens(f, a));
+            match path_prefix {
+                Some(prefix) => quote!(#prefix::#name(#recv, #(#args),*)),
+                None => quote!(#recv.#name(#(#args),*)),
+            }
+        }
+        Rhs::Call { func, args } => {
+            let args = args.iter().map(|a| match a {
+                CallArg::Value(atom) => atom_tokens(f, atom),
+                CallArg::Buffer { forward, .. } => forward.clone(),
+            });
+            quote!(#func(#(#args),*))
+        }
+        Rhs::Cast { value, ty } => {
+            let value = atom_tokens(f, value);
+            quote!(#value as #ty)
+        }
+        Rhs::Index { base, index } => element_tokens(f, *base, index.as_ref()),
+        Rhs::Elements { items, array } => {
+            let items = items.iter().map(|a| atom_tokens(f, a));
+            if *array {
+                quote!([#(#items),*])
+            } else {
+                quote!(::std::vec![#(#items),*])
+            }
+        }
+        Rhs::CopyOf { source, method } => {
+            let source = &f.vars[*source].ident;
+            quote!(#source.#method())
+        }
+        Rhs::Opaque(tokens) => tokens.clone(),
+        Rhs::Rejected(_) => quote!(()),
     }
 }

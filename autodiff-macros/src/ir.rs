@@ -53,6 +53,11 @@ pub struct Var {
     /// A buffer whose contents the reverse sweep reads back (it is passed to a call): its
     /// element writes record the overwritten values.
     pub contents_needed: bool,
+    /// Needed in reverse and computed again there rather than recorded (`recompute.rs`).
+    pub recomputed: bool,
+    /// A `for` loop's variable over `start..end`: recomputed in reverse as `start` plus the
+    /// iteration's number.
+    pub counted_from: Option<TokenStream>,
     /// Carries a derivative (set by `activity.rs`).
     pub active: bool,
     /// Its value is read by the reverse sweep (set by `activity.rs`).

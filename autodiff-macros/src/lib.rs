@@ -16,6 +16,7 @@ mod ir;
 mod lower;
 mod names;
 mod params;
+mod recompute;
 mod reverse;
 mod wrappers;
 

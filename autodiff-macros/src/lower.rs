@@ -152,6 +152,8 @@ impl Lowering<'_> {
             borrowed: false,
             view: None,
             contents_needed: false,
+            recomputed: false,
+            counted_from: None,
         });
         self.binding_keys.push(key);
         self.vars.len() - 1

@@ -117,9 +117,16 @@ impl Reverse<'_> {
     fn block(&self, block: &Block) -> TokenStream {
         let restores = self.locals[block.id].iter().filter_map(|&v| {
             let var = self.var(v);
-            let tape = &self.f.tapes[var.saved_tape?].ident;
             let ident = &var.ident;
             let mutability = var.reassigned.then(|| quote!(mut));
+            if var.counted_from.is_some() {
+                // Bound by the loop's reverse from its iteration's number.
+                return None;
+            }
+            if var.recomputed {
+                return Some(self.recompute(v));
+            }
+            let tape = &self.f.tapes[var.saved_tape?].ident;
             Some(quote!(let #mutability #ident = #tape.pop();))
         });
         let adjoints = self.adjoint_declarations(block.id, |_| true);
@@ -291,13 +298,65 @@ impl Reverse<'_> {
                     (false, false) => quote!(if #branch { #then_tokens } else { #else_tokens }),
                 }
             }
-            Stmt::Loop { trips, body, .. } => {
+            Stmt::Loop {
+                trips, body, head, ..
+            } => {
                 let trips = &self.var(*trips).ident;
-                let body = self.block(body);
-                quote!(for _ in 0..#trips { #body })
+                let body_tokens = self.block(body);
+                let counter = match head {
+                    LoopHead::For { var: Some(v), .. } => self
+                        .var(*v)
+                        .counted_from
+                        .as_ref()
+                        .map(|start| (&self.var(*v).ident, start)),
+                    _ => None,
+                };
+                match counter {
+                    Some((ident, start)) => {
+                        let step =
+                            quote::format_ident!("step", span = proc_macro2::Span::mixed_site());
+                        quote! {
+                            for #step in (0..#trips).rev() {
+                                let #ident = ::autodiff::__private::nth_from(#start, #step);
+                                #body_tokens
+                            }
+                        }
+                    }
+                    None => quote!(for _ in 0..#trips { #body_tokens }),
+                }
             }
             _ => TokenStream::new(),
         }
+    }
+
+    /// `let v = <its definition>;`, for a value computed again rather than recorded. An
+    /// element read goes through the buffer that owns it, since a view may be gone.
+    fn recompute(&self, v: VarId) -> TokenStream {
+        let ident = &self.var(v).ident;
+        let mut definition = None;
+        self.f.body.walk(&mut |stmt| {
+            if let Stmt::Let {
+                var,
+                init: Some(rhs),
+                ..
+            } = stmt
+            {
+                if *var == v {
+                    definition = Some(rhs.clone());
+                }
+            }
+        });
+        let value = match definition {
+            Some(Rhs::Index { base, index }) => {
+                crate::forward::root_element_tokens(self.f, base, index.as_ref(), |root| {
+                    let root = &self.var(root).ident;
+                    quote!(#root)
+                })
+            }
+            Some(rhs) => crate::forward::rhs_tokens(self.f, &rhs),
+            None => unreachable!("a recomputed variable has a definition"),
+        };
+        quote!(let #ident = #value;)
     }
 
     /// The shadow of `base[index]` (of `*base` for a cell), found in the shadow of the buffer

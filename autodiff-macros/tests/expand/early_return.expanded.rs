@@ -27,7 +27,7 @@ fn first_crossing_pullback(
 ) -> (f64, (f64, f64, ::autodiff::__private::NoTangent)) {
     let _ = first_crossing;
     let mut acc_before1 = ::autodiff::__private::Stack::new();
-    let mut t1_saved = ::autodiff::__private::Stack::new();
+    let mut i_saved = ::autodiff::__private::Stack::new();
     let mut branch1_saved = ::autodiff::__private::Stack::new();
     let mut exit_code: u32 = 0;
     let mut output: f64 = ::core::default::Default::default();
@@ -44,7 +44,7 @@ fn first_crossing_pullback(
             output = acc.ln();
             exit_code = 1u32;
         }
-        t1_saved.push(t1);
+        i_saved.push(i);
         branch1_saved.push(branch1);
         match exit_code {
             1u32 => break,
@@ -64,7 +64,8 @@ fn first_crossing_pullback(
         }
     }
     for _ in 0..trips1 {
-        let t1 = t1_saved.pop();
+        let i = i_saved.pop();
+        let t1 = i as f64;
         let branch1 = branch1_saved.pop();
         let mut t2_bar = ::core::option::Option::None;
         if branch1 {

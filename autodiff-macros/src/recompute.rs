@@ -1,0 +1,280 @@
+//! Recomputing instead of recording: a value local to a nested block that the reverse sweep
+//! needs is normally pushed on a tape at the block's end. When it is cheap to compute again
+//! from values the reverse sweep has anyway (an element of a buffer nothing writes, sums and
+//! products of such values, integer index arithmetic), the reverse sweep recomputes it at
+//! the start of the block's reverse instead, and the tape (and its memory) goes away.
+//! Transcendental results (`exp`, `sin`, ..) stay recorded: recomputing them costs more than
+//! reading them back.
+
+use std::collections::HashMap;
+
+use syn::visit::Visit;
+
+use crate::ir::*;
+
+/// Marks needed block-local variables that can be recomputed (`Var::recomputed`), making the
+/// block-local values they are computed from needed in turn.
+pub fn plan(f: &mut Function) {
+    let facts = Facts::new(f);
+    plan_loop_counters(f, &facts);
+    loop {
+        let mut newly = Vec::new();
+        for var in 0..f.vars.len() {
+            let v = &f.vars[var];
+            if !v.needed || v.recomputed || v.block == ROOT || v.kind == VarKind::Param {
+                continue;
+            }
+            let Some(operands) = facts.recomputable(f, var) else {
+                continue;
+            };
+            newly.push((var, operands));
+        }
+        if newly.is_empty() {
+            return;
+        }
+        for (var, operands) in newly {
+            f.vars[var].recomputed = true;
+            for operand in operands {
+                f.vars[operand].needed = true;
+            }
+        }
+    }
+}
+
+/// A `for i in start..end` loop's `i`, when needed in reverse, is `start` plus the
+/// iteration's number there: no tape.
+fn plan_loop_counters(f: &mut Function, facts: &Facts) {
+    let mut counted = Vec::new();
+    f.body.walk(&mut |stmt| {
+        let Stmt::Loop {
+            head:
+                LoopHead::For {
+                    var: Some(var),
+                    iter,
+                    pattern: None,
+                },
+            ..
+        } = stmt
+        else {
+            return;
+        };
+        let Ok(syn::Expr::Range(range)) = syn::parse2::<syn::Expr>(iter.clone()) else {
+            return;
+        };
+        let Some(start) = range.start.as_deref() else {
+            return;
+        };
+        let start = quote::ToTokens::to_token_stream(start);
+        if !f.vars[*var].needed || facts.assigned[*var] {
+            return;
+        }
+        // The start must mean the same at the loop's reverse: read only values never assigned.
+        let Some(reads) = facts.pure_arithmetic_reads(&start) else {
+            return;
+        };
+        if reads
+            .iter()
+            .any(|&r| facts.assigned[r] || f.vars[r].block != ROOT)
+        {
+            return;
+        }
+        counted.push((*var, start));
+    });
+    for (var, start) in counted {
+        f.vars[var].recomputed = true;
+        f.vars[var].counted_from = Some(start);
+    }
+}
+
+/// What the decision needs to know about the whole function.
+struct Facts {
+    /// The single definition of each variable that is never assigned after it.
+    definitions: HashMap<VarId, Rhs>,
+    /// Variables assigned after their declaration (or written, for buffers).
+    assigned: Vec<bool>,
+    /// The block that contains each block.
+    parents: Vec<Option<BlockId>>,
+    /// The variable each emitted name stands for.
+    by_name: HashMap<String, VarId>,
+}
+
+impl Facts {
+    fn new(f: &Function) -> Self {
+        let mut assigned = vec![false; f.vars.len()];
+        let mut definitions = HashMap::new();
+        let mut parents = vec![None; f.block_count];
+        fn walk(
+            f: &Function,
+            block: &Block,
+            assigned: &mut [bool],
+            definitions: &mut HashMap<VarId, Rhs>,
+            parents: &mut [Option<BlockId>],
+        ) {
+            for stmt in &block.stmts {
+                match stmt {
+                    Stmt::Let {
+                        var,
+                        init: Some(rhs),
+                        ..
+                    } => {
+                        definitions.insert(*var, rhs.clone());
+                        for written in crate::activity::written_by_call(f, rhs) {
+                            assigned[written] = true;
+                        }
+                    }
+                    Stmt::Let {
+                        var, init: None, ..
+                    } => assigned[*var] = true,
+                    Stmt::Assign { var, rhs, .. } => {
+                        assigned[*var] = true;
+                        for written in crate::activity::written_by_call(f, rhs) {
+                            assigned[written] = true;
+                        }
+                    }
+                    Stmt::Store { base, .. } | Stmt::Push { base, .. } => {
+                        assigned[f.root(*base)] = true
+                    }
+                    Stmt::Swap { a, b } => {
+                        assigned[*a] = true;
+                        assigned[*b] = true;
+                    }
+                    Stmt::If {
+                        then_block,
+                        else_block,
+                        ..
+                    } => {
+                        parents[then_block.id] = Some(block.id);
+                        parents[else_block.id] = Some(block.id);
+                        walk(f, then_block, assigned, definitions, parents);
+                        walk(f, else_block, assigned, definitions, parents);
+                    }
+                    Stmt::Loop { body, .. } => {
+                        parents[body.id] = Some(block.id);
+                        walk(f, body, assigned, definitions, parents);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        walk(f, &f.body, &mut assigned, &mut definitions, &mut parents);
+        definitions.retain(|var, _| !assigned[*var]);
+        let by_name = f
+            .vars
+            .iter()
+            .enumerate()
+            .map(|(id, v)| (v.ident.to_string(), id))
+            .collect();
+        Facts {
+            definitions,
+            assigned,
+            parents,
+            by_name,
+        }
+    }
+
+    fn is_ancestor(&self, ancestor: BlockId, mut block: BlockId) -> bool {
+        while let Some(parent) = self.parents[block] {
+            if parent == ancestor {
+                return true;
+            }
+            block = parent;
+        }
+        false
+    }
+
+    /// Whether `operand` holds, at the start of the reverse of `var`'s block, the value it had
+    /// when `var` was computed. Returns the operand if it must itself be brought back there.
+    fn available(&self, f: &Function, operand: VarId, var: VarId) -> Option<Option<VarId>> {
+        if self.assigned[operand] {
+            return None;
+        }
+        let (home, block) = (f.vars[operand].block, f.vars[var].block);
+        if home == ROOT || f.vars[operand].kind == VarKind::Param {
+            Some(None)
+        } else if (home == block && operand < var) || self.is_ancestor(home, block) {
+            Some(Some(operand))
+        } else {
+            None
+        }
+    }
+
+    /// The variables `var` would be recomputed from, if it can be.
+    fn recomputable(&self, f: &Function, var: VarId) -> Option<Vec<VarId>> {
+        let rhs = self.definitions.get(&var)?;
+        let mut reads: Vec<VarId> = match rhs {
+            Rhs::Atom(_) | Rhs::Neg(_) | Rhs::Binary { .. } | Rhs::Cast { .. } => {
+                rhs.operands().iter().filter_map(|a| a.var()).collect()
+            }
+            Rhs::Index { base, index } => {
+                let root = f.root(*base);
+                if self.assigned[root] || f.vars[root].cell {
+                    return None;
+                }
+                let mut reads: Vec<VarId> = index.iter().filter_map(Atom::var).collect();
+                reads.push(root);
+                let mut view = *base;
+                while let Some(v) = &f.vars[view].view {
+                    reads.extend(v.start.var());
+                    view = v.base;
+                }
+                reads
+            }
+            Rhs::Opaque(tokens) => self.pure_arithmetic_reads(tokens)?,
+            _ => return None,
+        };
+        reads.sort_unstable();
+        reads.dedup();
+        let mut to_bring_back = Vec::new();
+        for read in reads {
+            to_bring_back.extend(self.available(f, read, var)?);
+        }
+        Some(to_bring_back)
+    }
+
+    /// The variables an expression kept as written reads, if it is plain arithmetic on them
+    /// (integer index computations such as `i * d + j`, `x.len() - 1`).
+    fn pure_arithmetic_reads(&self, tokens: &proc_macro2::TokenStream) -> Option<Vec<VarId>> {
+        let expr: syn::Expr = syn::parse2(tokens.clone()).ok()?;
+        struct Purity<'a> {
+            facts: &'a Facts,
+            reads: Vec<VarId>,
+            pure: bool,
+        }
+        impl<'ast> Visit<'ast> for Purity<'_> {
+            fn visit_expr(&mut self, e: &'ast syn::Expr) {
+                match e {
+                    syn::Expr::Lit(_)
+                    | syn::Expr::Paren(_)
+                    | syn::Expr::Group(_)
+                    | syn::Expr::Binary(_)
+                    | syn::Expr::Unary(_)
+                    | syn::Expr::Cast(_) => syn::visit::visit_expr(self, e),
+                    syn::Expr::Path(p) => {
+                        if let Some(ident) = p.path.get_ident() {
+                            if let Some(&var) = self.facts.by_name.get(&ident.to_string()) {
+                                self.reads.push(var);
+                            }
+                        }
+                    }
+                    syn::Expr::MethodCall(m)
+                        if m.turbofish.is_none()
+                            && matches!(
+                                m.method.to_string().as_str(),
+                                "len" | "min" | "max" | "saturating_sub"
+                            ) =>
+                    {
+                        syn::visit::visit_expr(self, e)
+                    }
+                    _ => self.pure = false,
+                }
+            }
+        }
+        let mut purity = Purity {
+            facts: self,
+            reads: Vec::new(),
+            pure: true,
+        };
+        purity.visit_expr(&expr);
+        purity.pure.then_some(purity.reads)
+    }
+}
