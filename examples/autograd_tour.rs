@@ -1,10 +1,12 @@
-//! A tour of `autodiff` through the scalar examples of a classic autograd chapter.
+//! A tour of `autodiff` through the examples of a classic autograd chapter.
 //!
 //! The chapter differentiates small functions with PyTorch, MXNet and TensorFlow: it builds
 //! a graph at run time, calls `backward()`, and reads `x.grad`. Here the same functions are
-//! ordinary Rust functions marked `#[differentiate]`; their derivatives are generated at
-//! compile time as more Rust functions. For each example the tour prints the generated
-//! gradient next to the one derived by hand, and exits with status 1 if any pair disagrees.
+//! ordinary Rust functions marked `#[differentiate]`, over `f64`s and over slices of them;
+//! their derivatives are generated at compile time as more Rust functions. For each example
+//! the tour prints the generated gradient next to the one derived by hand (a
+//! vector-Jacobian product next to vᵀJ built from the Jacobian), and exits with status 1 if
+//! any pair disagrees.
 //!
 //! Run it with
 //!
@@ -16,7 +18,7 @@ use std::f64::consts::PI;
 
 use autodiff::prelude::*;
 
-// ---- The functions --------------------------------------------------------------------------
+// ---- Scalars --------------------------------------------------------------------------------
 //
 // For every `#[differentiate] fn f(..) -> f64`, the attribute keeps `f` and adds `f_grad`,
 // `f_value_and_grad` and `f_adjoint`.
@@ -33,34 +35,93 @@ fn square_sum(x: f64, y: f64) -> f64 {
     x * x + y * y
 }
 
-/// z = y · x with y = x · x, that is z = x³: dz/dx = 3x².
+// ---- Vectors --------------------------------------------------------------------------------
+//
+// The chapter's tensor x = torch.arange(4.0) is a slice `&[f64]` here. For
+// `#[differentiate] fn f(x: &[f64]) -> f64`:
+//
+// - `f_grad(&x)` returns the gradient, a `Vec<f64>` shaped like x;
+// - `f_adjoint(&x, &mut x_grad, d_out)` returns `(f(x), ())` and ADDS d_out × the gradient
+//   into `x_grad`, the "shadow" of x: it plays the part of PyTorch's `x.grad`, and like it
+//   keeps accumulating until you zero it.
+//
+// For a function returning a vector, `g(x: &[f64]) -> Vec<f64>`, there is no single gradient:
+// `g_jacobian(&x)` returns the whole Jacobian, and `g_adjoint(&x, &mut x_grad, &v)` adds the
+// vector-Jacobian product vᵀJ into `x_grad`: PyTorch's `y.backward(v)`.
+
+/// torch.dot(a, b) = Σᵢ aᵢ bᵢ.
 #[differentiate]
-fn cube(x: f64) -> f64 {
-    let y = x * x;
-    y * x
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(ai, bi)| ai * bi).sum()
 }
 
-/// The same z, but with u = stop_gradient(y) as PyTorch's `u = y.detach()`: the derivative
-/// treats u as a constant, so dz/dx = u = x².
+/// y = 2xᵀx = 2 * torch.dot(x, x): ∂y/∂xⱼ = 4xⱼ. x goes into `dot` twice, and its gradient
+/// collects both contributions, 2xⱼ each.
 #[differentiate]
-fn cube_detached(x: f64) -> f64 {
-    let y = x * x;
-    let u = stop_gradient(y);
-    u * x
+fn two_x_dot_x(x: &[f64]) -> f64 {
+    2.0 * dot(x, x)
 }
 
-/// One term of the chapter's y = 2xᵀx = Σᵢ 2xᵢ²: ∂y/∂xᵢ = 4xᵢ. Vectors come in a later
-/// version; until then a vector gradient is taken one element at a time.
+/// y = x.sum() = Σᵢ xᵢ: every ∂y/∂xⱼ is 1.
 #[differentiate]
-fn two_x_squared(xi: f64) -> f64 {
-    2.0 * xi * xi
+fn sum(x: &[f64]) -> f64 {
+    x.iter().sum()
 }
 
-/// One term of y = x.sum() = Σᵢ xᵢ: ∂y/∂xᵢ = 1.
+/// y = x * x, elementwise: a vector, whose derivative is a matrix, the Jacobian diag(2x).
 #[differentiate]
-fn element(xi: f64) -> f64 {
-    xi
+fn squares(x: &[f64]) -> Vec<f64> {
+    let mut y = Vec::with_capacity(x.len());
+    for xi in x {
+        y.push(xi * xi);
+    }
+    y
 }
+
+/// y = x * x; y.sum(): the chapter's `y.sum().backward()`, with gradient 2x.
+#[differentiate]
+fn sum_of_squares(x: &[f64]) -> f64 {
+    let y: Vec<f64> = x.iter().map(|xi| xi * xi).collect();
+    sum(&y)
+}
+
+/// y = x * x; z = y * x; z.sum(), that is Σᵢ xᵢ³: gradient 3x².
+#[differentiate]
+fn sum_of_cubes(x: &[f64]) -> f64 {
+    let y: Vec<f64> = x.iter().map(|xi| xi * xi).collect();
+    let z: Vec<f64> = y.iter().zip(x).map(|(yi, xi)| yi * xi).collect();
+    sum(&z)
+}
+
+/// The same z with u = stop_gradient(y), PyTorch's `u = y.detach()`: u has y's values but
+/// is a constant to the derivative, so the gradient of z.sum() = Σᵢ uᵢ xᵢ is u.
+#[differentiate]
+fn sum_detached(x: &[f64]) -> f64 {
+    let y: Vec<f64> = x.iter().map(|xi| xi * xi).collect();
+    let u: Vec<f64> = stop_gradient(y);
+    let z: Vec<f64> = u.iter().zip(x).map(|(ui, xi)| ui * xi).collect();
+    sum(&z)
+}
+
+/// y = A x for a matrix `a` stored row by row: the Jacobian is A itself. `wrt(x)`
+/// differentiates with respect to x only; `a` is passed through.
+#[differentiate(wrt(x))]
+fn mat_vec(a: &[f64], x: &[f64]) -> Vec<f64> {
+    let mut y = Vec::new();
+    for row in a.chunks(x.len()) {
+        y.push(dot(row, x));
+    }
+    y
+}
+
+/// A 3 × 4 matrix for `mat_vec`, row by row.
+const A: [f64; 12] = [
+    1.0, 2.0, 0.0, -1.0, //
+    0.0, 1.0, 3.0, 0.0, //
+    2.0, 0.0, 1.0, 1.0,
+];
+
+// ---- Control flow and a few more ------------------------------------------------------------
 
 /// The chapter's control-flow example. The loop runs a data-dependent number of times and
 /// the branch depends on the sign, yet f is piecewise linear, f(a) = k·a, so f'(a) = f(a)/a.
@@ -103,15 +164,14 @@ fn exp_taylor(x: f64, n: usize) -> f64 {
     sum
 }
 
-// ---- The tour ---------------------------------------------------------------------------------
+// ---- The tour -------------------------------------------------------------------------------
 
 fn main() {
-    println!(
-        "autodiff: the scalar examples of the autograd chapter, differentiated at compile time."
-    );
-    println!("Each row compares the generated gradient with the one derived by hand.");
+    println!("autodiff: the examples of the autograd chapter, differentiated at compile time.");
+    println!("Each row compares a generated derivative with one derived by hand.");
     let mut tour = Tour::default();
-    let x_seed = [0.0, 1.0, 2.0, 3.0]; // the chapter's x = torch.arange(4.0)
+    let x = [0.0, 1.0, 2.0, 3.0]; // the chapter's x = torch.arange(4.0)
+    let times = |k: f64, v: &[f64]| -> Vec<f64> { v.iter().map(|vi| k * vi).collect() };
 
     tour.section(
         "1. The derivative of x² is 2x",
@@ -145,88 +205,157 @@ fn main() {
     }
 
     tour.section(
-        "3. Detaching: z = x·x·x against z = stop_gradient(x·x)·x",
+        "3. y = 2xᵀx at x = [0, 1, 2, 3]: the gradient is 4x",
         &[
-            "cube(x)          = { let y = x * x; y * x }",
-            "cube_detached(x) = { let y = x * x; let u = stop_gradient(y); u * x }",
-            "by hand: 3x² for cube; for cube_detached u = x² is a constant, so dz/dx = u",
-            "(PyTorch: u = y.detach(); z = u * x; z.sum().backward(); x.grad == u)",
+            "two_x_dot_x(x: &[f64]) = 2.0 * dot(x, x)    (PyTorch: y = 2 * torch.dot(x, x))",
+            "generated: two_x_dot_x_grad(&x) -> Vec<f64>    by hand: ∂y/∂xⱼ = 4xⱼ",
+            "(PyTorch: y.backward(); x.grad == 4 * x)",
         ],
     );
-    tour.header("x", "z");
-    for x in x_seed {
-        let (value, grad) = cube_value_and_grad(x);
-        tour.row(
-            &format!("cube at {}", num(x)),
-            Some(&[value]),
-            &[grad],
-            &[3.0 * x * x],
-        );
-    }
-    for x in x_seed {
-        let (value, grad) = cube_detached_value_and_grad(x);
-        let u = x * x;
-        tour.row(
-            &format!("detached at {}", num(x)),
-            Some(&[value]),
-            &[grad],
-            &[u],
-        );
+    tour.header("x", "y");
+    for at in [x, [0.5, -1.5, 2.0, 0.25]] {
+        let (value, grad) = two_x_dot_x_value_and_grad(&at);
+        tour.row(&nums(&at), Some(&[value]), &grad, &times(4.0, &at));
     }
 
     tour.section(
-        "4. Gradients accumulate: y = 2xᵀx at x = [0, 1, 2, 3], elementwise",
+        "4. Another function of x: y = x.sum(), whose gradient is all ones",
+        &["sum(x: &[f64]) = x.iter().sum()    by hand: ∂y/∂xⱼ = 1"],
+    );
+    tour.header("x", "y");
+    let (value, grad) = sum_value_and_grad(&x);
+    tour.row(&nums(&x), Some(&[value]), &grad, &[1.0; 4]);
+
+    tour.section(
+        "5. A vector y = x * x: y.sum().backward() gives 2x",
         &[
-            "two_x_squared(xᵢ) = 2 * xᵢ * xᵢ, one term of y = Σᵢ 2xᵢ²; element(xᵢ) = xᵢ",
-            "PyTorch adds every backward() into x.grad until x.grad.zero_(). Here x.grad is",
-            "a plain array, and each backward() is one call of the adjoint per element,",
-            "added in: two_x_squared_adjoint(xᵢ, 1.0).1. By hand: 4x per backward().",
+            "y = x * x is a vector; PyTorch differentiates the scalar y.sum() instead, which is",
+            "y.backward(torch.ones(len(x))). Both spellings here:",
+            "sum_of_squares(x) = { let y = x * x (elementwise); sum(&y) }    by hand: 2x",
+            "squares(x) -> Vec<f64> = x * x, and squares_adjoint(&x, &mut x_grad, &[1.0; 4])",
         ],
     );
-    tour.header("x.grad after", "");
+    tour.header("PyTorch", "y.sum()");
+    let (value, grad) = sum_of_squares_value_and_grad(&x);
+    tour.row("y.sum().backward()", Some(&[value]), &grad, &times(2.0, &x));
+    let mut x_grad = [0.0; 4];
+    let (y, ()) = squares_adjoint(&x, &mut x_grad, &[1.0; 4]);
+    let y_sum: f64 = y.iter().sum();
+    tour.row("y.backward(ones)", Some(&[y_sum]), &x_grad, &times(2.0, &x));
+
+    tour.section(
+        "6. Detaching: z = u * x with u = stop_gradient(x * x)",
+        &[
+            "sum_of_cubes(x) = { y = x * x; z = y * x; z.sum() }    by hand: 3x²",
+            "sum_detached(x) = { y = x * x; u = stop_gradient(y); z = u * x; z.sum() }",
+            "   u has the values of y but no derivative, so by hand: the gradient is u = x²",
+            "   (PyTorch: u = y.detach(); z = u * x; z.sum().backward(); x.grad == u)",
+            "Detaching u does not change y: y.sum() still has gradient 2x",
+            "   (PyTorch: x.grad.zero_(); y.sum().backward(); x.grad == 2 * x)",
+        ],
+    );
+    tour.header("PyTorch", "z.sum()");
+    let u: Vec<f64> = x.iter().map(|xi| xi * xi).collect();
+    let (value, grad) = sum_of_cubes_value_and_grad(&x);
+    let three_x_squared = times(3.0, &u);
+    tour.row("z = y * x", Some(&[value]), &grad, &three_x_squared);
+    let (value, grad) = sum_detached_value_and_grad(&x);
+    tour.row("z = u * x, u = y.detach()", Some(&[value]), &grad, &u);
+    let (value, grad) = sum_of_squares_value_and_grad(&x);
+    tour.row("y.sum().backward()", Some(&[value]), &grad, &times(2.0, &x));
+
+    tour.section(
+        "7. Gradients accumulate until zeroed: y = 2xᵀx, backward() twice",
+        &[
+            "PyTorch adds every backward() into x.grad until x.grad.zero_(). Here x_grad is",
+            "the shadow the adjoint adds into: two_x_dot_x_adjoint(&x, &mut x_grad, 1.0) is",
+            "y.backward(), and x_grad.fill(0.0) is x.grad.zero_(). By hand: 4x per backward().",
+        ],
+    );
+    tour.header("PyTorch", "y");
     let mut x_grad = [0.0; 4]; // x.requires_grad_(True): a place for the gradient
-    let backward = |grad: &mut [f64; 4]| {
-        for (g, &xi) in grad.iter_mut().zip(&x_seed) {
-            *g += two_x_squared_adjoint(xi, 1.0).1;
-        }
-    };
-    backward(&mut x_grad);
-    tour.row("y.backward()", None, &x_grad, &x_seed.map(|x| 4.0 * x));
-    backward(&mut x_grad); // a second backward() without zero_(): the chapter's [0, 8, 16, 24]
-    tour.row("a 2nd, no zero_()", None, &x_grad, &x_seed.map(|x| 8.0 * x));
-    x_grad = [0.0; 4]; // x.grad.zero_()
-    for (g, &xi) in x_grad.iter_mut().zip(&x_seed) {
-        *g += element_adjoint(xi, 1.0).1; // y = x.sum(); y.backward()
-    }
-    tour.row("zero_(), x.sum()", None, &x_grad, &[1.0; 4]);
+    let (value, ()) = two_x_dot_x_adjoint(&x, &mut x_grad, 1.0);
+    tour.row("y.backward()", Some(&[value]), &x_grad, &times(4.0, &x));
+    let (value, ()) = two_x_dot_x_adjoint(&x, &mut x_grad, 1.0); // no zero_() in between
+    tour.row(
+        "y.backward(), no zero_()",
+        Some(&[value]),
+        &x_grad,
+        &times(8.0, &x),
+    );
+    x_grad.fill(0.0); // x.grad.zero_()
+    tour.row("x.grad.zero_()", None, &x_grad, &[0.0; 4]);
+    let (value, ()) = sum_adjoint(&x, &mut x_grad, 1.0);
+    tour.row(
+        "y = x.sum(); y.backward()",
+        Some(&[value]),
+        &x_grad,
+        &[1.0; 4],
+    );
 
     tour.section(
-        "5. backward(v) is the adjoint seeded with v: a vector-Jacobian product",
+        "8. Jacobians, and backward(v) as a vector-Jacobian product",
         &[
-            "f_adjoint(x.., d_out) returns (value, d_out × gradient), as y.backward(v) with v = d_out",
-            "y = x * x elementwise, y.backward(v): square_adjoint(xᵢ, vᵢ).1    by hand: vᵢ · 2xᵢ",
-            "v = [1, 1, 1, 1] is y.sum().backward(), the chapter's [0, 2, 4, 6]",
+            "The derivative of a vector y = g(x) with respect to x is the Jacobian matrix J,",
+            "Jᵢⱼ = ∂yᵢ/∂xⱼ: row i is the gradient of yᵢ. g_jacobian(&x) returns it, row by row.",
+            "squares(x) = x * x: by hand J = diag(2x).    mat_vec(A, x) = A x: by hand J = A.",
         ],
     );
-    tour.header("v", "");
+    tour.header("squares at x", "yᵢ");
+    let y = squares(&x);
+    let j_squares = squares_jacobian(&x);
+    for (i, row) in j_squares.iter().enumerate() {
+        let mut by_hand = [0.0; 4];
+        by_hand[i] = 2.0 * x[i];
+        tour.row(
+            &format!("row {i}: ∂y{}/∂x", sub(i)),
+            Some(&[y[i]]),
+            row,
+            &by_hand,
+        );
+    }
+    println!();
+    tour.header("mat_vec at x", "yᵢ");
+    let y = mat_vec(&A, &x);
+    let j_mat_vec = mat_vec_jacobian(&A, &x);
+    for (i, row) in j_mat_vec.iter().enumerate() {
+        let by_hand = &A[4 * i..4 * (i + 1)];
+        tour.row(
+            &format!("row {i}: ∂y{}/∂x", sub(i)),
+            Some(&[y[i]]),
+            row,
+            by_hand,
+        );
+    }
+
+    tour.notes(&[
+        "y.backward(v) for a vector y computes vᵀJ, the gradient of the scalar v·y, without",
+        "forming J: one reverse sweep. That is g_adjoint(&x, &mut x_grad, &v). Below, the",
+        "adjoint against vᵀJ from the Jacobians above; v = ones is y.sum().backward(), and for",
+        "a scalar y, v is a number and J is the gradient as one row.",
+    ]);
+    tour.columns("v", "", "y.backward(v)", "vᵀJ");
     for v in [[1.0; 4], [1.0, 0.5, -1.0, 10.0]] {
         let mut x_grad = [0.0; 4];
-        for i in 0..4 {
-            x_grad[i] = square_adjoint(x_seed[i], v[i]).1;
-        }
-        let by_hand: Vec<f64> = (0..4).map(|i| v[i] * 2.0 * x_seed[i]).collect();
-        tour.row(&nums(&v), None, &x_grad, &by_hand);
+        squares_adjoint(&x, &mut x_grad, &v);
+        let at = format!("squares, {}", nums(&v));
+        tour.row(&at, None, &x_grad, &vector_jacobian(&v, &j_squares));
     }
-    let (value, (dx, dy)) = square_sum_adjoint(1.0, 2.0, 3.0);
-    tour.row(
-        "3 at (x, y) = (1, 2)",
-        Some(&[value]),
-        &[dx, dy],
-        &[3.0 * 2.0, 3.0 * 4.0],
-    );
+    for v in [[1.0; 3], [1.0, 0.5, -1.0]] {
+        let mut x_grad = [0.0; 4];
+        mat_vec_adjoint(&A, &x, &mut x_grad, &v);
+        let at = format!("mat_vec, {}", nums(&v));
+        tour.row(&at, None, &x_grad, &vector_jacobian(&v, &j_mat_vec));
+    }
+    let v = 0.5;
+    let mut x_grad = [0.0; 4];
+    two_x_dot_x_adjoint(&x, &mut x_grad, v);
+    let j_two_x_dot_x = [two_x_dot_x_grad(&x)];
+    let at = format!("2xᵀx, {}", num(v));
+    tour.row(&at, None, &x_grad, &vector_jacobian(&[v], &j_two_x_dot_x));
 
     tour.section(
-        "6. Control flow: f(a) loops while |b| < 1000, then branches on the sign",
+        "9. Control flow: f(a) loops while |b| < 1000, then branches on the sign",
         &[
             "f(a) = { b = 2a; while |b| < 1000 { b = 2b }; c = if b > 0 { b } else { 100b } }",
             "generated: f_grad(a)    by hand: f(a)/a, as f(a) = k·a, k = 2ⁿ (a > 0) or 100·2ⁿ (a < 0)",
@@ -247,7 +376,7 @@ fn main() {
     }
 
     tour.section(
-        "7. sin x has derivative cos x",
+        "10. sin x has derivative cos x",
         &[
             "sine(x) = x.sin()",
             "generated: sine_grad(x)    by hand: cos x",
@@ -268,7 +397,7 @@ fn main() {
     }
 
     tour.section(
-        "8. Two more: softplus, and a loop with an integer parameter",
+        "11. Two more: softplus, and a loop with an integer parameter",
         &[
             "softplus(x) = (1 + x.exp()).ln()    by hand: 1 / (1 + e^-x)",
             "exp_taylor(x, n) = Σ_{k=0..n} x^k / k!, a for loop    by hand: exp_taylor(x, n - 1)",
@@ -303,7 +432,7 @@ fn main() {
 /// Relative-or-absolute tolerance for "agrees".
 const TOLERANCE: f64 = 1e-12;
 
-const AT: usize = 22;
+const AT: usize = 26;
 const VALUE: usize = 14;
 const GRAD: usize = 18;
 
@@ -323,11 +452,23 @@ impl Tour {
         println!();
     }
 
+    /// Notes inside a section, before another table.
+    fn notes(&self, notes: &[&str]) {
+        println!();
+        for note in notes {
+            println!("   {note}");
+        }
+        println!();
+    }
+
+    /// The header of a table comparing the generated gradient with the hand-derived one.
     fn header(&self, at: &str, value: &str) {
-        println!(
-            "   {at:<AT$}  {value:>VALUE$}  {:>GRAD$}  {:>GRAD$}  agree",
-            "generated", "by hand"
-        );
+        self.columns(at, value, "generated", "by hand");
+    }
+
+    /// A table header naming the two columns compared.
+    fn columns(&self, at: &str, value: &str, left: &str, right: &str) {
+        println!("   {at:<AT$}  {value:>VALUE$}  {left:>GRAD$}  {right:>GRAD$}  agree");
         println!(
             "   {}  {}  {}  {}  -----",
             "-".repeat(AT),
@@ -356,18 +497,31 @@ impl Tour {
     fn finish(self) {
         println!();
         if self.disagreements == 0 {
-            println!(
-                "All {} gradients agree with the hand-derived ones.",
-                self.rows
-            );
+            println!("All {} rows agree.", self.rows);
         } else {
-            println!(
-                "{} of {} gradients disagree with the hand-derived ones.",
-                self.disagreements, self.rows
-            );
+            println!("{} of {} rows disagree.", self.disagreements, self.rows);
             std::process::exit(1);
         }
     }
+}
+
+/// vᵀJ for a matrix `j` given row by row: Σᵢ vᵢ · (row i).
+fn vector_jacobian(v: &[f64], j: &[impl AsRef<[f64]>]) -> Vec<f64> {
+    let mut product = vec![0.0; j[0].as_ref().len()];
+    for (vi, row) in v.iter().zip(j) {
+        for (p, jij) in product.iter_mut().zip(row.as_ref()) {
+            *p += vi * jij;
+        }
+    }
+    product
+}
+
+/// `i` as a subscript, for `yᵢ`.
+fn sub(i: usize) -> String {
+    i.to_string()
+        .chars()
+        .map(|d| char::from_u32('₀' as u32 + d.to_digit(10).unwrap()).unwrap())
+        .collect()
 }
 
 /// `a` and `b` are equal, or within `TOLERANCE` (absolute up to magnitude 1, relative above).
