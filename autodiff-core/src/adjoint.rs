@@ -5,7 +5,7 @@
 //! influences the output costs no arithmetic, and the adjoint's type is inferred from the
 //! first contribution instead of being spelled out by the macro, which sees no types.
 
-use core::ops::AddAssign;
+use core::ops::{AddAssign, IndexMut};
 
 /// Adds a contribution `g` into an adjoint accumulator.
 ///
@@ -22,6 +22,90 @@ pub fn accumulate<T: AddAssign>(adjoint: &mut Option<T>, g: T) {
     match adjoint {
         Some(sum) => *sum += g,
         None => *adjoint = Some(g),
+    }
+}
+
+/// Adds `g` into entry `index` of an adjoint accumulator: the pullback of reading one
+/// element (`v[i]`, `m[(i, j)]`) of an indexable value.
+///
+/// A `None` adjoint (a symbolic zero) first becomes a zero of `primal`'s shape. `index` is
+/// whatever the value's `Index` takes: `usize` for a `Vec`, an array or a vector (a matrix's
+/// `usize` index runs down its columns), `(usize, usize)` for a matrix.
+///
+/// ```
+/// use autodiff_core::accumulate_element;
+///
+/// let x = vec![1.0, 2.0, 3.0];
+/// let mut x_bar = None;
+/// accumulate_element(&mut x_bar, &x, 1, 0.5);
+/// accumulate_element(&mut x_bar, &x, 1, 0.25);
+/// assert_eq!(x_bar, Some(vec![0.0, 0.75, 0.0]));
+/// ```
+///
+/// With nalgebra matrices (feature `nalgebra`):
+///
+/// ```
+/// # #[cfg(feature = "nalgebra")] {
+/// use autodiff_core::accumulate_element;
+/// use nalgebra::{dmatrix, DMatrix};
+///
+/// let a = dmatrix![1.0, 2.0; 3.0, 4.0];
+/// let mut a_bar: Option<DMatrix<f64>> = None;
+/// accumulate_element(&mut a_bar, &a, (1, 0), 2.0);
+/// assert_eq!(a_bar, Some(dmatrix![0.0, 0.0; 2.0, 0.0]));
+/// # }
+/// ```
+///
+/// # Panics
+/// If `index` is out of bounds, as reading the element did.
+#[inline]
+pub fn accumulate_element<M, I, T>(adjoint: &mut Option<M>, primal: &M, index: I, g: T)
+where
+    M: ZeroLike + IndexMut<I, Output = T>,
+    T: AddAssign,
+{
+    adjoint.get_or_insert_with(|| primal.zero_like())[index] += g;
+}
+
+/// Returns entry `index` of an adjoint accumulator and sets it to zero: the pullback of
+/// writing one element (`v[i] = e`, `m[(i, j)] = e`), whose old value no longer reaches the
+/// output while the written `e` gets what had flowed into that entry.
+///
+/// A `None` adjoint gives zero and stays `None`.
+///
+/// ```
+/// use autodiff_core::take_element;
+///
+/// let mut v_bar = Some(vec![1.0, 2.0]);
+/// assert_eq!(take_element(&mut v_bar, 1), 2.0);
+/// assert_eq!(v_bar, Some(vec![1.0, 0.0]));
+/// assert_eq!(take_element(&mut None::<Vec<f64>>, 0), 0.0);
+/// ```
+///
+/// With nalgebra matrices (feature `nalgebra`):
+///
+/// ```
+/// # #[cfg(feature = "nalgebra")] {
+/// use autodiff_core::take_element;
+/// use nalgebra::Matrix2;
+///
+/// let mut m_bar = Some(Matrix2::new(1.0, 2.0, 3.0, 4.0));
+/// assert_eq!(take_element(&mut m_bar, (0, 1)), 2.0);
+/// assert_eq!(m_bar, Some(Matrix2::new(1.0, 0.0, 3.0, 4.0)));
+/// # }
+/// ```
+///
+/// # Panics
+/// If `index` is out of bounds for a `Some` adjoint, as writing the element did.
+#[inline]
+pub fn take_element<M, I, T>(adjoint: &mut Option<M>, index: I) -> T
+where
+    M: IndexMut<I, Output = T>,
+    T: num_traits::Zero,
+{
+    match adjoint {
+        Some(sum) => core::mem::replace(&mut sum[index], T::zero()),
+        None => T::zero(),
     }
 }
 

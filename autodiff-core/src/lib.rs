@@ -27,7 +27,10 @@ mod stop_gradient;
 pub mod tape;
 pub mod testing;
 
-pub use adjoint::{accumulate, add_elements, gradient_or_zero, zeros_like, NoTangent, ZeroLike};
+pub use adjoint::{
+    accumulate, accumulate_element, add_elements, gradient_or_zero, take_element, zeros_like,
+    NoTangent, ZeroLike,
+};
 pub use dual::Dual;
 pub use dual_vec::DualVec;
 #[doc(hidden)]

@@ -1,5 +1,10 @@
 //! Pullbacks of the float methods, one function per method, named after it.
 //!
+//! With the `nalgebra` feature (on by default) this module also holds the rules of
+//! nalgebra's matrix methods `transpose`, `dot`, `norm`, `norm_squared`, `normalize`,
+//! `sum`, `trace`, `determinant`, `cross`, `component_mul` and `component_div`, whose names
+//! no float method shares; `rules::linalg` says what they cover.
+//!
 //! `rules::methods::NAME(&receiver, &arg1, …, &g)` returns a tuple with one cotangent per
 //! operand: the receiver first, then each argument in order. An operand that cannot carry a
 //! derivative (the `i32` exponent of `powi`) gets [`NoTangent`](crate::NoTangent).
@@ -41,6 +46,9 @@ pub use hyperbolic::*;
 pub use piecewise::*;
 pub use trig::*;
 
+#[cfg(feature = "nalgebra")]
+pub use super::linalg::methods::*;
+
 /// The constant `value` in `T`.
 #[inline(always)]
 fn constant<T: Real>(value: f64) -> T {
@@ -75,8 +83,13 @@ macro_rules! __method_rule {
     (cbrt) => { $crate::rules::methods::cbrt };
     (ceil) => { $crate::rules::methods::ceil };
     (clamp) => { $crate::rules::methods::clamp };
+    (component_div) => { $crate::rules::methods::component_div };
+    (component_mul) => { $crate::rules::methods::component_mul };
     (cos) => { $crate::rules::methods::cos };
     (cosh) => { $crate::rules::methods::cosh };
+    (cross) => { $crate::rules::methods::cross };
+    (determinant) => { $crate::rules::methods::determinant };
+    (dot) => { $crate::rules::methods::dot };
     (exp) => { $crate::rules::methods::exp };
     (exp2) => { $crate::rules::methods::exp2 };
     (exp_m1) => { $crate::rules::methods::exp_m1 };
@@ -91,6 +104,9 @@ macro_rules! __method_rule {
     (max) => { $crate::rules::methods::max };
     (min) => { $crate::rules::methods::min };
     (mul_add) => { $crate::rules::methods::mul_add };
+    (norm) => { $crate::rules::methods::norm };
+    (norm_squared) => { $crate::rules::methods::norm_squared };
+    (normalize) => { $crate::rules::methods::normalize };
     (powf) => { $crate::rules::methods::powf };
     (powi) => { $crate::rules::methods::powi };
     (recip) => { $crate::rules::methods::recip };
@@ -99,10 +115,13 @@ macro_rules! __method_rule {
     (sin) => { $crate::rules::methods::sin };
     (sinh) => { $crate::rules::methods::sinh };
     (sqrt) => { $crate::rules::methods::sqrt };
+    (sum) => { $crate::rules::methods::sum };
     (tan) => { $crate::rules::methods::tan };
     (tanh) => { $crate::rules::methods::tanh };
     (to_degrees) => { $crate::rules::methods::to_degrees };
     (to_radians) => { $crate::rules::methods::to_radians };
+    (trace) => { $crate::rules::methods::trace };
+    (transpose) => { $crate::rules::methods::transpose };
     (trunc) => { $crate::rules::methods::trunc };
     ($other:ident) => {
         ::core::compile_error!(::core::concat!(
@@ -124,6 +143,7 @@ mod tests {
             include_str!("methods/hyperbolic.rs"),
             include_str!("methods/piecewise.rs"),
             include_str!("methods/trig.rs"),
+            include_str!("linalg/methods.rs"),
         ];
         let mut functions: Vec<&str> = sources
             .iter()

@@ -7,10 +7,15 @@
 //!
 //! - [`ops`]: the arithmetic operators `+ - * /`, unary `-`, and `as` casts.
 //! - [`methods`]: the float methods (`x.sin()`, `x.powf(y)`, …), one function per method,
-//!   returning one cotangent per operand (receiver first, then the arguments in order).
+//!   returning one cotangent per operand (receiver first, then the arguments in order), and
+//!   the nalgebra matrix methods (`x.dot(&y)`, `a.determinant()`, …).
+//! - `linalg` (feature `nalgebra`): what makes nalgebra matrices and vectors differentiable:
+//!   their products, their method rules, and their zeros.
 //!
 //! Adding a method rule is adding one function to [`methods`]; the macro needs no change.
 
+#[cfg(feature = "nalgebra")]
+pub mod linalg;
 pub mod methods;
 pub mod ops;
 
