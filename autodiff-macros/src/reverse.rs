@@ -44,12 +44,25 @@ pub fn emit(f: &Function, sig: &crate::check::Signature) -> TokenStream {
         let adjoint = names::adjoint(&f.vars[f.output].ident);
         let d_out = names::d_out();
         match &sig.returns_buffer {
-            // A returned `Vec`'s cotangent comes as a slice; an array's by value.
-            Some(crate::params::ParamKind::Buffer {
-                form: crate::params::BufferForm::Slice,
-                ..
-            }) => quote!(let mut #adjoint = #d_out.to_vec();),
-            Some(_) => quote!(let mut #adjoint = #d_out;),
+            // A returned `Vec`'s or array's cotangent comes by reference.
+            Some(kind) => {
+                let copy = match kind {
+                    crate::params::ParamKind::Buffer {
+                        form: crate::params::BufferForm::Slice,
+                        ..
+                    } => quote!(#d_out.to_vec()),
+                    _ => quote!(::core::clone::Clone::clone(#d_out)),
+                };
+                let output = &f.vars[f.output].ident;
+                let count = pushed[f.output].then(|| {
+                    let count = names::pushed(output);
+                    quote!(let mut #count = #output.len();)
+                });
+                quote! {
+                    let mut #adjoint = #copy;
+                    #count
+                }
+            }
             None => quote!(let mut #adjoint = ::core::option::Option::Some(#d_out);),
         }
     });

@@ -109,7 +109,7 @@ pub fn generate(item: &ItemFn, sig: &Signature, names: &Names, bodies: Bodies) -
             element,
             form: BufferForm::Array(len),
             ..
-        }) => quote!([#element; #len]),
+        }) => quote!(&[#element; #len]),
         _ => quote!(#out_ty),
     };
     let d_out_param = (!unit).then(|| quote!(#d_out: #d_out_ty));
@@ -379,10 +379,7 @@ fn jacobian(
         BufferForm::Slice => quote!(let mut seed = ::std::vec![#zero; outputs];),
         BufferForm::Array(len) => quote!(let mut seed = [#zero; #len];),
     };
-    let seed_arg = match form {
-        BufferForm::Slice => quote!(&seed),
-        BufferForm::Array(_) => quote!(seed),
-    };
+    let seed_arg = quote!(&seed);
     let shadows = wrt.iter().filter_map(|p| {
         p.kind.shadow_type()?;
         let s = shadow(p);
