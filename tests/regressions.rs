@@ -1,5 +1,7 @@
 //! Functions that once compiled wrongly or not at all, each checked against finite differences.
 
+#![allow(clippy::needless_range_loop)]
+
 use autodiff::prelude::*;
 use autodiff::testing::central_difference;
 
@@ -128,5 +130,50 @@ fn loop_variables_of_signed_ranges_are_recomputed() {
         let hand: f64 = (-3..4).map(|k| k as f64 * (k as f64 * x).cos()).sum();
         assert_close(signed_range_grad(x), hand);
         assert_close(central_difference(signed_range, x, 1e-6), hand);
+    }
+}
+
+#[differentiate]
+fn squares(x: &[f64]) -> Vec<f64> {
+    x.iter().map(|v| v * v).collect()
+}
+
+#[differentiate]
+fn total(v: &[f64]) -> f64 {
+    v.iter().sum::<f64>()
+}
+
+fn weights(n: usize) -> Vec<f64> {
+    (0..n).map(|i| i as f64 + 1.0).collect()
+}
+
+/// A `collect` as the returned value; a call returning a `Vec` into an annotated `let`; an
+/// inactive collection zipped with an active slice (whose closure's bindings the first
+/// lowering never saw: they must not default to "no derivative"); `x[1..].to_vec()`.
+#[differentiate]
+fn mixed_collections(x: &[f64]) -> f64 {
+    let y: Vec<f64> = squares(x);
+    let w = weights(x.len());
+    let tail = x[1..].to_vec();
+    total(&y) + w.iter().zip(x).map(|(a, b)| a * b).sum::<f64>() + tail[0] * 3.0
+}
+
+#[test]
+fn returned_collections_calls_and_inactive_zips() {
+    let x = [0.5_f64, -1.0, 2.0];
+    let jac = squares_jacobian(&x);
+    for i in 0..3 {
+        for j in 0..3 {
+            let hand = if i == j { 2.0 * x[i] } else { 0.0 };
+            assert_close(jac[i][j], hand);
+        }
+    }
+    // 2x + w + 3 e₁ with w = (1, 2, 3).
+    let hand = [2.0 * x[0] + 1.0, 2.0 * x[1] + 2.0 + 3.0, 2.0 * x[2] + 3.0];
+    let g = mixed_collections_grad(&x);
+    let numeric = autodiff::testing::gradient(mixed_collections, &x);
+    for i in 0..3 {
+        assert_close(g[i], hand[i]);
+        assert_close(numeric[i], hand[i]);
     }
 }

@@ -206,12 +206,16 @@ impl Lowering<'_> {
             .and_then(|i| self.resolve(&i.to_string()))
     }
 
+    /// Whether `var` may carry a derivative, as far as the first lowering found. A binding the
+    /// first lowering did not see (it took another path there) may: lowering it in full is
+    /// always correct, and the activity analysis of this lowering decides.
     pub(super) fn maybe_active_var(&self, var: VarId) -> bool {
         match self.prior {
             None => true,
-            Some(prior) => self.binding_keys[var]
-                .and_then(|key| prior.get(&key).copied())
-                .unwrap_or(false),
+            Some(prior) => match self.binding_keys[var] {
+                Some(key) => prior.get(&key).copied().unwrap_or(true),
+                None => false,
+            },
         }
     }
 

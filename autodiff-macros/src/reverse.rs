@@ -191,13 +191,18 @@ impl Reverse<'_> {
                 ..
             } => {
                 let adjoint = self.adjoint(*var);
-                let pullback = self.pullback(rhs, *span);
                 if self.var(*var).buffer {
+                    // A buffer result's cotangent goes to the callee by reference.
+                    let pullback = match rhs {
+                        Rhs::Call { func, args } => self.call_pullback(func, args, quote!(&#g)),
+                        rhs => self.pullback(rhs, *span),
+                    };
                     return quote!({
                         let #g = ::core::mem::take(&mut #adjoint);
                         #pullback
                     });
                 }
+                let pullback = self.pullback(rhs, *span);
                 quote! {
                     if let ::core::option::Option::Some(#g) = #adjoint.take() { #pullback }
                 }
@@ -482,12 +487,21 @@ impl Reverse<'_> {
     ) -> TokenStream {
         let g = names::cotangent();
         let private = crate::expand::private_path();
-        let cotangent = match target.filter(|&t| self.var(t).active) {
-            Some(t) => {
+        let cotangent = match target {
+            Some(t) if self.var(t).buffer && self.var(t).active => {
+                let adjoint = self.adjoint(t);
+                quote!(&::core::mem::take(&mut #adjoint))
+            }
+            Some(t) if self.var(t).buffer => {
+                // A buffer result nothing uses: a zero cotangent of its shape.
+                let ident = &self.var(t).ident;
+                quote!(&#private::ZeroLike::zero_like(&#ident))
+            }
+            Some(t) if self.var(t).active => {
                 let adjoint = self.adjoint(t);
                 quote!(#adjoint.take().unwrap_or_default())
             }
-            None => quote!(::core::default::Default::default()),
+            _ => quote!(::core::default::Default::default()),
         };
         let mut before = Vec::new();
         let mut after = Vec::new();

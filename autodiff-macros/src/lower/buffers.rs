@@ -56,6 +56,11 @@ enum BufferInit<'e> {
     CopyOf(VarId, Ident),
     /// `chain.collect()` of an iteration.
     Collect(&'e Expr),
+    /// `x[a..b].to_vec()`: a copy of part of a buffer.
+    CopyOfRange(&'e Expr, Ident),
+    /// `f(..)` under a `Vec<f64>` annotation: a call to a differentiated function returning a
+    /// buffer.
+    Call(&'e Expr),
     /// Anything else under a `Vec<f64>` or `[f64; N]` annotation.
     Other,
 }
@@ -125,6 +130,14 @@ impl<'a> Lowering<'a> {
                 Rhs::Elements { items, array }
             }
             BufferInit::CopyOf(source, method) => Rhs::CopyOf { source, method },
+            BufferInit::CopyOfRange(range, method) => {
+                let view: Expr = syn::parse_quote!(&#range);
+                match self.lower_view(&view, None, out) {
+                    Some(source) => Rhs::CopyOf { source, method },
+                    None => self.reject(check::buffer_value(init), init),
+                }
+            }
+            BufferInit::Call(call) => self.lower_rhs(call, out),
             BufferInit::Collect(receiver) => {
                 let empty = Rhs::Opaque(quote!(::std::vec::Vec::new()));
                 self.push_definition(var, empty, ty, declare, span, out);
@@ -197,7 +210,7 @@ impl<'a> Lowering<'a> {
                 let items: Vec<&Expr> = a.elems.iter().collect();
                 floats(&items).then_some(BufferInit::Elements(items, true))
             }
-            Expr::Call(c) if c.args.len() <= 1 => match &*c.func {
+            Expr::Call(c) => match &*c.func {
                 Expr::Path(p) => {
                     let names: Vec<String> = p
                         .path
@@ -208,7 +221,13 @@ impl<'a> Lowering<'a> {
                     let is_vec_constructor = names.len() >= 2
                         && names[names.len() - 2] == "Vec"
                         && matches!(names[names.len() - 1].as_str(), "new" | "with_capacity");
-                    is_vec_constructor.then_some(BufferInit::Empty)
+                    if is_vec_constructor {
+                        Some(BufferInit::Empty)
+                    } else if annotated == Some(true) {
+                        Some(BufferInit::Call(init))
+                    } else {
+                        None
+                    }
                 }
                 _ => None,
             },
@@ -221,6 +240,13 @@ impl<'a> Lowering<'a> {
                 });
                 (turbofish_float || annotated == Some(true) || self.maybe_active(&m.receiver))
                     .then_some(BufferInit::Collect(&m.receiver))
+            }
+            Expr::MethodCall(m)
+                if m.args.is_empty()
+                    && (m.method == "to_vec" || m.method == "clone")
+                    && self.is_range_of_buffer(&m.receiver) =>
+            {
+                Some(BufferInit::CopyOfRange(&m.receiver, m.method.clone()))
             }
             Expr::MethodCall(m)
                 if m.args.is_empty() && (m.method == "to_vec" || m.method == "clone") =>
@@ -354,6 +380,12 @@ impl<'a> Lowering<'a> {
             return true;
         }
         false
+    }
+
+    /// Whether `e` is `x[a..b]` for a buffer `x`.
+    fn is_range_of_buffer(&self, e: &Expr) -> bool {
+        let reference: Expr = syn::parse_quote!(&#e);
+        matches!(strip_parens(e), Expr::Index(_)) && self.view_of(&reference).is_some()
     }
 
     /// `&x[a..b]`, `&mut x[a..]`, `&x[..=b]` for a buffer `x`: the base, the range's bounds

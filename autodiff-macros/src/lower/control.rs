@@ -132,7 +132,7 @@ impl Lowering<'_> {
                 other => {
                     // A pattern over values that carry no derivative: bind every name in it.
                     let mut pattern = other.clone();
-                    this.bind_pattern_names(&mut pattern, probing, &f.expr, &mut b.stmts);
+                    this.bind_pattern_names(other, &mut pattern, probing, &f.expr, &mut b.stmts);
                     destructured = Some(pattern.to_token_stream());
                 }
             }
@@ -210,25 +210,38 @@ impl Lowering<'_> {
     /// that carry no derivative.
     fn bind_pattern_names(
         &mut self,
+        original: &Pat,
         pattern: &mut Pat,
         probing: bool,
         iterated: &Expr,
         stmts: &mut Vec<Stmt>,
     ) {
+        // Bindings are identified by the address of their name in the user's own pattern
+        // (`original`), which both lowerings share; the copy gets the emitted names.
+        struct Keys(Vec<usize>);
+        impl<'ast> syn::visit::Visit<'ast> for Keys {
+            fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+                self.0.push(p as *const syn::PatIdent as usize);
+            }
+        }
+        let mut keys = Keys(Vec::new());
+        syn::visit::visit_pat(&mut keys, original);
         struct Binder<'l, 'a> {
             lowering: &'l mut Lowering<'a>,
+            keys: std::vec::IntoIter<usize>,
             bound: Vec<VarId>,
         }
         impl syn::visit_mut::VisitMut for Binder<'_, '_> {
             fn visit_pat_ident_mut(&mut self, p: &mut syn::PatIdent) {
-                let key = p as *const syn::PatIdent as usize;
-                let var = self.lowering.bind(&p.ident, VarKind::User, Some(key));
+                let key = self.keys.next();
+                let var = self.lowering.bind(&p.ident, VarKind::User, key);
                 p.ident = self.lowering.vars[var].ident.clone();
                 self.bound.push(var);
             }
         }
         let mut binder = Binder {
             lowering: self,
+            keys: keys.0.into_iter(),
             bound: Vec::new(),
         };
         syn::visit_mut::visit_pat_mut(&mut binder, pattern);

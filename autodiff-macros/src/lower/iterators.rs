@@ -79,7 +79,9 @@ impl Lowering<'_> {
     fn parse_chain<'e>(&self, e: &'e Expr) -> Option<Chain<'e>> {
         match strip_parens(e) {
             Expr::Path(_) | Expr::Reference(_) | Expr::Index(_) => {
-                let buffer = self.buffer_of(e)?;
+                // A buffer; or a local collection carrying no derivative that is walked
+                // alongside one (`w.iter().zip(x)`), read by index like a buffer.
+                let buffer = self.buffer_of(e).or_else(|| self.inactive_collection(e))?;
                 Some(Chain {
                     source: Source::Parts(vec![Part::Elements(buffer)]),
                     item: Item::Element(buffer),
@@ -159,6 +161,29 @@ impl Lowering<'_> {
         }
     }
 
+    /// A local variable holding a collection that carries no derivative (`let w =
+    /// weights(n);`), to be read by index when iterated with buffers or mapped by a closure
+    /// that reads active values.
+    fn inactive_collection(&self, e: &Expr) -> Option<VarId> {
+        match strip_parens(e) {
+            Expr::Path(p) => self
+                .resolve_path(p)
+                .filter(|&v| !self.vars[v].buffer && !self.maybe_active_var(v)),
+            Expr::Reference(r) => self.inactive_collection(&r.expr),
+            _ => None,
+        }
+    }
+
+    /// Whether a chain walks at least one buffer of floats.
+    fn walks_a_buffer(&self, chain: &Chain<'_>) -> bool {
+        match &chain.source {
+            Source::Parts(parts) => parts.iter().any(|part| match part {
+                Part::Elements(var) | Part::Windows(var, ..) => self.vars[*var].buffer,
+            }),
+            Source::Integers(_) => false,
+        }
+    }
+
     /// `a..b` and other iterators of integers, as the source of a `map`.
     fn integer_source<'e>(&self, e: &'e Expr) -> Option<Chain<'e>> {
         let is_range = match strip_parens(e) {
@@ -226,7 +251,11 @@ impl Lowering<'_> {
     /// `for pattern in chain { body }` over buffers; `false` if `f` iterates something else.
     pub(super) fn lower_for_chain(&mut self, f: &syn::ExprForLoop, out: &mut Vec<Stmt>) -> bool {
         self.prepare_views(&f.expr, out);
-        let Some(chain) = self.parse_chain(&f.expr) else {
+        // A loop over collections with no buffer among them stays as written.
+        let Some(chain) = self
+            .parse_chain(&f.expr)
+            .filter(|chain| self.walks_a_buffer(chain))
+        else {
             return false;
         };
         let (head, step, size) = self.loop_head(&chain.source, f.expr.span(), out);
