@@ -21,6 +21,11 @@ pub fn analyse(f: &mut Function, active_params: &[bool], outputs: &[bool]) {
         f.vars[param].active = *active;
     }
     propagate_varied(f);
+    // A view depends on what its root buffer depends on.
+    for var in 0..f.vars.len() {
+        let root = f.root(var);
+        f.vars[var].varied = f.vars[root].active;
+    }
     restrict_to_useful(f, outputs);
     share_with_views(f);
     mark_needed(f);

@@ -23,6 +23,10 @@ impl Errors {
         self.0.is_empty()
     }
 
+    pub fn extend(&mut self, other: Errors) {
+        self.0.extend(other.0);
+    }
+
     pub fn into_compile_errors(self) -> proc_macro2::TokenStream {
         self.0.into_iter().map(|e| e.to_compile_error()).collect()
     }

@@ -163,6 +163,7 @@ fn guard(f: &mut Function, remaining: Vec<Stmt>, id: BlockId) -> Vec<Stmt> {
         buffer: false,
         cell: false,
         active: false,
+        varied: false,
         needed: false,
         saved_tape: None,
         writable: false,

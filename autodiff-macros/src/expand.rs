@@ -84,24 +84,45 @@ fn differentiate(sig: &Signature, item: &ItemFn, errors: &mut Errors) -> Option<
 
     let outputs: Vec<bool> = sig.params.iter().map(|p| p.kind.is_in_out()).collect();
 
-    // First lowering, with everything lowered, to learn which bindings carry derivatives.
+    // First lowering, with everything lowered, to learn which bindings depend on the
+    // parameters (are varied). Lowering keeps an expression as written only when it reads no
+    // varied binding, so the set it is given must contain every binding that turns out varied:
+    // lower again with the union until the analysis of the result finds no new one.
     let mut scratch = Errors::default();
     let vec_bodies = lower::VecBodies::parse(item);
     let first = lower::lower(sig, item, &vec_bodies, None, &mut scratch);
     let mut probe = first.function;
     activity::analyse(&mut probe, &active_params, &outputs);
-    let prior: HashMap<usize, bool> = first
+    let mut prior: HashMap<usize, bool> = first
         .binding_keys
         .iter()
         .zip(&probe.vars)
-        .filter_map(|(key, var)| key.map(|k| (k, var.active)))
+        .filter_map(|(key, var)| key.map(|k| (k, var.varied)))
         .collect();
 
-    let lowered = lower::lower(sig, item, &vec_bodies, Some(&prior), errors);
-    if !errors.is_empty() {
-        return None;
-    }
-    let mut function = lowered.function;
+    let mut attempts = 0;
+    let mut function = loop {
+        let mut attempt_errors = Errors::default();
+        let lowered = lower::lower(sig, item, &vec_bodies, Some(&prior), &mut attempt_errors);
+        let mut analysed = lowered.function.clone();
+        activity::analyse(&mut analysed, &active_params, &outputs);
+        let mut grew = false;
+        for (key, var) in lowered.binding_keys.iter().zip(&analysed.vars) {
+            if let (Some(key), true) = (key, var.varied) {
+                let known = prior.entry(*key).or_insert(false);
+                grew |= !*known;
+                *known = true;
+            }
+        }
+        attempts += 1;
+        if !grew || attempts == 4 || !attempt_errors.is_empty() {
+            errors.extend(attempt_errors);
+            if !errors.is_empty() {
+                return None;
+            }
+            break lowered.function;
+        }
+    };
     exits::restructure(&mut function);
     activity::analyse(&mut function, &active_params, &outputs);
 

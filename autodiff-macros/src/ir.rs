@@ -60,6 +60,8 @@ pub struct Var {
     pub counted_from: Option<TokenStream>,
     /// Carries a derivative (set by `activity.rs`).
     pub active: bool,
+    /// Depends on a parameter through differentiable operations, useful or not.
+    pub varied: bool,
     /// Its value is read by the reverse sweep (set by `activity.rs`).
     pub needed: bool,
     /// For a needed variable local to a nested block: the tape that carries its last value

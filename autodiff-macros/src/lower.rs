@@ -146,6 +146,7 @@ impl Lowering<'_> {
             buffer: false,
             cell: false,
             active: false,
+            varied: false,
             needed: false,
             saved_tape: None,
             writable: false,

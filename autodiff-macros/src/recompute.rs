@@ -185,7 +185,8 @@ impl Facts {
     /// Whether `operand` holds, at the start of the reverse of `var`'s block, the value it had
     /// when `var` was computed. Returns the operand if it must itself be brought back there.
     fn available(&self, f: &Function, operand: VarId, var: VarId) -> Option<Option<VarId>> {
-        if self.assigned[operand] {
+        // A view is a reference: it cannot be recorded, and is not itself a value to recompute.
+        if self.assigned[operand] || f.vars[operand].view.is_some() {
             return None;
         }
         let (home, block) = (f.vars[operand].block, f.vars[var].block);
