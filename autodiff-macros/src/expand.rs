@@ -11,7 +11,7 @@ use crate::args::Args;
 use crate::check::{self, Errors, Signature};
 use crate::params::ParamKind;
 use crate::wrappers::{generate, Bodies, Names};
-use crate::{activity, exits, forward, lower, names, reverse};
+use crate::{activity, exits, forward, lower, names, reverse, tangent};
 
 /// The path generated code uses to reach the runtime; it works for users who depend only
 /// on the `autodiff` facade.
@@ -55,9 +55,12 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
     // The body is checked even when the signature has errors, so all are reported at once.
     let function = differentiate(&sig, &item, &mut errors);
     let generated = match function {
-        Some(pullback_body) if errors.is_empty() => {
-            generate(&item, &sig, &names, Bodies::Real(pullback_body))
-        }
+        Some((pullback_body, tangent_body)) if errors.is_empty() => generate(
+            &item,
+            &sig,
+            &names,
+            Bodies::Real(pullback_body, tangent_body),
+        ),
         _ => {
             // Stubs with the right names keep one mistake from cascading into "cannot find
             // `f_grad`" errors at every use.
@@ -73,7 +76,13 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
 }
 
 /// The body of the composable pullback: forward sweep, reverse sweep, result.
-fn differentiate(sig: &Signature, item: &ItemFn, errors: &mut Errors) -> Option<TokenStream> {
+/// The bodies of the composable pullback and, where forward mode covers the function, of
+/// `f_tangent`.
+fn differentiate(
+    sig: &Signature,
+    item: &ItemFn,
+    errors: &mut Errors,
+) -> Option<(TokenStream, Option<TokenStream>)> {
     // Every float parameter is active in the pullback, so that calls compose whatever the
     // callee's `wrt`; the public wrappers pick the requested gradients.
     let active_params: Vec<bool> = sig
@@ -162,11 +171,44 @@ fn differentiate(sig: &Signature, item: &ItemFn, errors: &mut Errors) -> Option<
                 quote!(#private::ZeroLike::zero_like(&#ident))
             }
         });
-    Some(quote! {
+    let pullback = quote! {
         #forward
         #(#keep_results)*
         #reverse
         #(#put_back_results)*
         (#output, (#(#cotangents,)*))
-    })
+    };
+    let tangent = tangent::supported(&function).then(|| {
+        // Parameters outside `wrt` vary not at all: their tangents are zero.
+        let zeros = function
+            .params
+            .iter()
+            .zip(&sig.params)
+            .filter(|(_, p)| !p.in_wrt)
+            .map(|(&var, p)| {
+                p.kind.zero_tangent(
+                    &p.ident,
+                    &names::tangent(&function.vars[var].ident),
+                    p.mutable,
+                )
+            });
+        let body = forward::emit_with_tangents(&function);
+        let output_dot = if function.vars[function.output].active {
+            let dot = names::tangent(output);
+            quote!(#dot)
+        } else {
+            quote!(#private::ZeroLike::zero_like(&#output))
+        };
+        let result = if sig.returns_unit {
+            TokenStream::new()
+        } else {
+            quote!((#output, #output_dot))
+        };
+        quote! {
+            #(#zeros)*
+            #body
+            #result
+        }
+    });
+    Some((pullback, tangent))
 }

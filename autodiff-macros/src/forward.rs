@@ -34,9 +34,34 @@ pub fn emit(f: &Function) -> TokenStream {
         quote!(let mut #ident: u32 = 0;)
     });
     let locals = locals_by_block(f);
-    let body = Forward { f, locals: &locals }.block(&f.body);
+    let body = Forward {
+        f,
+        locals: &locals,
+        tangents: false,
+    }
+    .block(&f.body);
     quote! {
         #(#tapes)*
+        #exit_code
+        #body
+    }
+}
+
+/// The forward sweep with tangents carried along each operation, and nothing recorded: the
+/// body of the forward-mode derivative.
+pub fn emit_with_tangents(f: &Function) -> TokenStream {
+    let exit_code = f.uses_exit_code.then(|| {
+        let ident = names::exit_code();
+        quote!(let mut #ident: u32 = 0;)
+    });
+    let locals = locals_by_block(f);
+    let body = Forward {
+        f,
+        locals: &locals,
+        tangents: true,
+    }
+    .block(&f.body);
+    quote! {
         #exit_code
         #body
     }
@@ -45,6 +70,8 @@ pub fn emit(f: &Function) -> TokenStream {
 struct Forward<'a> {
     f: &'a Function,
     locals: &'a [Vec<VarId>],
+    /// Forward mode: tangents instead of recordings.
+    tangents: bool,
 }
 
 impl Forward<'_> {
@@ -53,12 +80,22 @@ impl Forward<'_> {
     }
 
     fn block(&self, block: &Block) -> TokenStream {
-        let stmts = block.stmts.iter().map(|s| self.stmt(s));
-        let saves = self.locals[block.id].iter().filter_map(|&var| {
-            let tape = &self.f.tapes[self.f.vars[var].saved_tape?].ident;
-            let ident = self.ident(var);
-            Some(quote!(#tape.push(#ident);))
+        let stmts = block.stmts.iter().map(|s| {
+            let primal = self.stmt(s);
+            if self.tangents {
+                crate::tangent::statement(self.f, s, primal)
+            } else {
+                primal
+            }
         });
+        let saves = self.locals[block.id]
+            .iter()
+            .filter(|_| !self.tangents)
+            .filter_map(|&var| {
+                let tape = &self.f.tapes[self.f.vars[var].saved_tape?].ident;
+                let ident = self.ident(var);
+                Some(quote!(#tape.push(#ident);))
+            });
         quote!(#(#stmts)* #(#saves)*)
     }
 
@@ -76,7 +113,7 @@ impl Forward<'_> {
                 let ty = ty.as_ref().map(|t| quote!(: #t));
                 match init {
                     Some(rhs) => {
-                        let snapshots = self.snapshots(rhs);
+                        let snapshots = (!self.tangents).then(|| self.snapshots(rhs));
                         let rhs = self.rhs(rhs);
                         quote_spanned!(*span=> #snapshots let #mutability #ident #ty = #rhs;)
                     }
@@ -90,11 +127,11 @@ impl Forward<'_> {
                 tape,
             } => {
                 let ident = self.ident(*var);
-                let record = tape.map(|t| {
+                let record = tape.filter(|_| !self.tangents).map(|t| {
                     let tape = &self.f.tapes[t].ident;
                     quote!(#tape.push(#ident);)
                 });
-                let snapshots = self.snapshots(rhs);
+                let snapshots = (!self.tangents).then(|| self.snapshots(rhs));
                 let rhs = self.rhs(rhs);
                 quote_spanned!(*span=> #record #snapshots #ident = #rhs;)
             }
@@ -106,7 +143,7 @@ impl Forward<'_> {
                 tape,
             } => {
                 let element = element_tokens(self.f, *base, index.as_ref());
-                let record = tape.map(|t| {
+                let record = tape.filter(|_| !self.tangents).map(|t| {
                     let tape = &self.f.tapes[t].ident;
                     quote!(#tape.push(#element);)
                 });
@@ -132,7 +169,7 @@ impl Forward<'_> {
                 let then_tokens = self.block(then_block);
                 let else_tokens = self.block(else_block);
                 let else_part = (!else_tokens.is_empty()).then(|| quote!(else { #else_tokens }));
-                if self.f.vars[*branch].needed {
+                if self.f.vars[*branch].needed && !self.tangents {
                     let branch = self.ident(*branch);
                     quote! {
                         let #branch = #cond;
@@ -149,7 +186,7 @@ impl Forward<'_> {
                 dispatch,
                 ..
             } => {
-                let (declare, count) = if self.f.vars[*trips].needed {
+                let (declare, count) = if self.f.vars[*trips].needed && !self.tangents {
                     let trips = self.ident(*trips);
                     (
                         Some(quote!(let mut #trips: usize = 0;)),

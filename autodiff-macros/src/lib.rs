@@ -18,6 +18,7 @@ mod names;
 mod params;
 mod recompute;
 mod reverse;
+mod tangent;
 mod wrappers;
 
 use proc_macro::TokenStream;

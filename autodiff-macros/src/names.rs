@@ -100,6 +100,11 @@ pub fn adjoint(var: &Ident) -> Ident {
     hygienic(format!("{}_bar", unraw(var)), var.span())
 }
 
+/// The tangent of a variable in forward mode: `x` → `x_dot`.
+pub fn tangent(var: &Ident) -> Ident {
+    hygienic(format!("{}_dot", unraw(var)), var.span())
+}
+
 /// How many of a buffer's pushes the reverse sweep has yet to undo.
 pub fn pushed(var: &Ident) -> Ident {
     hygienic(format!("{}_len", unraw(var)), var.span())

@@ -121,6 +121,53 @@ impl ParamKind {
         }
     }
 
+    /// The type of this parameter's tangent in `f_tangent`: the parameter's own type for a
+    /// scalar, a slice or array reference for a buffer (`&mut` when the function writes it).
+    pub fn tangent_type(&self, declared: &Type) -> Option<TokenStream> {
+        match self {
+            ParamKind::Scalar => Some(quote!(#declared)),
+            ParamKind::Buffer {
+                element,
+                form,
+                mutable,
+            } => {
+                let mutability = mutable.then(|| quote!(mut));
+                Some(match form {
+                    BufferForm::Slice => quote!(&#mutability [#element]),
+                    BufferForm::Array(len) => quote!(&#mutability [#element; #len]),
+                })
+            }
+            ParamKind::Cell { element } => Some(quote!(&mut #element)),
+            ParamKind::Inactive => None,
+        }
+    }
+
+    /// A zero tangent for a parameter outside `wrt`, bound to `dot` as `f_tangent`'s body
+    /// expects it.
+    pub fn zero_tangent(&self, ident: &syn::Ident, dot: &syn::Ident, mutable: bool) -> TokenStream {
+        let mutability = mutable.then(|| quote!(mut));
+        let private = quote!(::autodiff::__private);
+        let storage = quote::format_ident!("{}_zero", dot);
+        match self {
+            ParamKind::Scalar => {
+                quote!(let #mutability #dot = #private::ZeroLike::zero_like(&#ident);)
+            }
+            ParamKind::Buffer { mutable: false, .. } => quote! {
+                let #storage = #private::zeros_like(&#ident[..]);
+                let #dot = &#storage[..];
+            },
+            ParamKind::Buffer { mutable: true, .. } => quote! {
+                let mut #storage = #private::zeros_like(&#ident[..]);
+                let #dot = &mut #storage[..];
+            },
+            ParamKind::Cell { .. } => quote! {
+                let mut #storage = #private::ZeroLike::zero_like(&*#ident);
+                let #dot = &mut #storage;
+            },
+            ParamKind::Inactive => TokenStream::new(),
+        }
+    }
+
     /// The owned type of this parameter's gradient, as `f_grad` returns it.
     pub fn gradient_type(&self, declared: &Type) -> TokenStream {
         match self {

@@ -663,7 +663,7 @@ impl Reverse<'_> {
 
 /// `tokens` with their locations moved to `at`, keeping their hygiene: the operands of a rule
 /// call then point at the operator, not at where each variable was declared.
-fn relocate(tokens: TokenStream, at: proc_macro2::Span) -> TokenStream {
+pub fn relocate(tokens: TokenStream, at: proc_macro2::Span) -> TokenStream {
     tokens
         .into_iter()
         .map(|mut tree| {

@@ -1,0 +1,226 @@
+//! Forward mode: each active value carries a tangent (`x_dot`), computed right after the value
+//! itself, so that the function's result comes out with its directional derivative. The
+//! statements run once, in order: nothing is recorded and no reverse sweep follows.
+//!
+//! The tangent of an operation is the sum, over its active operands, of the operand's tangent
+//! times the partial derivative, which the same rules of `autodiff-core` give: a pullback
+//! evaluated at a cotangent of one is the vector of partial derivatives of a scalar
+//! operation, and the pullbacks of `*`, `/` and casts are linear in their cotangent.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::forward::{atom_tokens, element_tokens, root_element_tokens};
+use crate::ir::*;
+use crate::names;
+
+/// `primal` followed by the tangent of what it computed.
+pub fn statement(f: &Function, stmt: &Stmt, primal: TokenStream) -> TokenStream {
+    let private = crate::expand::private_path();
+    match stmt {
+        // A view's tangent is its root buffer's, seen through the same range.
+        Stmt::Let { var, init, .. } if f.vars[*var].active && f.vars[*var].view.is_none() => {
+            let v = &f.vars[*var];
+            let dot = names::tangent(&v.ident);
+            let mutability = v.reassigned.then(|| quote!(mut));
+            let value = match init {
+                Some(rhs) => tangent_of(f, rhs, *var),
+                None => quote!(::core::default::Default::default()),
+            };
+            quote! {
+                #primal
+                let #mutability #dot = #value;
+            }
+        }
+        Stmt::Assign { var, rhs, .. } if f.vars[*var].active => {
+            let dot = names::tangent(&f.vars[*var].ident);
+            let value = tangent_of(f, rhs, *var);
+            quote! {
+                #primal
+                #dot = #value;
+            }
+        }
+        Stmt::Store {
+            base, index, rhs, ..
+        } if f.vars[f.root(*base)].active => {
+            let slot = tangent_element(f, *base, index.as_ref());
+            let element = element_tokens(f, *base, index.as_ref());
+            let value = sum_of_terms(f, rhs, quote!(#element));
+            quote! {
+                #primal
+                #slot = #value;
+            }
+        }
+        Stmt::Push { base, value, .. } if f.vars[*base].active => {
+            let dot = names::tangent(&f.vars[*base].ident);
+            let ident = &f.vars[*base].ident;
+            let value = sum_of_terms(f, value, quote!(#ident[#ident.len() - 1]));
+            quote! {
+                #primal
+                #dot.push(#value);
+            }
+        }
+        Stmt::Swap { a, b } if f.vars[*a].active => {
+            let (da, db) = (
+                names::tangent(&f.vars[*a].ident),
+                names::tangent(&f.vars[*b].ident),
+            );
+            quote! {
+                #primal
+                ::core::mem::swap(&mut #da, &mut #db);
+            }
+        }
+        _ => {
+            let _ = private;
+            primal
+        }
+    }
+}
+
+/// The tangent of `var = rhs`, just computed.
+fn tangent_of(f: &Function, rhs: &Rhs, var: VarId) -> TokenStream {
+    let private = crate::expand::private_path();
+    let ident = &f.vars[var].ident;
+    if f.vars[var].buffer {
+        return match rhs {
+            Rhs::Elements { items, array } => {
+                let items = items.iter().map(|item| match active_var(f, item) {
+                    Some(v) => {
+                        let dot = names::tangent(&f.vars[v].ident);
+                        quote!(#dot)
+                    }
+                    None => {
+                        let value = atom_tokens(f, item);
+                        quote!(#private::ZeroLike::zero_like(&#value))
+                    }
+                });
+                if *array {
+                    quote!([#(#items),*])
+                } else {
+                    quote!(::std::vec![#(#items),*])
+                }
+            }
+            Rhs::CopyOf { source, method } if f.vars[f.root(*source)].active => {
+                // The same copy, of the tangent: `x_dot.to_vec()`, `x_dot[a..b].to_vec()`.
+                let (root, start, end) = crate::forward::bounds_in_root(f, *source);
+                let dot = names::tangent(&f.vars[root].ident);
+                if f.vars[*source].view.is_some() {
+                    quote!(#dot[#start..#end].#method())
+                } else {
+                    quote!(#dot.#method())
+                }
+            }
+            _ => quote!(#private::ZeroLike::zero_like(&#ident)),
+        };
+    }
+    sum_of_terms(f, rhs, quote!(#ident))
+}
+
+/// The tangent of a scalar operation whose value is `value` (already computed).
+fn sum_of_terms(f: &Function, rhs: &Rhs, value: TokenStream) -> TokenStream {
+    let private = crate::expand::private_path();
+    let ops = quote!(#private::rules::ops);
+    let dot = |atom: &Atom| {
+        active_var(f, atom).map(|v| {
+            let dot = names::tangent(&f.vars[v].ident);
+            quote!(#dot)
+        })
+    };
+    let operand = |atom: &Atom| atom_tokens(f, atom);
+    let mut terms: Vec<TokenStream> = Vec::new();
+    match rhs {
+        Rhs::Atom(a) => terms.extend(dot(a)),
+        Rhs::Neg(a) => terms.extend(dot(a).map(|d| quote!(-#d))),
+        Rhs::Binary { op, lhs, rhs, span } => {
+            // Rule calls carry the operator's span, as in the reverse sweep, so that a missing
+            // rule is reported once, at the user's operator.
+            let relocate = |t| crate::reverse::relocate(t, *span);
+            let (l, r) = (relocate(operand(lhs)), relocate(operand(rhs)));
+            let dot = |a: &Atom| dot(a).map(relocate);
+            match op {
+                BinOp::Add => terms.extend(dot(lhs).into_iter().chain(dot(rhs))),
+                BinOp::Sub => {
+                    terms.extend(dot(lhs));
+                    terms.extend(dot(rhs).map(|d| quote!(-#d)));
+                }
+                // Plain arithmetic, with the operand types' own operators, which the primal
+                // already uses: d(l r) = dl r + l dr, d(l / r) = dl / r − l dr / r².
+                BinOp::Mul => {
+                    terms.extend(dot(lhs).map(|d| quote::quote_spanned!(*span=> #d * #r)));
+                    terms.extend(dot(rhs).map(|d| quote::quote_spanned!(*span=> #l * #d)));
+                }
+                BinOp::Div => {
+                    terms.extend(dot(lhs).map(|d| quote::quote_spanned!(*span=> #d / #r)));
+                    terms.extend(
+                        dot(rhs).map(|d| quote::quote_spanned!(*span=> -(#l * #d / (#r * #r)))),
+                    );
+                }
+            }
+        }
+        Rhs::Method {
+            name, recv, args, ..
+        } => {
+            let operands: Vec<&Atom> = std::iter::once(recv).chain(args).collect();
+            if operands.iter().any(|a| dot(a).is_some()) {
+                let values = operands.iter().map(|a| operand(a));
+                let partials: Vec<_> = (0..operands.len()).map(names::operand_cotangent).collect();
+                let products = operands
+                    .iter()
+                    .zip(&partials)
+                    .filter_map(|(a, p)| dot(a).map(|d| quote!(#p * #d)));
+                let at = crate::expand::private_path_at(name.span());
+                let rule = quote::quote_spanned!(name.span()=> #at::method_rule!(#name));
+                terms.push(quote!({
+                    let (#(#partials,)*) = #rule(
+                        #(&#values,)* &#private::num_traits::One::one()
+                    );
+                    #(#products)+*
+                }));
+            }
+        }
+        Rhs::Cast { value: v, .. } => {
+            terms.extend(dot(v).map(|d| quote!(#ops::cast(&#value, &#d))));
+        }
+        Rhs::Index { base, index } if f.vars[f.root(*base)].active => {
+            terms.push(tangent_element(f, *base, index.as_ref()));
+        }
+        _ => {}
+    }
+    if terms.is_empty() {
+        quote!(#private::ZeroLike::zero_like(&#value))
+    } else {
+        quote!(#(#terms)+*)
+    }
+}
+
+/// The tangent of `base[index]`, in the tangent of the buffer that owns the element.
+fn tangent_element(f: &Function, base: VarId, index: Option<&Atom>) -> TokenStream {
+    root_element_tokens(f, base, index, |root| {
+        let dot = names::tangent(&f.vars[root].ident);
+        quote!(#dot)
+    })
+}
+
+fn active_var(f: &Function, atom: &Atom) -> Option<VarId> {
+    atom.var().filter(|&v| f.vars[v].active)
+}
+
+/// Whether forward mode covers `f`: calls to other differentiated functions are not carried
+/// through yet.
+pub fn supported(f: &Function) -> bool {
+    let mut supported = true;
+    f.body.walk(&mut |stmt| {
+        if let Stmt::Let {
+            init: Some(Rhs::Call { .. }),
+            ..
+        }
+        | Stmt::Assign {
+            rhs: Rhs::Call { .. },
+            ..
+        } = stmt
+        {
+            supported = false;
+        }
+    });
+    supported
+}
