@@ -207,3 +207,51 @@ pub fn add_elements<T: AddAssign + Clone>(dst: &mut [T], src: &[T]) {
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct NoTangent;
+
+/// Wraps an argument whose tangent forward mode needs but that carries no derivative at the
+/// call site: [`FloatTangent`] gives a float argument a zero tangent, and, for any other type,
+/// [`OtherTangent`] gives [`NoTangent`]. Generated code calls
+/// `(&TangentProbe(&arg)).zero_tangent()` with both traits in scope; method resolution picks
+/// the float impl when it applies.
+///
+/// ```
+/// use autodiff_core::{FloatTangent, NoTangent, OtherTangent, TangentProbe};
+///
+/// assert_eq!((&TangentProbe(&2.5_f64)).zero_tangent(), 0.0);
+/// assert_eq!((&TangentProbe(&7_usize)).zero_tangent(), NoTangent);
+/// ```
+pub struct TangentProbe<'a, T>(pub &'a T);
+
+/// A zero tangent for a float argument; see [`TangentProbe`].
+pub trait FloatTangent {
+    /// The tangent's type: the float itself.
+    type Tangent;
+    /// A zero tangent.
+    fn zero_tangent(&self) -> Self::Tangent;
+}
+
+impl FloatTangent for TangentProbe<'_, f64> {
+    type Tangent = f64;
+    fn zero_tangent(&self) -> f64 {
+        0.0
+    }
+}
+
+impl FloatTangent for TangentProbe<'_, f32> {
+    type Tangent = f32;
+    fn zero_tangent(&self) -> f32 {
+        0.0
+    }
+}
+
+/// No tangent for an argument of any other type; see [`TangentProbe`].
+pub trait OtherTangent {
+    /// Nothing.
+    fn zero_tangent(&self) -> NoTangent;
+}
+
+impl<T> OtherTangent for &TangentProbe<'_, T> {
+    fn zero_tangent(&self) -> NoTangent {
+        NoTangent
+    }
+}

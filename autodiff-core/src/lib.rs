@@ -29,7 +29,7 @@ pub mod testing;
 
 pub use adjoint::{
     accumulate, accumulate_element, add_elements, gradient_or_zero, take_element, zeros_like,
-    NoTangent, ZeroLike,
+    FloatTangent, NoTangent, OtherTangent, TangentProbe, ZeroLike,
 };
 pub use dual::Dual;
 pub use dual_vec::DualVec;

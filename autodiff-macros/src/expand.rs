@@ -11,7 +11,7 @@ use crate::args::Args;
 use crate::check::{self, Errors, Signature};
 use crate::params::ParamKind;
 use crate::wrappers::{generate, Bodies, Names};
-use crate::{activity, exits, forward, lower, names, reverse, tangent};
+use crate::{activity, exits, forward, lower, names, reverse};
 
 /// The path generated code uses to reach the runtime; it works for users who depend only
 /// on the `autodiff` facade.
@@ -178,37 +178,21 @@ fn differentiate(
         #(#put_back_results)*
         (#output, (#(#cotangents,)*))
     };
-    let tangent = tangent::supported(&function).then(|| {
-        // Parameters outside `wrt` vary not at all: their tangents are zero.
-        let zeros = function
-            .params
-            .iter()
-            .zip(&sig.params)
-            .filter(|(_, p)| !p.in_wrt)
-            .map(|(&var, p)| {
-                p.kind.zero_tangent(
-                    &p.ident,
-                    &names::tangent(&function.vars[var].ident),
-                    p.mutable,
-                )
-            });
+    // The composable forward mode: every differentiable parameter comes with a tangent.
+    let tangent = {
         let body = forward::emit_with_tangents(&function);
-        let output_dot = if function.vars[function.output].active {
+        let output_dot = if sig.returns_unit {
+            quote!(())
+        } else if function.vars[function.output].active {
             let dot = names::tangent(output);
             quote!(#dot)
         } else {
             quote!(#private::ZeroLike::zero_like(&#output))
         };
-        let result = if sig.returns_unit {
-            TokenStream::new()
-        } else {
-            quote!((#output, #output_dot))
-        };
-        quote! {
-            #(#zeros)*
+        Some(quote! {
             #body
-            #result
-        }
-    });
+            (#output, #output_dot)
+        })
+    };
     Some((pullback, tangent))
 }

@@ -18,6 +18,37 @@ use crate::names;
 pub fn statement(f: &Function, stmt: &Stmt, primal: TokenStream) -> TokenStream {
     let private = crate::expand::private_path();
     match stmt {
+        // A call to another differentiated function: its forward mode computes the value and
+        // the tangent together.
+        Stmt::Let {
+            var,
+            init: Some(Rhs::Call { func, args }),
+            ty,
+            ..
+        } if call_matters(f, *var, args) => {
+            let v = &f.vars[*var];
+            let (ident, dot) = (&v.ident, names::tangent(&v.ident));
+            let mutability = v.reassigned.then(|| quote!(mut));
+            let ty = ty.as_ref().map(|t| quote!(: (#t, #t)));
+            let call = call(f, func, args);
+            quote!(let (#mutability #ident, #mutability #dot) #ty = #call;)
+        }
+        Stmt::Assign {
+            var,
+            rhs: Rhs::Call { func, args },
+            ..
+        } if call_matters(f, *var, args) => {
+            let v = &f.vars[*var];
+            let (ident, dot) = (&v.ident, names::tangent(&v.ident));
+            let call = call(f, func, args);
+            let held = quote::format_ident!("result", span = proc_macro2::Span::mixed_site());
+            let dot_assign = v.active.then(|| quote!(#dot = #held.1;));
+            quote!({
+                let #held = #call;
+                #ident = #held.0;
+                #dot_assign
+            })
+        }
         // A view's tangent is its root buffer's, seen through the same range.
         Stmt::Let { var, init, .. } if f.vars[*var].active && f.vars[*var].view.is_none() => {
             let v = &f.vars[*var];
@@ -205,22 +236,68 @@ fn active_var(f: &Function, atom: &Atom) -> Option<VarId> {
     atom.var().filter(|&v| f.vars[v].active)
 }
 
-/// Whether forward mode covers `f`: calls to other differentiated functions are not carried
-/// through yet.
-pub fn supported(f: &Function) -> bool {
-    let mut supported = true;
-    f.body.walk(&mut |stmt| {
-        if let Stmt::Let {
-            init: Some(Rhs::Call { .. }),
-            ..
+/// Whether a call's forward mode must run: its result carries a tangent, or it writes buffers
+/// that do.
+fn call_matters(f: &Function, var: VarId, args: &[CallArg]) -> bool {
+    f.vars[var].active
+        || args.iter().any(|arg| match arg {
+            CallArg::Buffer {
+                var, mutable: true, ..
+            } => f.vars[f.root(*var)].active,
+            _ => false,
+        })
+}
+
+/// `callee_tangent_all(arg, arg_dot, ..)`: each argument followed by its tangent, zero where
+/// it carries none here.
+fn call(f: &Function, func: &syn::Path, args: &[CallArg]) -> TokenStream {
+    let private = crate::expand::private_path();
+    let mut path = func.clone();
+    if let Some(last) = path.segments.last_mut() {
+        last.ident = names::generated(&last.ident, "tangent_all");
+    }
+    let passed = args.iter().map(|arg| match arg {
+        CallArg::Value(atom) => {
+            let value = atom_tokens(f, atom);
+            let dot = match active_var(f, atom) {
+                Some(v) => {
+                    let dot = names::tangent(&f.vars[v].ident);
+                    quote!(#dot)
+                }
+                None => quote!({
+                    use #private::{FloatTangent as _, OtherTangent as _};
+                    (&#private::TangentProbe(&#value)).zero_tangent()
+                }),
+            };
+            quote!(#value, #dot)
         }
-        | Stmt::Assign {
-            rhs: Rhs::Call { .. },
+        CallArg::Buffer {
+            var,
+            forward,
+            mutable,
             ..
-        } = stmt
-        {
-            supported = false;
+        } => {
+            let root = f.root(*var);
+            let mutability = mutable.then(|| quote!(mut));
+            let dot = if !f.vars[root].active {
+                if f.vars[*var].cell {
+                    quote!(&mut #private::ZeroLike::zero_like(&*#forward))
+                } else {
+                    quote!(&#mutability #private::zeros_like(&*#forward)[..])
+                }
+            } else {
+                let root_dot = names::tangent(&f.vars[root].ident);
+                if f.vars[*var].view.is_some() {
+                    let (_, start, end) = crate::forward::bounds_in_root(f, *var);
+                    quote!(&#mutability #root_dot[#start..#end])
+                } else if f.vars[root].kind == VarKind::Param {
+                    quote!(&#mutability *#root_dot)
+                } else {
+                    quote!(&#mutability #root_dot)
+                }
+            };
+            quote!(#forward, #dot)
         }
     });
-    supported
+    quote!(#path(#(#passed,)*))
 }
