@@ -65,7 +65,20 @@
 //! assert_eq!(power_adjoint(2.0, 3.0, 3, 0.5), (24.0, 18.0));
 //! ```
 //!
-//! `adjoint = name` renames `f_adjoint` likewise.
+//! `adjoint = name` renames `f_adjoint` likewise. `reverse` generates the reverse mode alone
+//! (`f_adjoint`, `f_grad`, ...), `forward` the forward mode alone (`f_tangent`), to save
+//! compile time:
+//!
+//! ```
+//! use autodiff::prelude::*;
+//!
+//! #[differentiate(forward)]
+//! fn cube(x: f64) -> f64 {
+//!     x * x * x
+//! }
+//!
+//! assert_eq!(cube_tangent(2.0, 1.0), (8.0, 12.0));
+//! ```
 //!
 //! # Blocking derivatives
 //!

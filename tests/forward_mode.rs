@@ -202,3 +202,32 @@ proptest! {
         assert_gradient_close(&[forward], &[reverse], 1e-9);
     }
 }
+
+// `reverse` and `forward` generate one mode each; the other's functions do not exist (the UI
+// cases `reverse_only_has_no_tangent` and `forward_only_has_no_grad` check that).
+#[differentiate(forward)]
+fn cube_forward_only(x: f64) -> f64 {
+    x * x * x
+}
+
+#[differentiate(reverse)]
+fn cube_reverse_only(x: f64) -> f64 {
+    x * x * x
+}
+
+#[differentiate(reverse, forward)]
+fn cube_both(x: f64) -> f64 {
+    x * x * x
+}
+
+#[test]
+fn mode_options_generate_the_mode_they_name() {
+    for x in [-1.5, 0.3, 2.0] {
+        let slope = 3.0 * x * x;
+        let (value, forward) = cube_forward_only_tangent(x, 1.0);
+        assert_eq!(value, x * x * x);
+        approx::assert_relative_eq!(forward, slope, max_relative = 1e-12);
+        approx::assert_relative_eq!(cube_reverse_only_grad(x), slope, max_relative = 1e-12);
+        approx::assert_relative_eq!(cube_both_grad(x), cube_both_tangent(x, 1.0).1);
+    }
+}

@@ -1,12 +1,13 @@
 //! The attribute's options: `#[differentiate(wrt(a, b), grad = df, value_and_grad = vdf,
-//! adjoint = f_adj)]`. Every option is optional; every malformed option is reported.
+//! adjoint = f_adj, reverse, forward)]`. Every option is optional; every malformed option is
+//! reported.
 
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::{Expr, Ident, Meta, Token};
 
 const ACCEPTED: &str = "accepted options are `wrt(param, ...)`, `grad = name`, \
-                        `value_and_grad = name` and `adjoint = name`";
+                        `value_and_grad = name`, `adjoint = name`, `reverse` and `forward`";
 
 /// The parsed options, with every error found while parsing them.
 #[derive(Default)]
@@ -16,7 +17,18 @@ pub struct Args {
     pub grad: Option<Ident>,
     pub value_and_grad: Option<Ident>,
     pub adjoint: Option<Ident>,
+    /// `reverse`: generate the reverse mode (`_adjoint`, `_grad`, ...) only.
+    pub reverse_only: Option<Ident>,
+    /// `forward`: generate the forward mode (`_tangent`) only.
+    pub forward_only: Option<Ident>,
     pub errors: Vec<syn::Error>,
+}
+
+/// Which modes to generate; both unless the options name one.
+#[derive(Clone, Copy)]
+pub struct Modes {
+    pub reverse: bool,
+    pub forward: bool,
 }
 
 impl Parse for Args {
@@ -29,11 +41,48 @@ impl Parse for Args {
                 args.errors.push(error);
             }
         }
+        args.check_modes();
         Ok(args)
     }
 }
 
 impl Args {
+    /// The modes the options ask for: naming one mode generates that one alone, naming both
+    /// (or neither) generates both.
+    pub fn modes(&self) -> Modes {
+        match (&self.reverse_only, &self.forward_only) {
+            (Some(_), None) => Modes {
+                reverse: true,
+                forward: false,
+            },
+            (None, Some(_)) => Modes {
+                reverse: false,
+                forward: true,
+            },
+            _ => Modes {
+                reverse: true,
+                forward: true,
+            },
+        }
+    }
+
+    /// Names chosen for reverse-mode functions are an error when only `forward` is generated.
+    pub fn check_modes(&mut self) {
+        if self.modes().reverse {
+            return;
+        }
+        for name in [&self.grad, &self.value_and_grad, &self.adjoint]
+            .into_iter()
+            .flatten()
+        {
+            self.errors.push(syn::Error::new_spanned(
+                name,
+                "this names a reverse-mode function, which `#[differentiate(forward)]` does not \
+                 generate; remove `forward` or this option",
+            ));
+        }
+    }
+
     fn take(&mut self, option: &Meta) -> syn::Result<()> {
         let unknown = || {
             syn::Error::new_spanned(
@@ -86,6 +135,25 @@ impl Args {
                 *slot = Some(name);
                 Ok(())
             }
+            ("reverse" | "forward", Meta::Path(path)) => {
+                let slot = if key == "reverse" {
+                    &mut self.reverse_only
+                } else {
+                    &mut self.forward_only
+                };
+                if slot.is_some() {
+                    return Err(syn::Error::new_spanned(
+                        path,
+                        format!("`{key}` given twice"),
+                    ));
+                }
+                *slot = path.get_ident().cloned();
+                Ok(())
+            }
+            ("reverse" | "forward", _) => Err(syn::Error::new_spanned(
+                option,
+                format!("`{key}` takes no value: write `#[differentiate({key})]`"),
+            )),
             ("wrt", _) => Err(syn::Error::new_spanned(option, "write `wrt(param, ...)`")),
             ("grad" | "value_and_grad" | "adjoint", _) => Err(syn::Error::new_spanned(
                 option,

@@ -7,11 +7,11 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::ItemFn;
 
-use crate::args::Args;
+use crate::args::{Args, Modes};
 use crate::check::{self, Errors, Signature};
 use crate::params::ParamKind;
 use crate::wrappers::{generate, Bodies, Names};
-use crate::{activity, exits, forward, lower, names, reverse};
+use crate::{activity, exits, forward, ir, lower, names, reverse};
 
 /// The path generated code uses to reach the runtime; it works for users who depend only
 /// on the `autodiff` facade.
@@ -53,18 +53,21 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
     let sig = check::signature(&item, &args, &mut errors);
     let names = Names::new(&item.sig.ident, &args);
     // The body is checked even when the signature has errors, so all are reported at once.
-    let function = differentiate(&sig, &item, &mut errors);
+    let modes = args.modes();
+    let function = differentiate(&sig, &item, modes, &mut errors);
     let generated = match function {
         Some((pullback_body, tangent_body)) if errors.is_empty() => generate(
             &item,
             &sig,
             &names,
+            modes,
             Bodies::Real(pullback_body, tangent_body),
         ),
         _ => {
             // Stubs with the right names keep one mistake from cascading into "cannot find
             // `f_grad`" errors at every use.
-            let stubs = (!sig.has_receiver).then(|| generate(&item, &sig, &names, Bodies::Stubs));
+            let stubs =
+                (!sig.has_receiver).then(|| generate(&item, &sig, &names, modes, Bodies::Stubs));
             let errors = errors.into_compile_errors();
             quote!(#errors #stubs)
         }
@@ -75,14 +78,14 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
     }
 }
 
-/// The body of the composable pullback: forward sweep, reverse sweep, result.
-/// The bodies of the composable pullback and, where forward mode covers the function, of
-/// `f_tangent`.
+/// The bodies of the composable pullback (forward sweep, reverse sweep, result) and of the
+/// composable forward mode, each when `modes` asks for it.
 fn differentiate(
     sig: &Signature,
     item: &ItemFn,
+    modes: Modes,
     errors: &mut Errors,
-) -> Option<(TokenStream, Option<TokenStream>)> {
+) -> Option<(Option<TokenStream>, Option<TokenStream>)> {
     // Every float parameter is active in the pullback, so that calls compose whatever the
     // callee's `wrt`; the public wrappers pick the requested gradients.
     let active_params: Vec<bool> = sig
@@ -135,9 +138,34 @@ fn differentiate(
     exits::restructure(&mut function);
     activity::analyse(&mut function, &active_params, &outputs);
 
-    let forward = forward::emit(&function);
-    let reverse = reverse::emit(&function, sig);
     let private = private_path();
+    let pullback = modes
+        .reverse
+        .then(|| pullback_body(&function, sig, &private));
+    // The composable forward mode: every differentiable parameter comes with a tangent.
+    let tangent = modes.forward.then(|| {
+        let body = forward::emit_with_tangents(&function);
+        let output = &function.vars[function.output].ident;
+        let output_dot = if sig.returns_unit {
+            quote!(())
+        } else if function.vars[function.output].active {
+            let dot = names::tangent(output);
+            quote!(#dot)
+        } else {
+            quote!(#private::ZeroLike::zero_like(&#output))
+        };
+        quote! {
+            #body
+            (#output, #output_dot)
+        }
+    });
+    Some((pullback, tangent))
+}
+
+/// The pullback's body: forward sweep, reverse sweep, the result and the cotangents.
+fn pullback_body(function: &ir::Function, sig: &Signature, private: &TokenStream) -> TokenStream {
+    let forward = forward::emit(function);
+    let reverse = reverse::emit(function, sig);
     // The reverse sweep puts back the contents of buffers that calls read; a `&mut` parameter
     // must still hold the function's result when the adjoint returns.
     let (keep_results, put_back_results): (Vec<_>, Vec<_>) = function
@@ -171,28 +199,11 @@ fn differentiate(
                 quote!(#private::ZeroLike::zero_like(&#ident))
             }
         });
-    let pullback = quote! {
+    quote! {
         #forward
         #(#keep_results)*
         #reverse
         #(#put_back_results)*
         (#output, (#(#cotangents,)*))
-    };
-    // The composable forward mode: every differentiable parameter comes with a tangent.
-    let tangent = {
-        let body = forward::emit_with_tangents(&function);
-        let output_dot = if sig.returns_unit {
-            quote!(())
-        } else if function.vars[function.output].active {
-            let dot = names::tangent(output);
-            quote!(#dot)
-        } else {
-            quote!(#private::ZeroLike::zero_like(&#output))
-        };
-        Some(quote! {
-            #body
-            (#output, #output_dot)
-        })
-    };
-    Some((pullback, tangent))
+    }
 }

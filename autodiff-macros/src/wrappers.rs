@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{Attribute, Ident, ItemFn};
 
-use crate::args::Args;
+use crate::args::{Args, Modes};
 use crate::check::{Param, Signature};
 use crate::expand::private_path;
 use crate::names;
@@ -40,9 +40,9 @@ impl Names {
 
 /// What the generated functions contain.
 pub enum Bodies {
-    /// The pullback's body (the wrappers call the pullback) and, where forward mode covers
-    /// the function, `f_tangent`'s.
-    Real(TokenStream, Option<TokenStream>),
+    /// The pullback's body (the wrappers call the pullback) and `f_tangent_all`'s, each
+    /// when its mode is generated.
+    Real(Option<TokenStream>, Option<TokenStream>),
     /// Every body is `unimplemented!()`: compilation fails anyway, with the errors reported.
     Stubs,
 }
@@ -80,7 +80,13 @@ fn tuple_or_single(items: &[TokenStream]) -> TokenStream {
     }
 }
 
-pub fn generate(item: &ItemFn, sig: &Signature, names: &Names, bodies: Bodies) -> TokenStream {
+pub fn generate(
+    item: &ItemFn,
+    sig: &Signature,
+    names: &Names,
+    modes: Modes,
+    bodies: Bodies,
+) -> TokenStream {
     let private = private_path();
     let vis = &item.vis;
     let generics = &item.sig.generics;
@@ -201,15 +207,20 @@ pub fn generate(item: &ItemFn, sig: &Signature, names: &Names, bodies: Bodies) -
         .is_empty()
         .then(|| quote!(let _ = #original;));
 
+    let unimplemented = quote!(::core::unimplemented!());
     let tangent_function = match &bodies {
+        _ if !modes.forward => None,
         Bodies::Real(_, Some(tangent_body)) => {
             Some(tangent(item, sig, names, tangent_body, &attrs))
         }
-        _ => None,
+        _ => Some(tangent(item, sig, names, &unimplemented, &attrs)),
     };
+    if !modes.reverse {
+        return quote!(#tangent_function);
+    }
     let bodies = match bodies {
-        Bodies::Stubs => None,
-        Bodies::Real(body, _) => {
+        Bodies::Stubs | Bodies::Real(None, _) => None,
+        Bodies::Real(Some(body), _) => {
             // `f_adjoint` gives the pullback a scratch shadow for each buffer not in `wrt`.
             let scratch = sig.params.iter().filter(|p| !p.in_wrt).filter_map(|p| {
                 p.kind.shadow_type()?;
@@ -284,7 +295,6 @@ pub fn generate(item: &ItemFn, sig: &Signature, names: &Names, bodies: Bodies) -
             ))
         }
     };
-    let unimplemented = quote!(::core::unimplemented!());
     let (pullback_body, adjoint_body, grad_body, value_and_grad_body) =
         bodies.unwrap_or_else(|| {
             (
@@ -525,6 +535,11 @@ fn tangent(
     let generics = &item.sig.generics;
     let where_clause = &generics.where_clause;
     let original = &names.original;
+    // Whoever uses a derivative of `f` uses `f`: no dead-code warning for it then.
+    let mark_original_used = generics
+        .params
+        .is_empty()
+        .then(|| quote!(let _ = #original;));
     let name = names::generated(original, "tangent");
     let all = names::generated(original, "tangent_all");
     let out_ty = &sig.output;
@@ -586,6 +601,7 @@ fn tangent(
         #(#attrs)*
         #[allow(dead_code, unused_mut, unused_variables, unused_assignments, unused_parens, unreachable_code, clippy::all)]
         #vis fn #all #generics (#(#all_params,)*) -> (#out_ty, #out_ty) #where_clause {
+            #mark_original_used
             #body
         }
 

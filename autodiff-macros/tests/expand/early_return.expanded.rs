@@ -140,6 +140,7 @@ fn first_crossing_tangent_all(
     steps: usize,
     steps_dot: impl ::core::marker::Sized,
 ) -> (f64, f64) {
+    let _ = first_crossing;
     let mut exit_code: u32 = 0;
     let mut output: f64 = ::core::default::Default::default();
     let mut output_dot = ::core::default::Default::default();

@@ -101,6 +101,7 @@ pub fn f_value_and_grad(a: f64) -> (f64, f64) {
     clippy::all
 )]
 pub fn f_tangent_all(a: f64, a_dot: f64) -> (f64, f64) {
+    let _ = f;
     let mut output: f64 = ::core::default::Default::default();
     let mut output_dot = ::core::default::Default::default();
     let mut b = a * 2.0;

@@ -139,6 +139,7 @@ fn g_value_and_grad(x: f64, y: f64) -> (f64, (f64, f64)) {
     clippy::all
 )]
 fn g_tangent_all(x: f64, x_dot: f64, y: f64, y_dot: f64) -> (f64, f64) {
+    let _ = g;
     let mut output: f64 = ::core::default::Default::default();
     let mut output_dot = ::core::default::Default::default();
     let t1 = x * x;

@@ -1,0 +1,13 @@
+use autodiff::differentiate;
+
+#[differentiate(forward, grad = df)]
+fn f(x: f64) -> f64 {
+    x * x
+}
+
+#[differentiate(forward, forward, reverse = yes)]
+fn g(x: f64) -> f64 {
+    x * x
+}
+
+fn main() {}
