@@ -151,8 +151,12 @@
 //!   TensorFlow idioms, and the known limits.
 //! - [`testing`]: finite-difference helpers to check gradients in your own tests.
 //! - [`rules`]: the derivative rules the generated code calls, one function per operation.
+//! - [`Dual`], [`DualVec`] and [`forward`]: dual numbers, and derivatives, gradients,
+//!   Jacobians and Hessians of functions written generically over [`num_traits::Float`].
 
-pub use autodiff_core::{rules, stop_gradient, testing, NoTangent, ZeroLike};
+pub use autodiff_core::{
+    forward, num_traits, rules, stop_gradient, testing, Dual, DualVec, NoTangent, ZeroLike,
+};
 pub use autodiff_macros::differentiate;
 
 /// Everything a user of `#[differentiate]` needs in scope.
