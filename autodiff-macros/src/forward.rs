@@ -29,20 +29,9 @@ pub fn emit(f: &Function) -> TokenStream {
             quote!(let mut #ident = #private::Slot::new();)
         }
     });
-    let exit_code = f.uses_exit_code.then(|| {
-        let ident = names::exit_code();
-        quote!(let mut #ident: u32 = 0;)
-    });
-    let locals = locals_by_block(f);
-    let body = Forward {
-        f,
-        locals: &locals,
-        tangents: false,
-    }
-    .block(&f.body);
+    let body = sweep(f, false);
     quote! {
         #(#tapes)*
-        #exit_code
         #body
     }
 }
@@ -50,6 +39,11 @@ pub fn emit(f: &Function) -> TokenStream {
 /// The forward sweep with tangents carried along each operation, and nothing recorded: the
 /// body of the forward-mode derivative.
 pub fn emit_with_tangents(f: &Function) -> TokenStream {
+    sweep(f, true)
+}
+
+/// The function's body run forward, with or without tangents, after its exit code.
+fn sweep(f: &Function, tangents: bool) -> TokenStream {
     let exit_code = f.uses_exit_code.then(|| {
         let ident = names::exit_code();
         quote!(let mut #ident: u32 = 0;)
@@ -58,7 +52,7 @@ pub fn emit_with_tangents(f: &Function) -> TokenStream {
     let body = Forward {
         f,
         locals: &locals,
-        tangents: true,
+        tangents,
     }
     .block(&f.body);
     quote! {
