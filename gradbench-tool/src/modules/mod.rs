@@ -1,0 +1,41 @@
+//! The GradBench modules this tool implements, and the dispatch from names to functions.
+
+pub mod det;
+pub mod hello;
+pub mod llsq;
+pub mod lse;
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::protocol::Evaluation;
+
+/// The module names `define` accepts.
+pub const MODULES: [&str; 4] = ["det", "hello", "llsq", "lse"];
+
+/// Whether this tool implements the module called `name`.
+pub fn is_known(name: &str) -> bool {
+    MODULES.contains(&name)
+}
+
+/// Evaluates `function` of `module` at `input`, timed as the protocol asks; an unknown
+/// module or function, or an input of the wrong shape, is an `Err` with a message.
+pub fn evaluate(module: &str, function: &str, input: Value) -> Evaluation {
+    match module {
+        "det" => det::evaluate(function, input),
+        "hello" => hello::evaluate(function, input),
+        "llsq" => llsq::evaluate(function, input),
+        "lse" => lse::evaluate(function, input),
+        _ => Err(format!("unknown module {module:?}")),
+    }
+}
+
+/// Decodes a module's input, turning serde's complaint into the response's error text.
+fn parse_input<T: DeserializeOwned>(module: &str, input: Value) -> Result<T, String> {
+    serde_json::from_value(input).map_err(|err| format!("invalid {module} input: {err}"))
+}
+
+/// The error for a function name a module does not have.
+fn unknown_function(module: &str, function: &str) -> String {
+    format!("module {module:?} has no function {function:?}")
+}

@@ -1,0 +1,142 @@
+//! A scripted session piped through the built binary, checking every response line.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use serde_json::{json, Value};
+
+/// Runs the tool on `lines` and returns its parsed stdout lines and its exit status.
+fn session(lines: &[&str]) -> (Vec<Value>, std::process::ExitStatus) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gradbench-tool"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn the tool");
+    {
+        let mut stdin = child.stdin.take().expect("stdin is piped");
+        for line in lines {
+            writeln!(stdin, "{line}").expect("write a message");
+        }
+        // Dropping stdin ends the input, which must end the session.
+    }
+    let output = child.wait_with_output().expect("wait for the tool");
+    let stdout = String::from_utf8(output.stdout).expect("UTF-8 output");
+    let responses = stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each response is one JSON line"))
+        .collect();
+    (responses, output.status)
+}
+
+fn floats(value: &Value) -> Vec<f64> {
+    serde_json::from_value(value.clone()).expect("an array of numbers")
+}
+
+fn assert_timings(response: &Value, runs: usize) {
+    let timings = response["timings"].as_array().expect("timings");
+    assert_eq!(timings.len(), runs, "{response}");
+    for timing in timings {
+        assert_eq!(timing["name"], "evaluate");
+        assert!(timing["nanoseconds"].is_u64(), "{timing}");
+    }
+}
+
+#[test]
+fn scripted_session() {
+    let (responses, status) = session(&[
+        r#"{"id": 0, "kind": "start", "eval": "hello"}"#,
+        r#"{"id": 1, "kind": "define", "module": "hello"}"#,
+        r#"{"id": 2, "kind": "evaluate", "module": "hello", "function": "square", "input": 3.0}"#,
+        r#"{"id": 3, "kind": "evaluate", "module": "hello", "function": "double", "input": 9.0}"#,
+        r#"{"id": 4, "kind": "analysis", "of": 3, "valid": true}"#,
+        r#"{"id": 5, "kind": "define", "module": "llsq"}"#,
+        r#"{"id": 6, "kind": "evaluate", "module": "llsq", "function": "primal", "input": {"x": [0.1, 0.2, 0.3], "n": 5, "min_runs": 2, "min_seconds": 0}}"#,
+        r#"{"id": 7, "kind": "evaluate", "module": "llsq", "function": "gradient", "input": {"x": [0.1, 0.2, 0.3], "n": 5, "min_runs": 3, "min_seconds": 0}, "description": "n=5,m=3"}"#,
+        r#"{"id": 8, "kind": "define", "module": "lse"}"#,
+        r#"{"id": 9, "kind": "evaluate", "module": "lse", "function": "primal", "input": {"x": [0.0, 0.0], "min_runs": 1, "min_seconds": 0}}"#,
+        r#"{"id": 10, "kind": "evaluate", "module": "lse", "function": "gradient", "input": {"x": [0.0, 0.0], "min_runs": 1, "min_seconds": 0}}"#,
+        r#"{"id": 11, "kind": "define", "module": "gmm"}"#,
+        r#"{"id": 12, "kind": "evaluate", "module": "gmm", "function": "objective", "input": {}}"#,
+        r#"{"id": 13, "kind": "evaluate", "module": "lse", "function": "gradient", "input": {"x": "oops"}}"#,
+        r#"{"id": 14, "kind": "evaluate", "module": "lse", "function": "gradient"}"#,
+        r#"{"id": 15, "kind": "evaluate", "module""#,
+        r#"{"kind": "start"}"#,
+        "",
+        r#"{"id": 16, "kind": "end"}"#,
+    ]);
+    assert!(status.success(), "{status}");
+    assert_eq!(responses.len(), 18, "{responses:#?}");
+
+    assert_eq!(responses[0], json!({"id": 0, "tool": "autodiff"}));
+    assert_eq!(responses[1], json!({"id": 1, "success": true}));
+
+    assert_eq!(responses[2]["id"], 2);
+    assert_eq!(responses[2]["success"], true);
+    assert_eq!(responses[2]["output"], 9.0);
+    assert_timings(&responses[2], 1);
+    assert_eq!(responses[3]["output"], 18.0);
+    assert_eq!(responses[4], json!({"id": 4}));
+
+    assert_eq!(responses[5], json!({"id": 5, "success": true}));
+    assert_eq!(responses[6]["id"], 6);
+    let expected = 0.5 * (1.44 + 1.155625 + 0.01 + 0.525625 + 0.16);
+    let primal = responses[6]["output"].as_f64().expect("a number");
+    assert!((primal - expected).abs() < 1e-12, "{primal}");
+    assert_timings(&responses[6], 2);
+    assert_eq!(responses[7]["id"], 7);
+    let gradient = floats(&responses[7]["output"]);
+    for (g, e) in gradient.iter().zip([1.25, -2.5, 0.8875]) {
+        assert!((g - e).abs() < 1e-12, "{gradient:?}");
+    }
+    assert_timings(&responses[7], 3);
+
+    assert_eq!(responses[8], json!({"id": 8, "success": true}));
+    let lse = responses[9]["output"].as_f64().expect("a number");
+    assert!((lse - 2f64.ln()).abs() < 1e-15);
+    assert_eq!(responses[10]["output"], json!([0.5, 0.5]));
+    assert_timings(&responses[10], 1);
+
+    for (index, id, needle) in [
+        (11, json!(11), "unknown module \"gmm\""),
+        (12, json!(12), "unknown module \"gmm\""),
+        (13, json!(13), "invalid lse input"),
+        (
+            14,
+            json!(14),
+            "needs \"module\", \"function\" and \"input\"",
+        ),
+        (15, Value::Null, "malformed JSON"),
+        (16, Value::Null, "invalid message"),
+    ] {
+        let response = &responses[index];
+        assert_eq!(response["id"], id, "{response}");
+        assert_eq!(response["success"], false, "{response}");
+        let error = response["error"].as_str().expect("an error string");
+        assert!(error.contains(needle), "{error}");
+    }
+    // Unknown kinds are acknowledged, as the protocol asks.
+    assert_eq!(responses[17], json!({"id": 16}));
+}
+
+#[test]
+fn empty_input_ends_quietly() {
+    let (responses, status) = session(&[]);
+    assert!(status.success());
+    assert!(responses.is_empty());
+}
+
+#[test]
+fn det_session() {
+    let (responses, status) = session(&[
+        r#"{"id": 0, "kind": "start"}"#,
+        r#"{"id": 1, "kind": "define", "module": "det"}"#,
+        r#"{"id": 2, "kind": "evaluate", "module": "det", "function": "primal", "input": {"A": [1.0, 2.0, 3.0, 4.0], "ell": 2, "min_runs": 1, "min_seconds": 0}}"#,
+        r#"{"id": 3, "kind": "evaluate", "module": "det", "function": "gradient", "input": {"A": [1.0, 2.0, 3.0, 4.0], "ell": 2, "min_runs": 1, "min_seconds": 0}}"#,
+    ]);
+    assert!(status.success());
+    assert_eq!(responses.len(), 4);
+    assert_eq!(responses[1], json!({"id": 1, "success": true}));
+    assert_eq!(responses[2]["output"], -2.0);
+    assert_eq!(responses[3]["output"], json!([4.0, -3.0, -2.0, 1.0]));
+    assert_timings(&responses[3], 1);
+}
