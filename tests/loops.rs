@@ -808,3 +808,37 @@ fn long_loop_tapes() {
         check("long_loop", &[x], &[g], &[ds], |p| long_loop(p[0], n));
     }
 }
+
+/// A triangular double loop whose inner variable starts at the outer one's successor: the
+/// reverse sweep counts `i` from `j + 1` instead of recording it.
+#[differentiate]
+fn pairwise_products(x: &[f64]) -> f64 {
+    let n = x.len();
+    let mut s = 0.0;
+    for j in 0..n {
+        for i in j + 1..n {
+            s += x[i] * x[j] * (i - j) as f64;
+        }
+    }
+    s
+}
+
+#[test]
+fn triangular_loop_counts_its_inner_variable() {
+    let x = [0.3, -1.2, 2.0, 0.7, -0.4];
+    // ∂/∂x_k Σ_{j<i} (i − j) x_i x_j = Σ_{m≠k} |k − m| x_m.
+    let hand: Vec<f64> = (0..x.len())
+        .map(|k| {
+            (0..x.len())
+                .map(|m| (k as f64 - m as f64).abs() * x[m])
+                .sum()
+        })
+        .collect();
+    check(
+        "pairwise_products",
+        &x,
+        &pairwise_products_grad(&x),
+        &hand,
+        pairwise_products,
+    );
+}

@@ -42,8 +42,14 @@ pub fn plan(f: &mut Function) {
 }
 
 /// A `for i in start..end` loop's `i`, when needed in reverse, is `start` plus the
-/// iteration's number there: no tape.
+/// iteration's number there: no tape. `start` may read an enclosing loop's variables
+/// (`for i in j + 1..d`), which then must be brought back in reverse, perhaps counted in turn.
 fn plan_loop_counters(f: &mut Function, facts: &Facts) {
+    while plan_loop_counters_once(f, facts) {}
+}
+
+/// One pass of [`plan_loop_counters`]; whether it counted a loop variable it had not.
+fn plan_loop_counters_once(f: &mut Function, facts: &Facts) -> bool {
     let mut counted = Vec::new();
     f.body.walk(&mut |stmt| {
         let Stmt::Loop {
@@ -65,25 +71,32 @@ fn plan_loop_counters(f: &mut Function, facts: &Facts) {
             return;
         };
         let start = quote::ToTokens::to_token_stream(start);
-        if !f.vars[*var].needed || facts.assigned[*var] {
+        if !f.vars[*var].needed || f.vars[*var].counted_from.is_some() || facts.assigned[*var] {
             return;
         }
-        // The start must mean the same at the loop's reverse: read only values never assigned.
+        // The start must mean the same at the loop's reverse: read only values never assigned,
+        // in scope there.
         let Some(reads) = facts.pure_arithmetic_reads(&start) else {
             return;
         };
-        if reads
-            .iter()
-            .any(|&r| facts.assigned[r] || f.vars[r].block != ROOT)
-        {
-            return;
+        let mut to_bring_back = Vec::new();
+        for read in reads {
+            match facts.available(f, read, *var) {
+                Some(operand) => to_bring_back.extend(operand),
+                None => return,
+            }
         }
-        counted.push((*var, start));
+        counted.push((*var, start, to_bring_back));
     });
-    for (var, start) in counted {
+    let progress = !counted.is_empty();
+    for (var, start, to_bring_back) in counted {
         f.vars[var].recomputed = true;
         f.vars[var].counted_from = Some(start);
+        for operand in to_bring_back {
+            f.vars[operand].needed = true;
+        }
     }
+    progress
 }
 
 /// What the decision needs to know about the whole function.
