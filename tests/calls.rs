@@ -396,3 +396,52 @@ fn f32_callee_inside_an_f64_function() {
         assert_close("g32 vs hand", g, x.sin() + x * x.cos(), 1e-5);
     }
 }
+
+#[differentiate]
+fn product_at(a: &[f64], idx: &[usize]) -> f64 {
+    a[idx[0]] * a[idx[1]]
+}
+
+/// A local `Vec` borrowed by a call inside a loop: the tape keeps a copy of it, since the
+/// `Vec` is gone by the time the reverse sweep passes it to the callee's pullback.
+#[differentiate]
+fn mirrored_products(a: &[f64], n: usize) -> f64 {
+    let mut total = 0.0;
+    for i in 0..n {
+        let idx: Vec<usize> = vec![i, n - 1 - i];
+        total += product_at(a, &idx);
+    }
+    total
+}
+
+/// The same after an early return, which puts the rest of the body in a nested block.
+#[differentiate]
+fn swapped_product(a: &[f64], n: usize) -> f64 {
+    if n == 0 {
+        return 1.0;
+    }
+    let idx: Vec<usize> = vec![1, 0];
+    product_at(a, &idx)
+}
+
+#[test]
+fn borrowed_locals_outlive_their_scope_on_the_tape() {
+    let a = [1.0, 2.0, 3.0];
+    // Σᵢ a_i a_{2−i} = 2 a₀ a₂ + a₁²: gradient (2a₂, 2a₁, 2a₀).
+    let hand = [2.0 * a[2], 2.0 * a[1], 2.0 * a[0]];
+    common::check(
+        "mirrored_products",
+        &a,
+        &mirrored_products_grad(&a, 3),
+        &hand,
+        |p| mirrored_products(p, 3),
+    );
+    let b = [3.0, 5.0];
+    common::check(
+        "swapped_product",
+        &b,
+        &swapped_product_grad(&b, 1),
+        &[b[1], b[0]],
+        |p| swapped_product(p, 1),
+    );
+}

@@ -352,6 +352,24 @@ fn plan_tapes(f: &mut Function) {
             f.vars[var].saved_tape = Some(f.tapes.len() - 1);
         }
     }
+    let mut borrows = Vec::new();
+    f.body.walk(&mut |stmt| {
+        if let Stmt::Let {
+            var,
+            init: Some(Rhs::Opaque(tokens)),
+            ..
+        } = stmt
+        {
+            if let Ok(syn::Expr::Reference(r)) = syn::parse2::<syn::Expr>(tokens.clone()) {
+                if r.mutability.is_none() {
+                    borrows.push(*var);
+                }
+            }
+        }
+    });
+    for var in borrows {
+        f.vars[var].kept_owned = f.vars[var].saved_tape.is_some();
+    }
 }
 
 fn plan_block(

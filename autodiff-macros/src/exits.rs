@@ -166,6 +166,7 @@ fn guard(f: &mut Function, remaining: Vec<Stmt>, id: BlockId) -> Vec<Stmt> {
         varied: false,
         needed: false,
         saved_tape: None,
+        kept_owned: false,
         writable: false,
         borrowed: false,
         view: None,

@@ -88,6 +88,9 @@ impl Forward<'_> {
             .filter_map(|&var| {
                 let tape = &self.f.tapes[self.f.vars[var].saved_tape?].ident;
                 let ident = self.ident(var);
+                if self.f.vars[var].kept_owned {
+                    return Some(quote!(#tape.push(::std::borrow::ToOwned::to_owned(#ident));));
+                }
                 Some(quote!(#tape.push(#ident);))
             });
         quote!(#(#stmts)* #(#saves)*)

@@ -67,6 +67,9 @@ pub struct Var {
     /// For a needed variable local to a nested block: the tape that carries its last value
     /// from the end of the block's forward run to the start of its reverse run.
     pub saved_tape: Option<TapeId>,
+    /// A shared borrow (`&idx`) saved on a tape: the tape keeps an owned copy, since what it
+    /// borrows may be gone when the reverse sweep runs.
+    pub kept_owned: bool,
 }
 
 /// `base[start..end]` (`end` absent: to the end).

@@ -149,6 +149,7 @@ impl Lowering<'_> {
             varied: false,
             needed: false,
             saved_tape: None,
+            kept_owned: false,
             writable: false,
             borrowed: false,
             view: None,

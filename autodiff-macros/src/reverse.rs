@@ -140,6 +140,13 @@ impl Reverse<'_> {
                 return Some(self.recompute(v));
             }
             let tape = &self.f.tapes[var.saved_tape?].ident;
+            if var.kept_owned {
+                let kept = format_ident!("{}_kept", ident);
+                return Some(quote! {
+                    let #kept = #tape.pop();
+                    let #ident = &#kept;
+                });
+            }
             Some(quote!(let #mutability #ident = #tape.pop();))
         });
         let adjoints = self.adjoint_declarations(block.id, |_| true);
