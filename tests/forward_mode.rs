@@ -200,6 +200,20 @@ proptest! {
         let forward = ybar * out_dot + tbar * total_dot;
         let reverse = dot(&x_bar, &v) + k_bar * dk + total_bar * dt0;
         assert_gradient_close(&[forward], &[reverse], 1e-9);
+        // Central differences along the same direction, for the result and for `total`.
+        let along = |h: f64| {
+            let xh: Vec<f64> = x.iter().zip(&v).map(|(xi, vi)| xi + h * vi).collect();
+            let mut total = t0 + h * dt0;
+            let out = through_calls(&xh, k + h * dk, &mut total);
+            (out, total)
+        };
+        let h = 1e-6;
+        let ((out_plus, total_plus), (out_minus, total_minus)) = (along(h), along(-h));
+        assert_gradient_close(
+            &[out_dot, total_dot],
+            &[(out_plus - out_minus) / (2.0 * h), (total_plus - total_minus) / (2.0 * h)],
+            1e-5,
+        );
     }
 }
 
