@@ -158,6 +158,11 @@ pub use autodiff_core::{
     forward, num_traits, rules, stop_gradient, testing, Dual, DualVec, NoTangent, ZeroLike,
 };
 pub use autodiff_macros::differentiate;
+/// The nalgebra whose vectors and matrices `#[differentiate]` functions may take and return
+/// (feature `nalgebra`, on by default): naming it through this crate keeps the versions
+/// matched.
+#[cfg(feature = "nalgebra")]
+pub use nalgebra;
 
 /// Everything a user of `#[differentiate]` needs in scope.
 ///

@@ -212,6 +212,13 @@ fn mark_needed(f: &mut Function) {
             let is_active = |a: &Atom| a.var().is_some_and(|v| f.vars[v].active);
             let operands = rhs.operands_read_by_pullback(is_active);
             read.extend(operands.iter().filter_map(|a| a.var()));
+            // An element of a value (`m[(i, j)]`) is pulled back into a zero of the value's
+            // shape.
+            if let Rhs::Index { base, .. } = rhs {
+                if !f.vars[*base].buffer && f.vars[*base].active {
+                    read.push(*base);
+                }
+            }
             // A rule call names every operand of its operation, if only for its type. A
             // function-level variable is always in scope there; one local to a nested block
             // exists in the reverse sweep only if it is brought back from a tape.

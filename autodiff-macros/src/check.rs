@@ -60,6 +60,21 @@ pub struct Signature {
     /// Returns a `Vec` or an array of floats (its kind as a buffer): the output's cotangent
     /// is a slice or array, and `f_jacobian` replaces `f_grad`.
     pub returns_buffer: Option<ParamKind>,
+    /// Returns a nalgebra vector or matrix: its cotangent is a value of the same type, and
+    /// `f_jacobian` replaces `f_grad`.
+    pub returns_value: bool,
+}
+
+impl Signature {
+    /// Whether a nalgebra vector or matrix goes in or comes out, which forward mode does not
+    /// support yet.
+    pub fn has_values(&self) -> bool {
+        self.returns_value
+            || self
+                .params
+                .iter()
+                .any(|p| matches!(p.kind, ParamKind::Value { .. }))
+    }
 }
 
 /// Checks the signature and the attribute's options against it.
@@ -162,9 +177,14 @@ pub fn signature(item: &ItemFn, args: &Args, errors: &mut Errors) -> Signature {
     };
     let writes_an_output = params.iter().any(|p| p.kind.is_in_out());
     let mut returns_buffer = None;
+    let mut returns_value = false;
     let output = match &sig.output {
         _ if returns_unit && writes_an_output => syn::parse_quote!(()),
         ReturnType::Type(_, ty) if float_kind(ty).is_some() => (**ty).clone(),
+        ReturnType::Type(_, ty) if crate::params::is_nalgebra_value(ty) => {
+            returns_value = true;
+            (**ty).clone()
+        }
         ReturnType::Type(_, ty)
             if matches!(classify(ty), ParamKind::Buffer { mutable: false, .. })
                 && !matches!(&**ty, Type::Reference(_)) =>
@@ -176,7 +196,7 @@ pub fn signature(item: &ItemFn, args: &Args, errors: &mut Errors) -> Signature {
             errors.push(error(
                 ty.span(),
                 format!(
-                    "`#[differentiate]` needs a function returning `f64`, `f32`, a `Vec` or an array of them; `{}` cannot be differentiated",
+                    "`#[differentiate]` needs a function returning `f64`, `f32`, a `Vec` or an array of them, or a nalgebra vector or matrix of them; `{}` cannot be differentiated",
                     ty.to_token_stream()
                 ),
             ));
@@ -198,6 +218,7 @@ pub fn signature(item: &ItemFn, args: &Args, errors: &mut Errors) -> Signature {
         has_receiver,
         returns_unit: returns_unit && writes_an_output,
         returns_buffer,
+        returns_value,
     }
 }
 

@@ -169,6 +169,7 @@ fn guard(f: &mut Function, remaining: Vec<Stmt>, id: BlockId) -> Vec<Stmt> {
         kept_owned: false,
         writable: false,
         borrowed: false,
+        plain: true,
         view: None,
         contents_needed: false,
         recomputed: false,

@@ -9,7 +9,6 @@ use syn::ItemFn;
 
 use crate::args::{Args, Modes};
 use crate::check::{self, Errors, Signature};
-use crate::params::ParamKind;
 use crate::wrappers::{generate, Bodies, Names};
 use crate::{activity, exits, forward, ir, lower, names, reverse};
 
@@ -53,7 +52,17 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
     let sig = check::signature(&item, &args, &mut errors);
     let names = Names::new(&item.sig.ident, &args);
     // The body is checked even when the signature has errors, so all are reported at once.
-    let modes = args.modes();
+    let mut modes = args.modes();
+    if sig.has_values() {
+        // Forward mode needs tangent rules for matrix methods, which the core lacks yet.
+        modes.forward = false;
+        if let Some(option) = &args.forward_only {
+            errors.push(syn::Error::new_spanned(
+                option,
+                "forward mode through nalgebra vectors and matrices is not supported yet; use the reverse mode (remove `forward`)",
+            ));
+        }
+    }
     let function = differentiate(&sig, &item, modes, &mut errors);
     let generated = match function {
         Some((pullback_body, tangent_body)) if errors.is_empty() => generate(
@@ -137,6 +146,7 @@ fn differentiate(
     };
     exits::restructure(&mut function);
     activity::analyse(&mut function, &active_params, &outputs);
+    crate::values::mark(&mut function, sig);
 
     let private = private_path();
     let pullback = modes
@@ -189,14 +199,20 @@ fn pullback_body(function: &ir::Function, sig: &Signature, private: &TokenStream
         .zip(&sig.params)
         .map(|(&var, param)| {
             let ident = &param.ident;
-            if !matches!(param.kind, ParamKind::Scalar) {
+            // A parameter passed by reference is already one.
+            let primal = if function.vars[var].borrowed {
+                quote!(#ident)
+            } else {
+                quote!(&#ident)
+            };
+            if !param.kind.is_value_like() {
                 // Buffers' adjoints are in their shadows.
                 quote!(#private::NoTangent)
             } else if function.vars[var].active {
                 let adjoint = names::adjoint(&function.vars[var].ident);
-                quote!(#private::gradient_or_zero(#adjoint, &#ident))
+                quote!(#private::gradient_or_zero(#adjoint, #primal))
             } else {
-                quote!(#private::ZeroLike::zero_like(&#ident))
+                quote!(#private::ZeroLike::zero_like(#primal))
             }
         });
     quote! {

@@ -381,16 +381,37 @@ pub fn atom_tokens_of(vars: &[Var], atom: &Atom) -> TokenStream {
     }
 }
 
+/// An operand of an operator: by value when it is a plain scalar or already a reference,
+/// by reference otherwise, so that a matrix is not moved (see `values.rs`).
+pub fn operand_tokens(f: &Function, atom: &Atom) -> TokenStream {
+    let tokens = atom_tokens(f, atom);
+    match atom {
+        Atom::Var(v) if !f.vars[*v].plain && !f.vars[*v].borrowed => quote!(&#tokens),
+        _ => tokens,
+    }
+}
+
+/// A reference to an operand, as the rules take them: a variable that is already a
+/// reference is passed as it is.
+pub fn reference_tokens(f: &Function, atom: &Atom) -> TokenStream {
+    let tokens = atom_tokens(f, atom);
+    match atom {
+        Atom::Var(v) if f.vars[*v].borrowed => tokens,
+        _ => quote!(&#tokens),
+    }
+}
+
 /// One operation as an expression.
 pub fn rhs_tokens(f: &Function, rhs: &Rhs) -> TokenStream {
     match rhs {
         Rhs::Atom(a) => atom_tokens(f, a),
+        Rhs::Borrow(a) => reference_tokens(f, a),
         Rhs::Neg(a) => {
             let a = atom_tokens(f, a);
             quote!(-#a)
         }
         Rhs::Binary { op, lhs, rhs, span } => {
-            let (l, r) = (atom_tokens(f, lhs), atom_tokens(f, rhs));
+            let (l, r) = (operand_tokens(f, lhs), operand_tokens(f, rhs));
             let op = binop_tokens(*op, *span);
             quote!(#l #op #r)
         }

@@ -46,8 +46,13 @@ pub struct Var {
     pub cell: bool,
     /// A buffer the function may write: a `&mut` parameter or view, or a local buffer.
     pub writable: bool,
-    /// A parameter passed by reference: naming it again copies the reference, not the data.
+    /// A reference (a parameter passed by `&`, or bound to `&v`): naming it again copies the
+    /// reference, not the data, and rules take it as it is.
     pub borrowed: bool,
+    /// Holds a plain `Copy` scalar for certain (a float, an integer), so that operators take
+    /// it by value; operators take anything else (a matrix) by reference, which leaves it for
+    /// the reverse sweep (set by `values.rs`).
+    pub plain: bool,
     /// A view into another buffer (`&x[a..b]`): it shares that buffer's shadow.
     pub view: Option<View>,
     /// A buffer whose contents the reverse sweep reads back (it is passed to a call): its
@@ -137,6 +142,9 @@ pub enum BinOp {
 pub enum Rhs {
     /// A copy of an operand.
     Atom(Atom),
+    /// `&v`: a reference to an operand (a matrix passed to a method), whose derivative is
+    /// the operand's.
+    Borrow(Atom),
     Neg(Atom),
     Binary {
         op: BinOp,
@@ -328,7 +336,7 @@ impl Rhs {
 
     pub fn operands(&self) -> Vec<&Atom> {
         match self {
-            Rhs::Atom(a) | Rhs::Neg(a) => vec![a],
+            Rhs::Atom(a) | Rhs::Borrow(a) | Rhs::Neg(a) => vec![a],
             Rhs::Binary { lhs, rhs, .. } => vec![lhs, rhs],
             Rhs::Method { recv, args, .. } => std::iter::once(recv).chain(args).collect(),
             Rhs::Call { args, .. } => args
@@ -352,7 +360,7 @@ impl Rhs {
     /// other; a quotient's pullback into the denominator reads both.
     pub fn operands_read_by_pullback(&self, is_active: impl Fn(&Atom) -> bool) -> Vec<&Atom> {
         match self {
-            Rhs::Atom(_) | Rhs::Neg(_) | Rhs::Opaque(_) => vec![],
+            Rhs::Atom(_) | Rhs::Borrow(_) | Rhs::Neg(_) | Rhs::Opaque(_) => vec![],
             Rhs::Elements { .. } | Rhs::CopyOf { .. } => vec![],
             Rhs::Binary { op, lhs, rhs, .. } => {
                 let (lhs_active, rhs_active) = (is_active(lhs), is_active(rhs));

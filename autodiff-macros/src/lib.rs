@@ -2,7 +2,8 @@
 //!
 //! A small compiler with one file per stage: `args` (options) → `check` (what is accepted)
 //! → `lower` (our IR, `ir`) → `exits` (break/continue/return as codes) → `activity` (what
-//! carries derivatives, what the reverse sweep needs) → `forward` and `reverse` (the two
+//! carries derivatives, what the reverse sweep needs) → `values` (which operands are plain
+//! scalars and which are matrices, taken by reference) → `forward` and `reverse` (the two
 //! sweeps) → `expand` (the generated functions). Use it through the `autodiff` crate, whose
 //! documentation has the examples.
 
@@ -19,6 +20,7 @@ mod params;
 mod recompute;
 mod reverse;
 mod tangent;
+mod values;
 mod wrappers;
 
 use proc_macro::TokenStream;

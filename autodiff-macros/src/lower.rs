@@ -152,6 +152,7 @@ impl Lowering<'_> {
             kept_owned: false,
             writable: false,
             borrowed: false,
+            plain: false,
             view: None,
             contents_needed: false,
             recomputed: false,

@@ -8,6 +8,7 @@
 //! | `[T; N]`, `&[T; N]`                              | buffer   | added into a `&mut [T; N]` shadow       |
 //! | `&mut [T]`, `&mut Vec<T>`, `&mut [T; N]`         | buffer, in-out | its shadow brings the output's cotangent in and takes the input's adjoint out |
 //! | `&mut T`                                         | cell, in-out   | likewise, through a `&mut T` shadow     |
+//! | nalgebra `DVector<T>`, `Matrix3<T>`, … and `&` of them | value | returned, of the owned type       |
 //! | anything else                                    | inactive | none (`NoTangent`)                      |
 
 use proc_macro2::TokenStream;
@@ -40,7 +41,51 @@ pub enum ParamKind {
     Cell {
         element: Type,
     },
+    /// A nalgebra vector or matrix of floats (`DVector<f64>`, `Matrix3<f32>`, …), by value or
+    /// by `&`: treated like a scalar, its adjoint a value of the owned type.
+    Value {
+        owned: Type,
+        by_ref: bool,
+    },
     Inactive,
+}
+
+/// The nalgebra types, by their last path segment, whose first generic argument is the
+/// entry type: `DVector<f64>`, `SMatrix<f32, 2, 3>`, `Matrix3x2<f64>`, ….
+pub fn is_nalgebra_value(ty: &Type) -> bool {
+    let Type::Path(p) = ty else {
+        return false;
+    };
+    let Some(segment) = p.path.segments.last() else {
+        return false;
+    };
+    let name = segment.ident.to_string();
+    let sized = |rest: &str| {
+        let dims: Vec<&str> = rest.split('x').collect();
+        !rest.is_empty()
+            && dims.len() <= 2
+            && dims
+                .iter()
+                .all(|d| matches!(*d, "1" | "2" | "3" | "4" | "5" | "6"))
+    };
+    let known = matches!(
+        name.as_str(),
+        "DVector"
+            | "DMatrix"
+            | "RowDVector"
+            | "SVector"
+            | "SMatrix"
+            | "RowSVector"
+            | "OVector"
+            | "OMatrix"
+    ) || name.strip_prefix("RowVector").is_some_and(sized)
+        || name.strip_prefix("Vector").is_some_and(sized)
+        || name.strip_prefix("Matrix").is_some_and(sized);
+    let syn::PathArguments::AngleBracketed(args) = &segment.arguments else {
+        return false;
+    };
+    known
+        && matches!(args.args.first(), Some(syn::GenericArgument::Type(t)) if float_kind(t).is_some())
 }
 
 /// Reads the kind of a parameter of type `ty`.
@@ -49,6 +94,12 @@ pub fn classify(ty: &Type) -> ParamKind {
         Type::Reference(r) => (&*r.elem, true, r.mutability.is_some()),
         other => (other, false, false),
     };
+    if is_nalgebra_value(inner) && !mutable {
+        return ParamKind::Value {
+            owned: inner.clone(),
+            by_ref,
+        };
+    }
     if float_kind(inner).is_some() {
         return match (by_ref, mutable) {
             (false, _) => ParamKind::Scalar,
@@ -101,6 +152,21 @@ impl ParamKind {
         !matches!(self, ParamKind::Inactive)
     }
 
+    /// Whether its adjoint is a value the pullback returns (a scalar's, a matrix's), not a
+    /// shadow it writes.
+    pub fn is_value_like(&self) -> bool {
+        matches!(self, ParamKind::Scalar | ParamKind::Value { .. })
+    }
+
+    /// The type of a value-like parameter's cotangent: the float, or the owned matrix.
+    pub fn cotangent_type(&self, declared: &Type) -> Option<TokenStream> {
+        match self {
+            ParamKind::Scalar => Some(quote!(#declared)),
+            ParamKind::Value { owned, .. } => Some(quote!(#owned)),
+            _ => None,
+        }
+    }
+
     /// Whether the function can write it, making it an output too.
     pub fn is_in_out(&self) -> bool {
         matches!(
@@ -138,6 +204,7 @@ impl ParamKind {
                 })
             }
             ParamKind::Cell { element } => Some(quote!(&mut #element)),
+            ParamKind::Value { .. } => Some(quote!(#declared)),
             ParamKind::Inactive => None,
         }
     }
@@ -152,6 +219,13 @@ impl ParamKind {
             ParamKind::Scalar => {
                 quote!(let #mutability #dot = #private::ZeroLike::zero_like(&#ident);)
             }
+            ParamKind::Value { by_ref: false, .. } => {
+                quote!(let #mutability #dot = #private::ZeroLike::zero_like(&#ident);)
+            }
+            ParamKind::Value { by_ref: true, .. } => quote! {
+                let #storage = #private::ZeroLike::zero_like(#ident);
+                let #dot = &#storage;
+            },
             ParamKind::Buffer { mutable: false, .. } => quote! {
                 let #storage = #private::zeros_like(&#ident[..]);
                 let #dot = &#storage[..];
@@ -176,6 +250,7 @@ impl ParamKind {
                 BufferForm::Array(len) => quote!([#element; #len]),
             },
             ParamKind::Cell { element } => quote!(#element),
+            ParamKind::Value { owned, .. } => quote!(#owned),
             _ => quote!(#declared),
         }
     }
@@ -193,6 +268,9 @@ impl ParamKind {
                 }
             }
             ParamKind::Cell { element } => zero(element),
+            ParamKind::Value { by_ref: true, .. } => {
+                quote!(::autodiff::__private::ZeroLike::zero_like(#ident))
+            }
             _ => quote!(::autodiff::__private::ZeroLike::zero_like(&#ident)),
         }
     }

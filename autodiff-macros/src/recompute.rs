@@ -216,7 +216,7 @@ impl Facts {
     fn recomputable(&self, f: &Function, var: VarId) -> Option<Vec<VarId>> {
         let rhs = self.definitions.get(&var)?;
         let mut reads: Vec<VarId> = match rhs {
-            Rhs::Atom(_) | Rhs::Neg(_) | Rhs::Binary { .. } | Rhs::Cast { .. } => {
+            Rhs::Atom(_) | Rhs::Borrow(_) | Rhs::Neg(_) | Rhs::Binary { .. } | Rhs::Cast { .. } => {
                 rhs.operands().iter().filter_map(|a| a.var()).collect()
             }
             Rhs::Index { base, index } => {

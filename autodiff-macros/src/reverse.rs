@@ -11,7 +11,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use crate::activity::has_reverse;
-use crate::forward::{atom_tokens, locals_by_block};
+use crate::forward::{atom_tokens, locals_by_block, reference_tokens};
 use crate::ir::*;
 use crate::names;
 
@@ -37,7 +37,7 @@ pub fn emit(f: &Function, sig: &crate::check::Signature) -> TokenStream {
             return None;
         }
         let adjoint = names::adjoint(&f.vars[var].ident);
-        let ty = &param.ty;
+        let ty = param.kind.cotangent_type(&param.ty)?;
         Some(quote!(let mut #adjoint: ::core::option::Option<#ty> = ::core::option::Option::None;))
     });
     let output_adjoint = (!sig.returns_unit).then(|| {
@@ -551,14 +551,21 @@ impl Reverse<'_> {
             quote_spanned!(span=> #private::accumulate(&mut #adjoint, #value);)
         };
         let value = |atom: &Atom| atom_tokens(self.f, atom);
-        let value_at = |atom: &Atom, at: proc_macro2::Span| relocate(atom_tokens(self.f, atom), at);
+        // The `&` carries the operator's span too, so that a missing rule is reported there.
+        let reference_at = |atom: &Atom, at: proc_macro2::Span| {
+            let tokens = relocate(atom_tokens(self.f, atom), at);
+            match atom {
+                Atom::Var(v) if self.var(*v).borrowed => tokens,
+                _ => quote_spanned!(at=> &#tokens),
+            }
+        };
         let ops_at = |at: proc_macro2::Span| {
             let private = crate::expand::private_path_at(at);
             quote_spanned!(at=> #private::rules::ops)
         };
         let ops = ops_at(span);
         match rhs {
-            Rhs::Atom(a) => active(a)
+            Rhs::Atom(a) | Rhs::Borrow(a) => active(a)
                 .map(|v| accumulate(v, quote!(#g)))
                 .into_iter()
                 .collect(),
@@ -574,7 +581,7 @@ impl Reverse<'_> {
             } => {
                 let span = *op_span;
                 let ops = ops_at(span);
-                let (l, r) = (value_at(lhs, span), value_at(rhs, span));
+                let (l, r) = (reference_at(lhs, span), reference_at(rhs, span));
                 let (lhs_rule, rhs_rule, reads_values) = match op {
                     BinOp::Add => ("add_lhs", "add_rhs", false),
                     BinOp::Sub => ("sub_lhs", "sub_rhs", false),
@@ -584,7 +591,7 @@ impl Reverse<'_> {
                 let lhs_rule = syn::Ident::new(lhs_rule, span);
                 let rhs_rule = syn::Ident::new(rhs_rule, span);
                 let args = if reads_values {
-                    quote_spanned!(span=> &#l, &#r, &#g)
+                    quote_spanned!(span=> #l, #r, &#g)
                 } else {
                     quote_spanned!(span=> &#g)
                 };
@@ -601,7 +608,7 @@ impl Reverse<'_> {
                 if operands.iter().all(|a| active(a).is_none()) {
                     return TokenStream::new();
                 }
-                let values = operands.iter().map(|a| value_at(a, name.span()));
+                let references = operands.iter().map(|a| reference_at(a, name.span()));
                 let bindings = operands.iter().enumerate().map(|(i, a)| match active(a) {
                     Some(_) => {
                         let d = names::operand_cotangent(i);
@@ -616,7 +623,7 @@ impl Reverse<'_> {
                 let at = crate::expand::private_path_at(name.span());
                 let rule = quote_spanned!(name.span()=> #at::method_rule!(#name));
                 quote! {
-                    let (#(#bindings,)*) = #rule(#(&#values,)* &#g);
+                    let (#(#bindings,)*) = #rule(#(#references,)* &#g);
                     #(#accumulations)*
                 }
             }
@@ -637,6 +644,18 @@ impl Reverse<'_> {
                 })
                 .into_iter()
                 .collect(),
+            Rhs::Index {
+                base,
+                index: Some(index),
+            } if !self.var(*base).buffer => {
+                if !self.var(*base).active {
+                    return TokenStream::new();
+                }
+                let adjoint = self.adjoint(*base);
+                let primal = reference_tokens(self.f, &Atom::Var(*base));
+                let index = atom_tokens(self.f, index);
+                quote_spanned!(span=> #private::accumulate_element(&mut #adjoint, #primal, #index, #g);)
+            }
             Rhs::Index { base, index } => {
                 if !self.var(self.f.root(*base)).active {
                     return TokenStream::new();

@@ -160,7 +160,7 @@ fn sum_of_terms(f: &Function, rhs: &Rhs, value: TokenStream) -> TokenStream {
     let operand = |atom: &Atom| atom_tokens(f, atom);
     let mut terms: Vec<TokenStream> = Vec::new();
     match rhs {
-        Rhs::Atom(a) => terms.extend(dot(a)),
+        Rhs::Atom(a) | Rhs::Borrow(a) => terms.extend(dot(a)),
         Rhs::Neg(a) => terms.extend(dot(a).map(|d| quote!(-#d))),
         Rhs::Binary { op, lhs, rhs, span } => {
             // Rule calls carry the operator's span, as in the reverse sweep, so that a missing

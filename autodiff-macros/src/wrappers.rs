@@ -152,19 +152,14 @@ pub fn generate(
             quote!(#ident: #ty)
         })
         .collect();
-    let cotangent_types = sig.params.iter().map(|p| match p.kind {
-        ParamKind::Scalar => {
-            let ty = &p.ty;
-            quote!(#ty)
-        }
-        _ => quote!(#private::NoTangent),
+    let cotangent_types = sig.params.iter().map(|p| {
+        p.kind
+            .cotangent_type(&p.ty)
+            .unwrap_or_else(|| quote!(#private::NoTangent))
     });
 
     // What `f_adjoint` returns besides the value: the gradients of the scalars in `wrt`.
-    let scalar_wrt: Vec<&&Param> = wrt
-        .iter()
-        .filter(|p| matches!(p.kind, ParamKind::Scalar))
-        .collect();
+    let scalar_wrt: Vec<&&Param> = wrt.iter().filter(|p| p.kind.is_value_like()).collect();
     let scalar_grads: Vec<TokenStream> = scalar_wrt
         .iter()
         .map(|p| {
@@ -174,10 +169,7 @@ pub fn generate(
         .collect();
     let scalar_grad_types: Vec<TokenStream> = scalar_wrt
         .iter()
-        .map(|p| {
-            let ty = &p.ty;
-            quote!(#ty)
-        })
+        .filter_map(|p| p.kind.cotangent_type(&p.ty))
         .collect();
     let adjoint_ty = tuple_or_single(&scalar_grad_types);
     let adjoint_value = tuple_or_single(&scalar_grads);
@@ -187,12 +179,11 @@ pub fn generate(
     let grad_ty = tuple_or_single(&grad_types);
     let grad_values: Vec<TokenStream> = wrt
         .iter()
-        .map(|p| match p.kind {
-            ParamKind::Scalar => {
+        .map(|p| {
+            if p.kind.is_value_like() {
                 let name = names::generated(&p.ident, "grad");
                 quote!(#name)
-            }
-            _ => {
+            } else {
                 let s = shadow(p);
                 quote!(#s)
             }
@@ -243,7 +234,7 @@ pub fn generate(
                 }
             });
             let bindings = sig.params.iter().map(|p| {
-                if p.in_wrt && matches!(p.kind, ParamKind::Scalar) {
+                if p.in_wrt && p.kind.is_value_like() {
                     let name = names::generated(&p.ident, "grad");
                     quote!(#name)
                 } else {
@@ -321,7 +312,7 @@ pub fn generate(
         .as_ref()
         .filter(|_| !sig.params.iter().any(|p| p.kind.is_in_out()))
         .map(|output| jacobian(item, sig, names, output, &wrt, &attrs));
-    let gradient_functions = (!unit && sig.returns_buffer.is_none()).then(|| {
+    let gradient_functions = (!unit && sig.returns_buffer.is_none() && !sig.returns_value).then(|| {
         quote! {
             #[doc = #doc_grad]
             #(#attrs)*
@@ -416,7 +407,7 @@ fn jacobian(
     });
     let scalar_names: Vec<Ident> = wrt
         .iter()
-        .filter(|p| matches!(p.kind, ParamKind::Scalar))
+        .filter(|p| p.kind.is_value_like())
         .map(|p| names::generated(&p.ident, "grad"))
         .collect();
     let scalar_pattern = match scalar_names.as_slice() {
@@ -427,6 +418,11 @@ fn jacobian(
         ParamKind::Scalar => {
             let name = names::generated(&p.ident, "grad");
             quote!(row.push(#name);)
+        }
+        // Column-major, as nalgebra stores it.
+        ParamKind::Value { .. } => {
+            let name = names::generated(&p.ident, "grad");
+            quote!(row.extend_from_slice(#name.as_slice());)
         }
         _ => {
             let s = shadow(p);

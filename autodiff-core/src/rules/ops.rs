@@ -67,7 +67,7 @@ pub fn neg<T: Clone + Neg<Output = T>>(g: &T) -> T {
 #[diagnostic::on_unimplemented(
     message = "no derivative rule for `{Self} * {Rhs}`",
     label = "no derivative rule for this `*`",
-    note = "rules exist for `f64 * f64` and `f32 * f32`; wrap the product in `stop_gradient(..)` if no derivative should flow through it"
+    note = "rules exist for floats, dual numbers and owned nalgebra matrices (products, scaling); wrap the product in `stop_gradient(..)` if no derivative should flow through it"
 )]
 pub trait MulRule<Rhs = Self>: Sized {
     /// The type of the product (and of its cotangent).
@@ -84,7 +84,7 @@ pub trait MulRule<Rhs = Self>: Sized {
 #[diagnostic::on_unimplemented(
     message = "no derivative rule for `{Self} / {Rhs}`",
     label = "no derivative rule for this `/`",
-    note = "rules exist for `f64 / f64` and `f32 / f32`; wrap the quotient in `stop_gradient(..)` if no derivative should flow through it"
+    note = "rules exist for floats, dual numbers and an owned nalgebra matrix divided by a scalar; wrap the quotient in `stop_gradient(..)` if no derivative should flow through it"
 )]
 pub trait DivRule<Rhs = Self>: Sized {
     /// The type of the quotient (and of its cotangent).

@@ -19,6 +19,7 @@ impl Lowering<'_> {
             Rhs::Atom(atom) => atom,
             rhs => {
                 let temp = self.temp();
+                self.vars[temp].borrowed = matches!(rhs, Rhs::Borrow(_));
                 out.push(Stmt::Let {
                     var: temp,
                     ty: None,
@@ -98,7 +99,7 @@ impl Lowering<'_> {
                 }
                 None => self.unsupported(e, "this operator"),
             },
-            Expr::MethodCall(m) => match self.reduction(m) {
+            Expr::MethodCall(m) => match self.reduction(m).filter(|_| self.iterates(&m.receiver)) {
                 Some(reduction) => {
                     match self.lower_reduction(&m.receiver, reduction, m.method.span(), out) {
                         Some(rhs) => rhs,
@@ -168,7 +169,10 @@ impl Lowering<'_> {
                 _ => self.unsupported(e, "field access"),
             },
             Expr::Index(ix) => self.lower_index(ix, e, out),
-            Expr::Reference(_) => self.unsupported(e, "taking a reference"),
+            Expr::Reference(r) if r.mutability.is_none() => {
+                Rhs::Borrow(self.lower_expr(&r.expr, out))
+            }
+            Expr::Reference(_) => self.unsupported(e, "taking a `&mut` reference"),
             _ => self.unsupported(e, "this expression"),
         }
     }
@@ -200,6 +204,37 @@ impl Lowering<'_> {
         }
     }
 
+    /// Whether `e` is an iteration (`x.iter().map(..)`, a range, a buffer) rather than a value
+    /// with a method of the same name (a matrix's `m.sum()`).
+    pub(super) fn iterates(&self, e: &Expr) -> bool {
+        const ITERATOR_METHODS: &[&str] = &[
+            "iter",
+            "iter_mut",
+            "into_iter",
+            "map",
+            "zip",
+            "enumerate",
+            "chunks",
+            "windows",
+            "copied",
+            "cloned",
+            "rev",
+            "skip",
+            "take",
+            "step_by",
+            "filter",
+            "chain",
+            "flat_map",
+            "chunks_exact",
+        ];
+        match strip_parens(e) {
+            Expr::Path(p) => self.resolve_path(p).map_or(true, |v| self.vars[v].buffer),
+            Expr::MethodCall(m) => ITERATOR_METHODS.contains(&m.method.to_string().as_str()),
+            Expr::Range(_) | Expr::Index(_) | Expr::Reference(_) => true,
+            _ => false,
+        }
+    }
+
     /// `x[i]` for a buffer `x`.
     pub(super) fn lower_index(
         &mut self,
@@ -211,8 +246,13 @@ impl Lowering<'_> {
             Expr::Path(p) => self.resolve_path(p).filter(|&v| self.vars[v].buffer),
             _ => None,
         };
-        let Some(base) = base else {
-            return self.unsupported(e, "indexing this value");
+        let base = match base {
+            Some(base) => base,
+            // An element of a value: a nalgebra vector's `v[i]`, a matrix's `m[(i, j)]`.
+            None => match self.lower_expr(&ix.expr, out) {
+                Atom::Var(base) if !self.vars[base].buffer => base,
+                _ => return self.unsupported(e, "indexing this value"),
+            },
         };
         if matches!(strip_parens(&ix.index), Expr::Range(_)) {
             return self.unsupported(e, "slicing (`x[a..b]`)");

@@ -1,0 +1,165 @@
+//! Which variables hold plain `Copy` scalars, and which hold references, read off how each is
+//! computed.
+//!
+//! The macro sees no types, yet an operator must take a matrix by reference: `a * x` would
+//! move `a` and `x`, which the reverse sweep still reads. So operands are written `&a * &x`
+//! unless they are known to be plain scalars (a float parameter, a literal, arithmetic on
+//! those, an element read), which keeps the generated scalar code as the user wrote it.
+//! Guessing "not plain" is always safe: the standard operators accept references to floats
+//! and integers too.
+
+use std::collections::HashMap;
+
+use syn::Expr;
+
+use crate::check::{float_kind, Signature};
+use crate::ir::*;
+use crate::params::ParamKind;
+
+/// Methods that return a scalar whatever they are called on (`v.dot(&w)`, `m.trace()`).
+const SCALAR_METHODS: &[&str] = &[
+    "dot",
+    "norm",
+    "norm_squared",
+    "sum",
+    "trace",
+    "determinant",
+    "product",
+    "mean",
+    "max",
+    "min",
+    "amax",
+    "amin",
+    "len",
+    "nrows",
+    "ncols",
+];
+
+/// Sets [`Var::plain`] for every variable, and [`Var::borrowed`] for those bound to `&v`.
+pub fn mark(f: &mut Function, sig: &Signature) {
+    let mut plain: Vec<bool> = f
+        .vars
+        .iter()
+        .map(|v| match v.kind {
+            VarKind::Branch | VarKind::Trips => true,
+            VarKind::User | VarKind::Temp => true,
+            VarKind::Output => float_kind(&sig.output).is_some(),
+            VarKind::Param => false,
+        })
+        .collect();
+    for (&var, param) in f.params.iter().zip(&sig.params) {
+        plain[var] = match param.kind {
+            ParamKind::Scalar => true,
+            // A parameter of the user's own type is used as written: by value.
+            ParamKind::Inactive => !matches!(param.ty, syn::Type::Reference(_)),
+            _ => false,
+        };
+    }
+    let by_name: HashMap<String, VarId> = f
+        .vars
+        .iter()
+        .enumerate()
+        .map(|(id, v)| (v.ident.to_string(), id))
+        .collect();
+    let mut borrowed = vec![false; f.vars.len()];
+    // Plainness only ever goes from true to false, so this ends.
+    loop {
+        let mut changed = false;
+        f.body.walk(&mut |stmt| {
+            let (var, rhs) = match stmt {
+                Stmt::Let {
+                    var,
+                    init: Some(rhs),
+                    ..
+                }
+                | Stmt::Assign { var, rhs, .. } => (*var, rhs),
+                Stmt::Loop {
+                    head:
+                        LoopHead::For {
+                            var: Some(var),
+                            iter,
+                            ..
+                        },
+                    ..
+                } => {
+                    let over_range = syn::parse2::<syn::Expr>(iter.clone())
+                        .is_ok_and(|e| matches!(e, syn::Expr::Range(_)));
+                    if !over_range && plain[*var] {
+                        plain[*var] = false;
+                        changed = true;
+                    }
+                    return;
+                }
+                _ => return,
+            };
+            if matches!(rhs, Rhs::Borrow(_)) {
+                borrowed[var] = true;
+            }
+            if plain[var] && !is_plain(rhs, &plain, &by_name) {
+                plain[var] = false;
+                changed = true;
+            }
+        });
+        if !changed {
+            break;
+        }
+    }
+    for (var, v) in f.vars.iter_mut().enumerate() {
+        v.plain = plain[var] && !v.buffer;
+        v.borrowed |= borrowed[var];
+    }
+}
+
+fn is_plain(rhs: &Rhs, plain: &[bool], by_name: &HashMap<String, VarId>) -> bool {
+    let atom = |a: &Atom| a.var().map_or(true, |v| plain[v]);
+    match rhs {
+        Rhs::Atom(a) | Rhs::Neg(a) => atom(a),
+        Rhs::Binary { lhs, rhs, .. } => atom(lhs) && atom(rhs),
+        Rhs::Method { name, recv, .. } => atom(recv) || is_scalar_method(name),
+        Rhs::Index { .. } | Rhs::Cast { .. } => true,
+        Rhs::Opaque(tokens) => {
+            syn::parse2::<Expr>(tokens.clone()).is_ok_and(|e| is_plain_expr(&e, plain, by_name))
+        }
+        Rhs::Borrow(_)
+        | Rhs::Call { .. }
+        | Rhs::Elements { .. }
+        | Rhs::CopyOf { .. }
+        | Rhs::Rejected(_) => false,
+    }
+}
+
+fn is_scalar_method(name: &syn::Ident) -> bool {
+    SCALAR_METHODS.contains(&name.to_string().as_str())
+}
+
+/// Whether an expression kept as written computes a plain scalar: literals, casts, names of
+/// plain variables or of constants, arithmetic and scalar methods on those, and
+/// `stop_gradient` of one.
+fn is_plain_expr(e: &Expr, plain: &[bool], by_name: &HashMap<String, VarId>) -> bool {
+    let plain_expr = |e: &Expr| is_plain_expr(e, plain, by_name);
+    match e {
+        Expr::Lit(_) | Expr::Cast(_) => true,
+        Expr::Paren(p) => plain_expr(&p.expr),
+        Expr::Group(g) => plain_expr(&g.expr),
+        Expr::Unary(u) => plain_expr(&u.expr),
+        Expr::Binary(b) => plain_expr(&b.left) && plain_expr(&b.right),
+        Expr::Path(p) => match p.path.get_ident() {
+            Some(ident) => by_name.get(&ident.to_string()).map_or(true, |&v| plain[v]),
+            // A path such as `std::f64::consts::PI` names a constant.
+            None => true,
+        },
+        Expr::MethodCall(m) => plain_expr(&m.receiver) || is_scalar_method(&m.method),
+        Expr::Call(c) => match &*c.func {
+            Expr::Path(p)
+                if p.path
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.ident == "stop_gradient") =>
+            {
+                c.args.iter().all(plain_expr)
+            }
+            _ => false,
+        },
+        _ => false,
+    }
+}
