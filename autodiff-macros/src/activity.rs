@@ -373,6 +373,14 @@ fn plan_tapes(f: &mut Function) {
                 }
             }
         }
+        if let Stmt::Let {
+            var,
+            init: Some(Rhs::Borrow(_)),
+            ..
+        } = stmt
+        {
+            borrows.push(*var);
+        }
     });
     for var in borrows {
         f.vars[var].kept_owned = f.vars[var].saved_tape.is_some();

@@ -253,6 +253,18 @@ pub fn closure(node: &dyn ToTokens) -> syn::Error {
     )
 }
 
+pub fn map_capture(node: &dyn ToTokens, name: &str) -> syn::Error {
+    spanned(
+        node,
+        format!(
+            "this closure reads `{name}`, which carries a derivative that `map` cannot pass on; \
+             compute the entries with operations on whole vectors instead (`v.component_mul(&w)`, \
+             `&v * {name}`), or wrap `{name}` in `stop_gradient(..)` if no derivative should flow \
+             through it"
+        ),
+    )
+}
+
 pub fn match_expr(node: &dyn ToTokens) -> syn::Error {
     spanned(
         node,

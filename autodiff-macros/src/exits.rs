@@ -170,6 +170,7 @@ fn guard(f: &mut Function, remaining: Vec<Stmt>, id: BlockId) -> Vec<Stmt> {
         writable: false,
         borrowed: false,
         plain: true,
+        shared: false,
         view: None,
         contents_needed: false,
         recomputed: false,

@@ -404,6 +404,13 @@ pub fn reference_tokens(f: &Function, atom: &Atom) -> TokenStream {
 /// One operation as an expression.
 pub fn rhs_tokens(f: &Function, rhs: &Rhs) -> TokenStream {
     match rhs {
+        // A matrix the reverse sweep still reads is copied, not moved.
+        Rhs::Atom(Atom::Var(v))
+            if !f.vars[*v].plain && !f.vars[*v].borrowed && f.vars[*v].shared =>
+        {
+            let ident = &f.vars[*v].ident;
+            quote!(::core::clone::Clone::clone(&#ident))
+        }
         Rhs::Atom(a) => atom_tokens(f, a),
         Rhs::Borrow(a) => reference_tokens(f, a),
         Rhs::Neg(a) => {
@@ -425,6 +432,11 @@ pub fn rhs_tokens(f: &Function, rhs: &Rhs) -> TokenStream {
             let args = args.iter().map(|a| atom_tokens(f, a));
             match path_prefix {
                 Some(prefix) => quote!(#prefix::#name(#recv, #(#args),*)),
+                // A matrix's column or row is a view into it; its rule, like every matrix
+                // rule, takes owned values.
+                None if name == "column" || name == "row" => {
+                    quote!(#recv.#name(#(#args),*).clone_owned())
+                }
                 None => quote!(#recv.#name(#(#args),*)),
             }
         }

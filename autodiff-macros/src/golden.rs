@@ -65,3 +65,14 @@ fn golden_expansions_match() {
         "expected at least three golden inputs, found {checked}"
     );
 }
+
+/// Prints the expansion of the one-function file named by `AUTODIFF_EXPAND`, for looking at
+/// generated code while working on the macro:
+/// `AUTODIFF_EXPAND=f.rs cargo test -p autodiff-macros expand_one -- --nocapture`.
+#[test]
+fn expand_one() {
+    if let Some(path) = std::env::var_os("AUTODIFF_EXPAND") {
+        let source = std::fs::read_to_string(path).expect("readable input");
+        println!("{}", expand_file(&source));
+    }
+}

@@ -53,6 +53,9 @@ pub struct Var {
     /// it by value; operators take anything else (a matrix) by reference, which leaves it for
     /// the reverse sweep (set by `values.rs`).
     pub plain: bool,
+    /// Read by more than one operation (or by the reverse sweep): copying it into another
+    /// variable must clone, not move, when it is not plain (set by `values.rs`).
+    pub shared: bool,
     /// A view into another buffer (`&x[a..b]`): it shares that buffer's shadow.
     pub view: Option<View>,
     /// A buffer whose contents the reverse sweep reads back (it is passed to a call): its

@@ -14,6 +14,7 @@ mod exits;
 mod expand;
 mod forward;
 mod ir;
+mod jacobian;
 mod lower;
 mod names;
 mod params;

@@ -153,6 +153,7 @@ impl Lowering<'_> {
             writable: false,
             borrowed: false,
             plain: false,
+            shared: false,
             view: None,
             contents_needed: false,
             recomputed: false,

@@ -146,6 +146,21 @@ pub fn vec_element(p: &syn::TypePath) -> Option<Type> {
     }
 }
 
+/// The entry type of a nalgebra vector or matrix type (`f64` for `DVector<f64>`); `f64` if
+/// it cannot be read.
+pub fn nalgebra_entry(ty: &Type) -> TokenStream {
+    if let Type::Path(p) = ty {
+        if let Some(syn::PathArguments::AngleBracketed(args)) =
+            p.path.segments.last().map(|s| &s.arguments)
+        {
+            if let Some(syn::GenericArgument::Type(entry)) = args.args.first() {
+                return quote!(#entry);
+            }
+        }
+    }
+    quote!(f64)
+}
+
 impl ParamKind {
     /// Whether the parameter can carry a derivative.
     pub fn is_differentiable(&self) -> bool {

@@ -608,7 +608,18 @@ impl Reverse<'_> {
                 if operands.iter().all(|a| active(a).is_none()) {
                     return TokenStream::new();
                 }
-                let references = operands.iter().map(|a| reference_at(a, name.span()));
+                let references = operands.iter().map(|a| match a {
+                    // `map`'s closure runs again on dual numbers, whose methods (`tanh`, …)
+                    // are those of `Float`.
+                    Atom::Const(closure) if name == "map" => quote_spanned! {name.span()=>
+                        &{
+                            #[allow(unused_imports)]
+                            use #private::num_traits::Float as _;
+                            #closure
+                        }
+                    },
+                    _ => reference_at(a, name.span()),
+                });
                 let bindings = operands.iter().enumerate().map(|(i, a)| match active(a) {
                     Some(_) => {
                         let d = names::operand_cotangent(i);

@@ -104,9 +104,25 @@ pub fn mark(f: &mut Function, sig: &Signature) {
             break;
         }
     }
+    let mut reads = vec![0_usize; f.vars.len()];
+    f.body.walk(&mut |stmt| {
+        let rhs = match stmt {
+            Stmt::Let {
+                init: Some(rhs), ..
+            }
+            | Stmt::Assign { rhs, .. }
+            | Stmt::Store { rhs, .. }
+            | Stmt::Push { value: rhs, .. } => rhs,
+            _ => return,
+        };
+        for var in rhs.dependencies() {
+            reads[var] += 1;
+        }
+    });
     for (var, v) in f.vars.iter_mut().enumerate() {
         v.plain = plain[var] && !v.buffer;
         v.borrowed |= borrowed[var];
+        v.shared = reads[var] > 1 || v.needed || v.kind == VarKind::Param;
     }
 }
 

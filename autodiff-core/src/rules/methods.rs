@@ -83,6 +83,7 @@ macro_rules! __method_rule {
     (cbrt) => { $crate::rules::methods::cbrt };
     (ceil) => { $crate::rules::methods::ceil };
     (clamp) => { $crate::rules::methods::clamp };
+    (column) => { $crate::rules::methods::column };
     (component_div) => { $crate::rules::methods::component_div };
     (component_mul) => { $crate::rules::methods::component_mul };
     (cos) => { $crate::rules::methods::cos };
@@ -101,6 +102,7 @@ macro_rules! __method_rule {
     (log) => { $crate::rules::methods::log };
     (log10) => { $crate::rules::methods::log10 };
     (log2) => { $crate::rules::methods::log2 };
+    (map) => { $crate::rules::methods::map };
     (max) => { $crate::rules::methods::max };
     (min) => { $crate::rules::methods::min };
     (mul_add) => { $crate::rules::methods::mul_add };
@@ -111,6 +113,7 @@ macro_rules! __method_rule {
     (powi) => { $crate::rules::methods::powi };
     (recip) => { $crate::rules::methods::recip };
     (round) => { $crate::rules::methods::round };
+    (row) => { $crate::rules::methods::row };
     (signum) => { $crate::rules::methods::signum };
     (sin) => { $crate::rules::methods::sin };
     (sinh) => { $crate::rules::methods::sinh };

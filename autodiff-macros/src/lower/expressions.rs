@@ -76,8 +76,9 @@ impl Lowering<'_> {
             },
             Expr::Binary(b) => match arithmetic_op(&b.op) {
                 Some(op) => {
-                    let lhs = self.lower_expr(&b.left, out);
-                    let rhs = self.lower_expr(&b.right, out);
+                    // `&a * &x` is `a * x`: operators take matrices by reference anyway.
+                    let lhs = self.lower_expr(strip_reference(&b.left), out);
+                    let rhs = self.lower_expr(strip_reference(&b.right), out);
                     Rhs::Binary {
                         op,
                         lhs,
@@ -166,6 +167,19 @@ impl Lowering<'_> {
                         args: Vec::new(),
                     }
                 }
+                // A small nalgebra vector's named entries.
+                (None, syn::Member::Named(name)) if coordinate(name).is_some() => {
+                    match self.lower_expr(&field.base, out) {
+                        Atom::Var(base) if !self.vars[base].buffer => {
+                            let index = coordinate(name).unwrap_or_default();
+                            Rhs::Index {
+                                base,
+                                index: Some(Atom::Const(quote!(#index))),
+                            }
+                        }
+                        _ => self.unsupported(e, "field access"),
+                    }
+                }
                 _ => self.unsupported(e, "field access"),
             },
             Expr::Index(ix) => self.lower_index(ix, e, out),
@@ -207,15 +221,20 @@ impl Lowering<'_> {
     /// Whether `e` is an iteration (`x.iter().map(..)`, a range, a buffer) rather than a value
     /// with a method of the same name (a matrix's `m.sum()`).
     pub(super) fn iterates(&self, e: &Expr) -> bool {
-        const ITERATOR_METHODS: &[&str] = &[
+        // Methods that start an iteration, and adaptors that continue one (`map` is also a
+        // matrix method: it iterates only if its receiver does).
+        const SOURCES: &[&str] = &[
             "iter",
             "iter_mut",
             "into_iter",
+            "chunks",
+            "chunks_exact",
+            "windows",
+        ];
+        const ADAPTORS: &[&str] = &[
             "map",
             "zip",
             "enumerate",
-            "chunks",
-            "windows",
             "copied",
             "cloned",
             "rev",
@@ -225,11 +244,14 @@ impl Lowering<'_> {
             "filter",
             "chain",
             "flat_map",
-            "chunks_exact",
         ];
         match strip_parens(e) {
             Expr::Path(p) => self.resolve_path(p).map_or(true, |v| self.vars[v].buffer),
-            Expr::MethodCall(m) => ITERATOR_METHODS.contains(&m.method.to_string().as_str()),
+            Expr::MethodCall(m) => {
+                let name = m.method.to_string();
+                SOURCES.contains(&name.as_str())
+                    || (ADAPTORS.contains(&name.as_str()) && self.iterates(&m.receiver))
+            }
             Expr::Range(_) | Expr::Index(_) | Expr::Reference(_) => true,
             _ => false,
         }
@@ -285,6 +307,11 @@ impl Lowering<'_> {
         if name == "sin_cos" {
             return self.reject(check::tuple_value(m), m);
         }
+        if name == "map" && m.args.len() == 1 {
+            if let Expr::Closure(closure) = strip_parens(&m.args[0]) {
+                return self.lower_map(m, closure, out);
+            }
+        }
         let recv = self.lower_expr(&m.receiver, out);
         let args = m.args.iter().map(|a| self.lower_expr(a, out)).collect();
         Rhs::Method {
@@ -292,6 +319,43 @@ impl Lowering<'_> {
             path_prefix: None,
             recv,
             args,
+        }
+    }
+
+    /// `v.map(|e| body)` on a vector or matrix: the closure is kept as written, and its rule
+    /// runs it again on dual numbers for each entry's derivative. A closure that reads an
+    /// active value would lose that value's derivative, so it is an error.
+    fn lower_map(
+        &mut self,
+        m: &syn::ExprMethodCall,
+        closure: &syn::ExprClosure,
+        out: &mut Vec<Stmt>,
+    ) -> Rhs {
+        let params: Vec<String> = closure
+            .inputs
+            .iter()
+            .flat_map(|p| {
+                let mut names = Vec::new();
+                pattern_names(p, &mut names);
+                names
+            })
+            .collect();
+        let mut mentioned = Vec::new();
+        self.mentioned_vars(closure.body.to_token_stream(), &mut mentioned);
+        let captured = mentioned.into_iter().find(|&v| {
+            self.maybe_active_var(v) && !params.iter().any(|p| self.resolve(p) == Some(v))
+        });
+        if let Some(var) = captured {
+            let name = self.vars[var].ident.to_string();
+            return self.reject(check::map_capture(closure, &name), m);
+        }
+        let recv = self.lower_expr(&m.receiver, out);
+        let function = self.opaque(&Expr::Closure(closure.clone()));
+        Rhs::Method {
+            name: m.method.clone(),
+            path_prefix: None,
+            recv,
+            args: vec![Atom::Const(quote_spanned!(closure.span()=> (#function)))],
         }
     }
 
@@ -358,4 +422,28 @@ impl Lowering<'_> {
             }
         }
     }
+}
+
+/// `e` without a leading shared `&`.
+fn strip_reference(e: &Expr) -> &Expr {
+    match strip_parens(e) {
+        Expr::Reference(r) if r.mutability.is_none() => &r.expr,
+        _ => e,
+    }
+}
+
+/// The names a closure parameter's pattern binds.
+fn pattern_names(pattern: &syn::Pat, names: &mut Vec<String>) {
+    match pattern {
+        syn::Pat::Ident(p) => names.push(p.ident.to_string()),
+        syn::Pat::Reference(r) => pattern_names(&r.pat, names),
+        syn::Pat::Type(t) => pattern_names(&t.pat, names),
+        syn::Pat::Tuple(t) => t.elems.iter().for_each(|p| pattern_names(p, names)),
+        _ => {}
+    }
+}
+
+/// The index of nalgebra's named vector entries `x`, `y`, `z`, `w`.
+fn coordinate(field: &Ident) -> Option<usize> {
+    ["x", "y", "z", "w"].iter().position(|name| field == name)
 }

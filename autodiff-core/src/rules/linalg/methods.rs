@@ -250,3 +250,93 @@ where
     let b_bar = -a_bar.component_mul(a).component_div(b);
     (a_bar, b_bar)
 }
+
+/// `x.map(f)`, entrywise: `x̄ = g ∘ f′(x)`.
+///
+/// `f′` comes from forward mode: generated code passes the user's closure a second time,
+/// where the compiler types it over dual numbers, and each entry's derivative is the
+/// tangent of `f` at that entry.
+///
+/// ```
+/// use autodiff_core::{rules::methods, NoTangent};
+/// use nalgebra::dvector;
+///
+/// let x = dvector![0.0, 1.0];
+/// let (x_bar, NoTangent) = methods::map(&x, &|v| v * v, &dvector![1.0, 2.0]);
+/// assert_eq!(x_bar, dvector![0.0, 4.0]); // g ∘ 2x
+/// ```
+pub fn map<T, R, C, F>(
+    x: &OMatrix<T, R, C>,
+    f: &F,
+    g: &OMatrix<T, R, C>,
+) -> (OMatrix<T, R, C>, crate::NoTangent)
+where
+    T: Entry + num_traits::Float,
+    R: Dim,
+    C: Dim,
+    F: Fn(crate::Dual<T>) -> crate::Dual<T>,
+    DefaultAllocator: Allocator<R, C>,
+{
+    let mut x_bar = g.clone();
+    for (entry, &value) in x_bar.iter_mut().zip(x.iter()) {
+        *entry *= f(crate::Dual::variable(value)).eps;
+    }
+    (x_bar, crate::NoTangent)
+}
+
+/// `a.column(j)`, which generated code makes an owned vector: `ā` is zero but for column
+/// `j`, which is `g`.
+///
+/// ```
+/// use autodiff_core::{rules::methods, NoTangent};
+/// use nalgebra::{dmatrix, dvector};
+///
+/// let a = dmatrix![1.0, 2.0; 3.0, 4.0];
+/// let (a_bar, NoTangent) = methods::column(&a, &1, &dvector![5.0, 6.0]);
+/// assert_eq!(a_bar, dmatrix![0.0, 5.0; 0.0, 6.0]);
+/// ```
+///
+/// # Panics
+/// If `j` is out of bounds, as `column` itself does.
+pub fn column<T: Entry, R: Dim, C: Dim>(
+    a: &OMatrix<T, R, C>,
+    j: &usize,
+    g: &OMatrix<T, R, nalgebra::U1>,
+) -> (OMatrix<T, R, C>, crate::NoTangent)
+where
+    DefaultAllocator: Allocator<R, C> + Allocator<R, nalgebra::U1>,
+{
+    let (rows, cols) = a.shape_generic();
+    let mut a_bar = OMatrix::<T, R, C>::zeros_generic(rows, cols);
+    a_bar.column_mut(*j).copy_from(g);
+    (a_bar, crate::NoTangent)
+}
+
+/// `a.row(i)`, which generated code makes an owned row vector: `ā` is zero but for row
+/// `i`, which is `g`.
+///
+/// ```
+/// use autodiff_core::{rules::methods, NoTangent};
+/// use nalgebra::{dmatrix, RowDVector};
+///
+/// let a = dmatrix![1.0, 2.0; 3.0, 4.0];
+/// let g = RowDVector::from_row_slice(&[5.0, 6.0]);
+/// let (a_bar, NoTangent) = methods::row(&a, &0, &g);
+/// assert_eq!(a_bar, dmatrix![5.0, 6.0; 0.0, 0.0]);
+/// ```
+///
+/// # Panics
+/// If `i` is out of bounds, as `row` itself does.
+pub fn row<T: Entry, R: Dim, C: Dim>(
+    a: &OMatrix<T, R, C>,
+    i: &usize,
+    g: &OMatrix<T, nalgebra::U1, C>,
+) -> (OMatrix<T, R, C>, crate::NoTangent)
+where
+    DefaultAllocator: Allocator<R, C> + Allocator<nalgebra::U1, C>,
+{
+    let (rows, cols) = a.shape_generic();
+    let mut a_bar = OMatrix::<T, R, C>::zeros_generic(rows, cols);
+    a_bar.row_mut(*i).copy_from(g);
+    (a_bar, crate::NoTangent)
+}
