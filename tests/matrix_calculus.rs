@@ -449,3 +449,42 @@ fn static_sizes_and_remaining_operations_match_finite_differences() {
         assert_gradient_close((rest - column_term).as_slice(), &numeric_cross, FD_TOL);
     });
 }
+
+// ---- Constructors ---------------------------------------------------------------------------------
+
+/// Vectors and matrices built from active scalars and slices.
+#[differentiate]
+fn built(x: &[f64], s: f64, t: f64) -> f64 {
+    let n = x.len();
+    let v = DVector::from_column_slice(x);
+    let m = DMatrix::from_row_slice(2, n / 2, x);
+    let filled = DVector::from_element(n, s);
+    let small = Vector3::new(s, t, s * t);
+    let corners = autodiff::nalgebra::Matrix2::new(s, t, 2.0 * t, s);
+    v.dot(&filled) + m.row(0).sum() * small.z + corners.determinant()
+}
+
+#[test]
+fn constructors_pass_derivatives_to_what_they_were_built_from() {
+    for_random_inputs(|rng| {
+        let n = 2 * rng.size();
+        let x: Vec<f64> = (0..n).map(|_| rng.value()).collect();
+        let (s, t) = (rng.value(), rng.value());
+        let (gx, gs, gt) = built_grad(&x, s, t);
+        // f = s Σx + (Σ x_{0..n/2}) s t + s² − 2t².
+        let first_half: f64 = x[..n / 2].iter().sum();
+        let hand_x: Vec<f64> = (0..n)
+            .map(|i| s + if i < n / 2 { s * t } else { 0.0 })
+            .collect();
+        let hand_s = x.iter().sum::<f64>() + first_half * t + 2.0 * s;
+        let hand_t = first_half * s - 4.0 * t;
+        check("constructors by x", &x, &gx, &hand_x, |v| built(v, s, t));
+        check(
+            "constructors by (s, t)",
+            &[s, t],
+            &[gs, gt],
+            &[hand_s, hand_t],
+            |p| built(&x, p[0], p[1]),
+        );
+    });
+}

@@ -65,6 +65,21 @@ pub struct Signature {
     pub returns_value: bool,
 }
 
+/// Whether the body names a nalgebra vector or matrix type (a constructor, an annotation),
+/// which forward mode does not support yet.
+pub fn body_mentions_nalgebra(item: &ItemFn) -> bool {
+    fn scan(tokens: proc_macro2::TokenStream) -> bool {
+        tokens.into_iter().any(|tree| match tree {
+            proc_macro2::TokenTree::Ident(ident) => {
+                crate::params::is_nalgebra_name(&ident.to_string())
+            }
+            proc_macro2::TokenTree::Group(group) => scan(group.stream()),
+            _ => false,
+        })
+    }
+    scan(item.block.to_token_stream())
+}
+
 impl Signature {
     /// Whether a nalgebra vector or matrix goes in or comes out, which forward mode does not
     /// support yet.
@@ -124,6 +139,16 @@ pub fn signature(item: &ItemFn, args: &Args, errors: &mut Errors) -> Signature {
                         errors.push(spanned(
                             &typed.ty,
                             "pass floats by value (`x: f64`), not by reference, so they can be differentiated",
+                        ));
+                    }
+                }
+                if let Type::Reference(reference) = &*typed.ty {
+                    if reference.mutability.is_some()
+                        && crate::params::is_nalgebra_value(&reference.elem)
+                    {
+                        errors.push(spanned(
+                            &typed.ty,
+                            "`&mut` nalgebra parameters are not supported yet: take the value (or `&`) and return the new one",
                         ));
                     }
                 }
@@ -262,6 +287,15 @@ pub fn map_capture(node: &dyn ToTokens, name: &str) -> syn::Error {
              `&v * {name}`), or wrap `{name}` in `stop_gradient(..)` if no derivative should flow \
              through it"
         ),
+    )
+}
+
+pub fn constructor(node: &dyn ToTokens) -> syn::Error {
+    spanned(
+        node,
+        "this nalgebra constructor has no derivative rule; build the value with `new`, \
+         `from_element`, `from_column_slice`, `from_row_slice` or `from_vec` from active values, \
+         or wrap it in `stop_gradient(..)` if no derivative should flow through it",
     )
 }
 

@@ -53,7 +53,7 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
     let names = Names::new(&item.sig.ident, &args);
     // The body is checked even when the signature has errors, so all are reported at once.
     let mut modes = args.modes();
-    if sig.has_values() {
+    if sig.has_values() || check::body_mentions_nalgebra(&item) {
         // Forward mode needs tangent rules for matrix methods, which the core lacks yet.
         modes.forward = false;
         if let Some(option) = &args.forward_only {

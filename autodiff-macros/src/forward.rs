@@ -440,7 +440,7 @@ pub fn rhs_tokens(f: &Function, rhs: &Rhs) -> TokenStream {
                 None => quote!(#recv.#name(#(#args),*)),
             }
         }
-        Rhs::Call { func, args } => {
+        Rhs::Call { func, args } | Rhs::Construct { func, args, .. } => {
             let args = args.iter().map(|a| match a {
                 CallArg::Value(atom) => atom_tokens(f, atom),
                 CallArg::Buffer { forward, .. } => forward.clone(),

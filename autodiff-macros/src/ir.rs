@@ -168,6 +168,13 @@ pub enum Rhs {
         func: syn::Path,
         args: Vec<CallArg>,
     },
+    /// A nalgebra constructor with a derivative: `DVector::from_element(n, s)`,
+    /// `Vector3::new(a, b, c)`, `DMatrix::from_column_slice(r, c, &x)`, ….
+    Construct {
+        func: syn::Path,
+        rule: ConstructRule,
+        args: Vec<CallArg>,
+    },
     /// `base[index]`: an element of a buffer; `*base` when `index` is `None` (a cell).
     Index {
         base: VarId,
@@ -194,6 +201,20 @@ pub enum Rhs {
     /// mentions, so that the first lowering sees derivatives flow through it and the second
     /// reports it instead of silently treating it as constant.
     Rejected(Vec<Atom>),
+}
+
+/// How a nalgebra constructor's arguments become the entries of its result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConstructRule {
+    /// `from_element(.., s)`: every entry is the last argument.
+    Element,
+    /// `new(a, b, ..)`: one argument per entry, in row-major order.
+    Entries,
+    /// `from_column_slice(.., &x)`, `from_vec(.., v)`: the last argument's elements in
+    /// column-major order.
+    ColumnSlice,
+    /// `from_row_slice(.., &x)`: the last argument's elements in row-major order.
+    RowSlice,
 }
 
 /// Where an exit goes; numbered into the `exit_code` variable by `exits.rs`.
@@ -328,10 +349,12 @@ impl Rhs {
         let mut vars: Vec<VarId> = self.operands().iter().filter_map(|a| a.var()).collect();
         match self {
             Rhs::Index { base, .. } | Rhs::CopyOf { source: base, .. } => vars.push(*base),
-            Rhs::Call { args, .. } => vars.extend(args.iter().filter_map(|a| match a {
-                CallArg::Buffer { var, .. } => Some(*var),
-                CallArg::Value(_) => None,
-            })),
+            Rhs::Call { args, .. } | Rhs::Construct { args, .. } => {
+                vars.extend(args.iter().filter_map(|a| match a {
+                    CallArg::Buffer { var, .. } => Some(*var),
+                    CallArg::Value(_) => None,
+                }))
+            }
             _ => {}
         }
         vars
@@ -342,7 +365,7 @@ impl Rhs {
             Rhs::Atom(a) | Rhs::Borrow(a) | Rhs::Neg(a) => vec![a],
             Rhs::Binary { lhs, rhs, .. } => vec![lhs, rhs],
             Rhs::Method { recv, args, .. } => std::iter::once(recv).chain(args).collect(),
-            Rhs::Call { args, .. } => args
+            Rhs::Call { args, .. } | Rhs::Construct { args, .. } => args
                 .iter()
                 .filter_map(|a| match a {
                     CallArg::Value(atom) => Some(atom),
@@ -364,7 +387,7 @@ impl Rhs {
     pub fn operands_read_by_pullback(&self, is_active: impl Fn(&Atom) -> bool) -> Vec<&Atom> {
         match self {
             Rhs::Atom(_) | Rhs::Borrow(_) | Rhs::Neg(_) | Rhs::Opaque(_) => vec![],
-            Rhs::Elements { .. } | Rhs::CopyOf { .. } => vec![],
+            Rhs::Elements { .. } | Rhs::CopyOf { .. } | Rhs::Construct { .. } => vec![],
             Rhs::Binary { op, lhs, rhs, .. } => {
                 let (lhs_active, rhs_active) = (is_active(lhs), is_active(rhs));
                 let mut read = Vec::new();

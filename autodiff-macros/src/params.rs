@@ -59,7 +59,26 @@ pub fn is_nalgebra_value(ty: &Type) -> bool {
     let Some(segment) = p.path.segments.last() else {
         return false;
     };
-    let name = segment.ident.to_string();
+    let syn::PathArguments::AngleBracketed(args) = &segment.arguments else {
+        return false;
+    };
+    is_nalgebra_type_name(ty)
+        && matches!(args.args.first(), Some(syn::GenericArgument::Type(t)) if float_kind(t).is_some())
+}
+
+/// Whether `ty` names a nalgebra vector or matrix type, whatever its arguments.
+pub fn is_nalgebra_type_name(ty: &Type) -> bool {
+    let Type::Path(p) = ty else {
+        return false;
+    };
+    p.path
+        .segments
+        .last()
+        .is_some_and(|segment| is_nalgebra_name(&segment.ident.to_string()))
+}
+
+/// Whether `name` is one of nalgebra's vector or matrix type names (`DVector`, `Matrix3x2`, …).
+pub fn is_nalgebra_name(name: &str) -> bool {
     let sized = |rest: &str| {
         let dims: Vec<&str> = rest.split('x').collect();
         !rest.is_empty()
@@ -68,8 +87,8 @@ pub fn is_nalgebra_value(ty: &Type) -> bool {
                 .iter()
                 .all(|d| matches!(*d, "1" | "2" | "3" | "4" | "5" | "6"))
     };
-    let known = matches!(
-        name.as_str(),
+    matches!(
+        name,
         "DVector"
             | "DMatrix"
             | "RowDVector"
@@ -80,12 +99,7 @@ pub fn is_nalgebra_value(ty: &Type) -> bool {
             | "OMatrix"
     ) || name.strip_prefix("RowVector").is_some_and(sized)
         || name.strip_prefix("Vector").is_some_and(sized)
-        || name.strip_prefix("Matrix").is_some_and(sized);
-    let syn::PathArguments::AngleBracketed(args) = &segment.arguments else {
-        return false;
-    };
-    known
-        && matches!(args.args.first(), Some(syn::GenericArgument::Type(t)) if float_kind(t).is_some())
+        || name.strip_prefix("Matrix").is_some_and(sized)
 }
 
 /// Reads the kind of a parameter of type `ty`.

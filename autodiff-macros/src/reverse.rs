@@ -648,6 +648,41 @@ impl Reverse<'_> {
                 }
                 self.call_pullback(func, args, quote!(#g))
             }
+            Rhs::Construct { rule, args, .. } => {
+                let construct = quote_spanned!(span=> #private::rules::construct);
+                let value = |arg: &CallArg| match arg {
+                    CallArg::Value(atom) => active(atom),
+                    CallArg::Buffer { .. } => None,
+                };
+                match rule {
+                    ConstructRule::Element => args
+                        .last()
+                        .and_then(value)
+                        .map(|v| accumulate(v, quote!(#construct::from_element(&#g))))
+                        .into_iter()
+                        .collect(),
+                    ConstructRule::Entries => args
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(k, arg)| {
+                            let v = value(arg)?;
+                            Some(accumulate(v, quote!(#construct::entry(&#g, #k))))
+                        })
+                        .collect(),
+                    ConstructRule::ColumnSlice | ConstructRule::RowSlice => match args.last() {
+                        Some(CallArg::Buffer { var, .. }) if self.var(self.f.root(*var)).active => {
+                            let shadow = self.shadow_arg(*var);
+                            let add = if *rule == ConstructRule::ColumnSlice {
+                                quote!(add_column_major)
+                            } else {
+                                quote!(add_row_major)
+                            };
+                            quote_spanned!(span=> #construct::#add(#shadow, &#g);)
+                        }
+                        _ => TokenStream::new(),
+                    },
+                }
+            }
             Rhs::Cast { value: v, .. } => active(v)
                 .map(|var| {
                     let operand = value(v);

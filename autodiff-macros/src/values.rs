@@ -138,6 +138,7 @@ fn is_plain(rhs: &Rhs, plain: &[bool], by_name: &HashMap<String, VarId>) -> bool
         }
         Rhs::Borrow(_)
         | Rhs::Call { .. }
+        | Rhs::Construct { .. }
         | Rhs::Elements { .. }
         | Rhs::CopyOf { .. }
         | Rhs::Rejected(_) => false,

@@ -11,9 +11,13 @@
 //!   the nalgebra matrix methods (`x.dot(&y)`, `a.determinant()`, …).
 //! - `linalg` (feature `nalgebra`): what makes nalgebra matrices and vectors differentiable:
 //!   their products, their method rules, and their zeros.
+//! - `construct` (feature `nalgebra`): nalgebra's constructors from active values
+//!   (`Vector3::new(a, b, c)`, `DVector::from_element(n, s)`, `from_column_slice`, …).
 //!
 //! Adding a method rule is adding one function to [`methods`]; the macro needs no change.
 
+#[cfg(feature = "nalgebra")]
+pub mod construct;
 #[cfg(feature = "nalgebra")]
 pub mod linalg;
 pub mod methods;

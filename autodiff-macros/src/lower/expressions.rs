@@ -387,6 +387,19 @@ impl Lowering<'_> {
                 };
             }
         }
+        if let Some(rule) = constructor(&path.path) {
+            return match rule {
+                Ok(rule) => {
+                    let args = c.args.iter().map(|a| self.call_arg(a, out)).collect();
+                    Rhs::Construct {
+                        func: path.path.clone(),
+                        rule,
+                        args,
+                    }
+                }
+                Err(()) => self.reject(check::constructor(c), c),
+            };
+        }
         let args = c.args.iter().map(|a| self.call_arg(a, out)).collect();
         Rhs::Call {
             func: path.path.clone(),
@@ -446,4 +459,21 @@ fn pattern_names(pattern: &syn::Pat, names: &mut Vec<String>) {
 /// The index of nalgebra's named vector entries `x`, `y`, `z`, `w`.
 fn coordinate(field: &Ident) -> Option<usize> {
     ["x", "y", "z", "w"].iter().position(|name| field == name)
+}
+
+/// The rule of a nalgebra constructor (`DVector::from_element`, `Vector3::new`, …), `Err`
+/// for one without a rule (`from_fn`), `None` for any other path.
+fn constructor(path: &syn::Path) -> Option<Result<ConstructRule, ()>> {
+    let mut segments = path.segments.iter().rev();
+    let (name, ty) = (segments.next()?, segments.next()?);
+    if !crate::params::is_nalgebra_name(&ty.ident.to_string()) {
+        return None;
+    }
+    Some(match name.ident.to_string().as_str() {
+        "from_element" => Ok(ConstructRule::Element),
+        "new" => Ok(ConstructRule::Entries),
+        "from_column_slice" | "from_vec" => Ok(ConstructRule::ColumnSlice),
+        "from_row_slice" => Ok(ConstructRule::RowSlice),
+        _ => Err(()),
+    })
 }
