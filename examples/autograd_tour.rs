@@ -16,6 +16,7 @@
 
 use std::f64::consts::PI;
 
+use autodiff::nalgebra::{DMatrix, DVector};
 use autodiff::prelude::*;
 
 // ---- Scalars --------------------------------------------------------------------------------
@@ -162,6 +163,30 @@ fn exp_taylor(x: f64, n: usize) -> f64 {
         sum += term;
     }
     sum
+}
+
+// ---- Matrices -------------------------------------------------------------------------------
+//
+// The chapter's vectors and matrices are nalgebra types here, differentiated as written: a
+// gradient comes back as a value of the parameter's own type. `examples/matrix_calculus.rs`
+// has every identity of the chapter this way.
+
+/// y = 2xᵀx with `x: DVector<f64>`: the gradient is 4x, a `DVector`.
+#[differentiate]
+fn two_xtx_nalgebra(x: &DVector<f64>) -> f64 {
+    2.0 * x.dot(x)
+}
+
+/// y = xᵀAx: ∇ₓ = (A + Aᵀ)x.
+#[differentiate(wrt(x))]
+fn quadratic_form(x: &DVector<f64>, a: &DMatrix<f64>) -> f64 {
+    (x.transpose() * a * x)[(0, 0)]
+}
+
+/// y = ‖X‖²_F: ∇ = 2X, a `DMatrix`.
+#[differentiate]
+fn frobenius_squared(m: &DMatrix<f64>) -> f64 {
+    m.norm_squared()
 }
 
 // ---- The tour -------------------------------------------------------------------------------
@@ -423,6 +448,48 @@ fn main() {
             &[exp_taylor(x, n - 1)],
         );
     }
+
+    tour.section(
+        "12. The same with nalgebra vectors and matrices",
+        &[
+            "two_xtx_nalgebra(x: &DVector<f64>) = 2.0 * x.dot(x)    by hand: 4x",
+            "quadratic_form(x, a: &DMatrix<f64>) = (xᵀ A x)[(0, 0)]    by hand: (A + Aᵀ)x",
+            "frobenius_squared(m: &DMatrix<f64>) = m.norm_squared()    by hand: 2X",
+            "(gradients come back as DVector and DMatrix, shown here entry by entry, column-major)",
+        ],
+    );
+    tour.header("at", "value");
+    let xv = DVector::from_column_slice(&x);
+    let (value, grad) = two_xtx_nalgebra_value_and_grad(&xv);
+    tour.row(
+        "2xᵀx, x = [0, 1, 2, 3]",
+        Some(&[value]),
+        grad.as_slice(),
+        (4.0 * &xv).as_slice(),
+    );
+    let a = DMatrix::from_row_slice(
+        4,
+        4,
+        &[
+            1.0, 2.0, 0.0, -1.0, 0.5, 3.0, 1.0, 0.0, 0.0, -2.0, 1.0, 4.0, 1.0, 0.0, 0.0, 2.0,
+        ],
+    );
+    let (value, grad) = quadratic_form_value_and_grad(&xv, &a);
+    let by_hand = (&a + a.transpose()) * &xv;
+    tour.row(
+        "xᵀAx, A 4×4",
+        Some(&[value]),
+        grad.as_slice(),
+        by_hand.as_slice(),
+    );
+    let m = DMatrix::from_row_slice(2, 3, &[1.0, -2.0, 0.5, 3.0, 0.0, -1.0]);
+    let (value, grad) = frobenius_squared_value_and_grad(&m);
+    tour.row(
+        "‖X‖²_F, X 2×3",
+        Some(&[value]),
+        grad.as_slice(),
+        (2.0 * &m).as_slice(),
+    );
 
     tour.finish();
 }

@@ -488,3 +488,30 @@ fn constructors_pass_derivatives_to_what_they_were_built_from() {
         );
     });
 }
+
+// ---- f32 entries ------------------------------------------------------------------------------------
+
+#[differentiate]
+fn single_precision(x: &DVector<f32>, m: &DMatrix<f32>) -> f32 {
+    let y = m * x;
+    y.map(|v| v.tanh()).sum() + x.norm_squared()
+}
+
+#[test]
+fn single_precision_matrices_differentiate_too() {
+    let x = DVector::from_vec(vec![0.5_f32, -1.0, 0.25]);
+    let m = DMatrix::from_row_slice(2, 3, &[1.0_f32, 0.5, -0.5, 0.0, 2.0, 1.0]);
+    let (gx, gm) = single_precision_grad(&x, &m);
+    // ∇ₓ = Mᵀ(1 − tanh²(Mx)) + 2x; ∇_M = (1 − tanh²(Mx)) xᵀ.
+    let slope = (&m * &x).map(|v| 1.0 - v.tanh().powi(2));
+    let hand_x = m.transpose() * &slope + 2.0 * &x;
+    let hand_m = &slope * x.transpose();
+    for (generated, hand) in [
+        (gx.as_slice(), hand_x.as_slice()),
+        (gm.as_slice(), hand_m.as_slice()),
+    ] {
+        for (g, h) in generated.iter().zip(hand) {
+            assert!((g - h).abs() <= 1e-5, "{g} against {h}");
+        }
+    }
+}

@@ -355,7 +355,7 @@ impl Lowering<'_> {
             name: m.method.clone(),
             path_prefix: None,
             recv,
-            args: vec![Atom::Const(quote_spanned!(closure.span()=> (#function)))],
+            args: vec![Atom::Const(function)],
         }
     }
 
