@@ -63,14 +63,36 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
             ));
         }
     }
-    let function = differentiate(&sig, &item, modes, &mut errors);
+    // Every float parameter is active in the pullback, so that calls compose whatever the
+    // callee's `wrt`; the public wrappers pick the requested gradients.
+    let every_param: Vec<bool> = sig
+        .params
+        .iter()
+        .map(|p| p.kind.is_differentiable())
+        .collect();
+    let function = differentiate(&sig, &item, modes, &every_param, &mut errors);
+    // With a narrower `wrt`, `f_adjoint` gets a sweep of its own that computes no adjoint for
+    // the other parameters (for a matrix, that saves a product as large as the function's).
+    let wrt: Vec<bool> = sig.params.iter().map(|p| p.in_wrt).collect();
+    let adjoint_body = (modes.reverse
+        && errors.is_empty()
+        && wrt != every_param
+        && !sig.params.iter().any(|p| p.kind.is_in_out()))
+    .then(|| {
+        let reverse_only = Modes {
+            reverse: true,
+            forward: false,
+        };
+        differentiate(&sig, &item, reverse_only, &wrt, &mut errors).and_then(|(body, _)| body)
+    })
+    .flatten();
     let generated = match function {
         Some((pullback_body, tangent_body)) if errors.is_empty() => generate(
             &item,
             &sig,
             &names,
             modes,
-            Bodies::Real(pullback_body, tangent_body),
+            Bodies::Real(pullback_body, tangent_body, adjoint_body),
         ),
         _ => {
             // Stubs with the right names keep one mistake from cascading into "cannot find
@@ -93,16 +115,9 @@ fn differentiate(
     sig: &Signature,
     item: &ItemFn,
     modes: Modes,
+    active_params: &[bool],
     errors: &mut Errors,
 ) -> Option<(Option<TokenStream>, Option<TokenStream>)> {
-    // Every float parameter is active in the pullback, so that calls compose whatever the
-    // callee's `wrt`; the public wrappers pick the requested gradients.
-    let active_params: Vec<bool> = sig
-        .params
-        .iter()
-        .map(|p| p.kind.is_differentiable())
-        .collect();
-
     let outputs: Vec<bool> = sig.params.iter().map(|p| p.kind.is_in_out()).collect();
 
     // First lowering, with everything lowered, to learn which bindings depend on the
@@ -113,7 +128,7 @@ fn differentiate(
     let vec_bodies = lower::VecBodies::parse(item);
     let first = lower::lower(sig, item, &vec_bodies, None, &mut scratch);
     let mut probe = first.function;
-    activity::analyse(&mut probe, &active_params, &outputs);
+    activity::analyse(&mut probe, active_params, &outputs);
     let mut prior: HashMap<usize, bool> = first
         .binding_keys
         .iter()
@@ -126,7 +141,7 @@ fn differentiate(
         let mut attempt_errors = Errors::default();
         let lowered = lower::lower(sig, item, &vec_bodies, Some(&prior), &mut attempt_errors);
         let mut analysed = lowered.function.clone();
-        activity::analyse(&mut analysed, &active_params, &outputs);
+        activity::analyse(&mut analysed, active_params, &outputs);
         let mut grew = false;
         for (key, var) in lowered.binding_keys.iter().zip(&analysed.vars) {
             if let (Some(key), true) = (key, var.varied) {
@@ -145,13 +160,13 @@ fn differentiate(
         }
     };
     exits::restructure(&mut function);
-    activity::analyse(&mut function, &active_params, &outputs);
+    activity::analyse(&mut function, active_params, &outputs);
     crate::values::mark(&mut function, sig);
 
     let private = private_path();
     let pullback = modes
         .reverse
-        .then(|| pullback_body(&function, sig, &private));
+        .then(|| pullback_body(&function, sig, active_params, &private));
     // The composable forward mode: every differentiable parameter comes with a tangent.
     let tangent = modes.forward.then(|| {
         let body = forward::emit_with_tangents(&function);
@@ -173,7 +188,12 @@ fn differentiate(
 }
 
 /// The pullback's body: forward sweep, reverse sweep, the result and the cotangents.
-fn pullback_body(function: &ir::Function, sig: &Signature, private: &TokenStream) -> TokenStream {
+fn pullback_body(
+    function: &ir::Function,
+    sig: &Signature,
+    active_params: &[bool],
+    private: &TokenStream,
+) -> TokenStream {
     let forward = forward::emit(function);
     let reverse = reverse::emit(function, sig);
     // The reverse sweep puts back the contents of buffers that calls read; a `&mut` parameter
@@ -193,28 +213,31 @@ fn pullback_body(function: &ir::Function, sig: &Signature, private: &TokenStream
         })
         .unzip();
     let output = &function.vars[function.output].ident;
-    let cotangents = function
-        .params
-        .iter()
-        .zip(&sig.params)
-        .map(|(&var, param)| {
-            let ident = &param.ident;
-            // A parameter passed by reference is already one.
-            let primal = if function.vars[var].borrowed {
-                quote!(#ident)
-            } else {
-                quote!(&#ident)
-            };
-            if !param.kind.is_value_like() {
-                // Buffers' adjoints are in their shadows.
-                quote!(#private::NoTangent)
-            } else if function.vars[var].active {
-                let adjoint = names::adjoint(&function.vars[var].ident);
-                quote!(#private::gradient_or_zero(#adjoint, #primal))
-            } else {
-                quote!(#private::ZeroLike::zero_like(#primal))
-            }
-        });
+    let cotangents =
+        function
+            .params
+            .iter()
+            .zip(&sig.params)
+            .enumerate()
+            .map(|(index, (&var, param))| {
+                let ident = &param.ident;
+                // A parameter passed by reference is already one.
+                let primal = if function.vars[var].borrowed {
+                    quote!(#ident)
+                } else {
+                    quote!(&#ident)
+                };
+                if !param.kind.is_value_like() || !active_params[index] {
+                    // Buffers' adjoints are in their shadows; a parameter outside a narrower
+                    // `wrt` gets none.
+                    quote!(#private::NoTangent)
+                } else if function.vars[var].active {
+                    let adjoint = names::adjoint(&function.vars[var].ident);
+                    quote!(#private::gradient_or_zero(#adjoint, #primal))
+                } else {
+                    quote!(#private::ZeroLike::zero_like(#primal))
+                }
+            });
     quote! {
         #forward
         #(#keep_results)*

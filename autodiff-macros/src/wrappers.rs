@@ -41,8 +41,13 @@ impl Names {
 /// What the generated functions contain.
 pub enum Bodies {
     /// The pullback's body (the wrappers call the pullback) and `f_tangent_all`'s, each
-    /// when its mode is generated.
-    Real(Option<TokenStream>, Option<TokenStream>),
+    /// when its mode is generated, and a pullback body active in the `wrt` parameters alone,
+    /// for `f_adjoint`, when `wrt` leaves some out.
+    Real(
+        Option<TokenStream>,
+        Option<TokenStream>,
+        Option<TokenStream>,
+    ),
     /// Every body is `unimplemented!()`: compilation fails anyway, with the errors reported.
     Stubs,
 }
@@ -201,7 +206,7 @@ pub fn generate(
     let unimplemented = quote!(::core::unimplemented!());
     let tangent_function = match &bodies {
         _ if !modes.forward => None,
-        Bodies::Real(_, Some(tangent_body)) => {
+        Bodies::Real(_, Some(tangent_body), _) => {
             Some(tangent(item, sig, names, tangent_body, &attrs))
         }
         _ => Some(tangent(item, sig, names, &unimplemented, &attrs)),
@@ -210,8 +215,8 @@ pub fn generate(
         return quote!(#tangent_function);
     }
     let bodies = match bodies {
-        Bodies::Stubs | Bodies::Real(None, _) => None,
-        Bodies::Real(Some(body), _) => {
+        Bodies::Stubs | Bodies::Real(None, _, _) => None,
+        Bodies::Real(Some(body), _, narrow_adjoint) => {
             // `f_adjoint` gives the pullback a scratch shadow for each buffer not in `wrt`.
             let scratch = sig.params.iter().filter(|p| !p.in_wrt).filter_map(|p| {
                 p.kind.shadow_type()?;
@@ -241,7 +246,15 @@ pub fn generate(
                     quote!(_)
                 }
             });
-            let adjoint_body = if unit {
+            let adjoint_body = if let Some(narrow) = narrow_adjoint {
+                // Parameters outside `wrt` carry no derivative in this sweep, which returns
+                // no adjoint for them; a call may still want a buffer's shadow.
+                quote! {
+                    #(#scratch)*
+                    let (value, (#(#bindings,)*)) = { #narrow };
+                    (value, #adjoint_value)
+                }
+            } else if unit {
                 quote! {
                     #(#scratch)*
                     let ((), (#(#bindings,)*)) = #pullback(#(#pullback_args,)* ());
@@ -345,7 +358,7 @@ pub fn generate(
 
         #[doc = #doc_adjoint]
         #(#attrs)*
-        #[allow(dead_code, unused_variables, clippy::all)]
+        #[allow(dead_code, unused_mut, unused_variables, unused_assignments, unused_parens, unreachable_code, clippy::all)]
         #vis fn #adjoint #generics (#(#adjoint_params,)* #d_out_param) -> #adjoint_output #where_clause {
             #adjoint_body
         }

@@ -104,7 +104,15 @@ fn pairwise_products_pullback(
 Runs `pairwise_products` forward, then pulls the output cotangent `d_out` back through it: the result is the value of `pairwise_products` and `d_out` times the gradient with respect to `x`. With `d_out = 1` that is the gradient; with another `d_out` it is a vector-Jacobian product.
 
 The adjoints of `x` are added (`+=`) into the `&mut` shadow that follows each of them, as PyTorch accumulates into `.grad`: zero the shadows first for a plain gradient. The other gradients are returned.*/
-#[allow(dead_code, unused_variables, clippy::all)]
+#[allow(
+    dead_code,
+    unused_mut,
+    unused_variables,
+    unused_assignments,
+    unused_parens,
+    unreachable_code,
+    clippy::all
+)]
 fn pairwise_products_adjoint(x: &[f64], x_bar: &mut [f64], d_out: f64) -> (f64, ()) {
     let (value, (_,)) = pairwise_products_pullback(x, x_bar, d_out);
     (value, ())
