@@ -220,7 +220,7 @@ mod operator_rules {
     #[test]
     fn linear_rules() {
         fn rule<T: Real>(v: &[T]) -> Vec<T> {
-            let g = &v[0];
+            let g = v[0];
             vec![
                 ops::add_lhs(g),
                 ops::add_rhs(g),

@@ -51,7 +51,7 @@ fn check_binary(
 fn add() {
     check_binary(
         "+",
-        |_, _, g| [ops::add_lhs(&g), ops::add_rhs(&g)],
+        |_, _, g| [ops::add_lhs(g), ops::add_rhs(g)],
         |x, y| x + y,
     );
 }
@@ -60,7 +60,7 @@ fn add() {
 fn sub() {
     check_binary(
         "-",
-        |_, _, g| [ops::sub_lhs(&g), ops::sub_rhs(&g)],
+        |_, _, g| [ops::sub_lhs(g), ops::sub_rhs(g)],
         |x, y| x - y,
     );
 }
@@ -88,7 +88,7 @@ fn neg() {
     for [x, _] in POINTS {
         let slope = central_difference(|x| -x, x, 1e-6 * x.abs().max(1.0));
         for g in COTANGENTS {
-            assert!(close(ops::neg(&g), g * slope), "-x at {x}, g = {g}");
+            assert!(close(ops::neg(g), g * slope), "-x at {x}, g = {g}");
         }
     }
 }

@@ -202,14 +202,14 @@ impl Reverse<'_> {
                     // A buffer result's cotangent goes to the callee by reference.
                     let pullback = match rhs {
                         Rhs::Call { func, args } => self.call_pullback(func, args, quote!(&#g)),
-                        rhs => self.pullback(rhs, *span),
+                        rhs => self.pullback(rhs, *span, false),
                     };
                     return quote!({
                         let #g = ::core::mem::take(&mut #adjoint);
                         #pullback
                     });
                 }
-                let pullback = self.pullback(rhs, *span);
+                let pullback = self.pullback(rhs, *span, self.var(*var).plain);
                 quote! {
                     if let ::core::option::Option::Some(#g) = #adjoint.take() { #pullback }
                 }
@@ -238,7 +238,7 @@ impl Reverse<'_> {
                     return quote!(#restore);
                 }
                 let slot = self.shadow_element(*base, index.as_ref());
-                let pullback = self.pullback(rhs, *span);
+                let pullback = self.pullback(rhs, *span, true);
                 quote!({
                     let #g = ::core::mem::take(&mut #slot);
                     #restore
@@ -248,7 +248,7 @@ impl Reverse<'_> {
             Stmt::Push { base, value, span } => {
                 let count = names::pushed(&self.var(*base).ident);
                 let shadow = self.adjoint(*base);
-                let pullback = self.pullback(value, *span);
+                let pullback = self.pullback(value, *span, true);
                 quote!({
                     #count -= 1;
                     let #g = ::core::mem::take(&mut #shadow[#count]);
@@ -270,7 +270,7 @@ impl Reverse<'_> {
                     return quote!(#restore);
                 }
                 let adjoint = self.adjoint(*var);
-                let pullback = self.pullback(rhs, *span);
+                let pullback = self.pullback(rhs, *span, self.var(*var).plain);
                 if self.var(*var).buffer {
                     return quote!({
                         let #g = ::core::mem::take(&mut #adjoint);
@@ -542,7 +542,10 @@ impl Reverse<'_> {
     }
 
     /// `accumulate(&mut operand_bar, contribution)` for each active operand of `rhs`.
-    fn pullback(&self, rhs: &Rhs, span: proc_macro2::Span) -> TokenStream {
+    /// The pullback of `rhs` from the cotangent `g` of its result, which is `Copy` when
+    /// `copy_g` (a scalar's); otherwise a linear rule that passes `g` on moves it, cloning it
+    /// only for a second operand.
+    fn pullback(&self, rhs: &Rhs, span: proc_macro2::Span, copy_g: bool) -> TokenStream {
         let private = crate::expand::private_path();
         let g = names::cotangent();
         let active = |atom: &Atom| atom.var().filter(|&v| self.var(v).active);
@@ -570,7 +573,7 @@ impl Reverse<'_> {
                 .into_iter()
                 .collect(),
             Rhs::Neg(a) => active(a)
-                .map(|v| accumulate(v, quote!(#ops::neg(&#g))))
+                .map(|v| accumulate(v, quote!(#ops::neg(#g))))
                 .into_iter()
                 .collect(),
             Rhs::Binary {
@@ -590,15 +593,18 @@ impl Reverse<'_> {
                 };
                 let lhs_rule = syn::Ident::new(lhs_rule, span);
                 let rhs_rule = syn::Ident::new(rhs_rule, span);
-                let args = if reads_values {
-                    quote_spanned!(span=> #l, #r, &#g)
+                let (lhs_args, rhs_args) = if reads_values {
+                    let args = quote_spanned!(span=> #l, #r, &#g);
+                    (args.clone(), args)
+                } else if copy_g || active(rhs).is_none() {
+                    (quote!(#g), quote!(#g))
                 } else {
-                    quote_spanned!(span=> &#g)
+                    (quote!(::core::clone::Clone::clone(&#g)), quote!(#g))
                 };
                 let lhs_part = active(lhs)
-                    .map(|v| accumulate(v, quote_spanned!(span=> #ops::#lhs_rule(#args))));
+                    .map(|v| accumulate(v, quote_spanned!(span=> #ops::#lhs_rule(#lhs_args))));
                 let rhs_part = active(rhs)
-                    .map(|v| accumulate(v, quote_spanned!(span=> #ops::#rhs_rule(#args))));
+                    .map(|v| accumulate(v, quote_spanned!(span=> #ops::#rhs_rule(#rhs_args))));
                 quote!(#lhs_part #rhs_part)
             }
             Rhs::Method {

@@ -4,7 +4,7 @@
 //! A generated reverse sweep treats a matrix like a scalar: its adjoint is a matrix of the
 //! same type and shape, contributions are added with [`accumulate`](crate::accumulate), and
 //! [`ZeroLike`] makes a zero of the primal's shape. `+`, `-` and unary `-`
-//! need nothing more (their rules clone the cotangent). This module adds the rest, chosen
+//! need nothing more (their rules pass the cotangent on). This module adds the rest, chosen
 //! by the operands' types:
 //!
 //! - **Products and quotients** ([`MulRule`](super::ops::MulRule),

@@ -1,7 +1,8 @@
 //! Pullbacks of the arithmetic operators and of `as` casts.
 //!
 //! `+`, `-` and unary `-` are linear: their pullbacks need only the cotangent, so the
-//! generated code records nothing for them. `*` and `/` are chosen by operand types through
+//! generated code records nothing for them, and they take it by value, so that a matrix's
+//! cotangent is passed on without a copy. `*` and `/` are chosen by operand types through
 //! [`MulRule`] and [`DivRule`].
 
 use core::ops::Neg;
@@ -12,51 +13,51 @@ use crate::{Dual, DualVec};
 /// Pullback of `lhs + rhs` into `lhs`.
 ///
 /// ```
-/// assert_eq!(autodiff_core::rules::ops::add_lhs(&2.0), 2.0);
+/// assert_eq!(autodiff_core::rules::ops::add_lhs(2.0), 2.0);
 /// ```
 #[inline(always)]
-pub fn add_lhs<T: Clone>(g: &T) -> T {
-    g.clone()
+pub fn add_lhs<T>(g: T) -> T {
+    g
 }
 
 /// Pullback of `lhs + rhs` into `rhs`.
 ///
 /// ```
-/// assert_eq!(autodiff_core::rules::ops::add_rhs(&2.0), 2.0);
+/// assert_eq!(autodiff_core::rules::ops::add_rhs(2.0), 2.0);
 /// ```
 #[inline(always)]
-pub fn add_rhs<T: Clone>(g: &T) -> T {
-    g.clone()
+pub fn add_rhs<T>(g: T) -> T {
+    g
 }
 
 /// Pullback of `lhs - rhs` into `lhs`.
 ///
 /// ```
-/// assert_eq!(autodiff_core::rules::ops::sub_lhs(&2.0), 2.0);
+/// assert_eq!(autodiff_core::rules::ops::sub_lhs(2.0), 2.0);
 /// ```
 #[inline(always)]
-pub fn sub_lhs<T: Clone>(g: &T) -> T {
-    g.clone()
+pub fn sub_lhs<T>(g: T) -> T {
+    g
 }
 
 /// Pullback of `lhs - rhs` into `rhs`.
 ///
 /// ```
-/// assert_eq!(autodiff_core::rules::ops::sub_rhs(&2.0), -2.0);
+/// assert_eq!(autodiff_core::rules::ops::sub_rhs(2.0), -2.0);
 /// ```
 #[inline(always)]
-pub fn sub_rhs<T: Clone + Neg<Output = T>>(g: &T) -> T {
-    -g.clone()
+pub fn sub_rhs<T: Neg<Output = T>>(g: T) -> T {
+    -g
 }
 
 /// Pullback of `-x`.
 ///
 /// ```
-/// assert_eq!(autodiff_core::rules::ops::neg(&2.0), -2.0);
+/// assert_eq!(autodiff_core::rules::ops::neg(2.0), -2.0);
 /// ```
 #[inline(always)]
-pub fn neg<T: Clone + Neg<Output = T>>(g: &T) -> T {
-    -g.clone()
+pub fn neg<T: Neg<Output = T>>(g: T) -> T {
+    -g
 }
 
 /// The derivative rule of `Self * Rhs`.

@@ -79,11 +79,11 @@ fn first_crossing_pullback(
         if let ::core::option::Option::Some(g) = pending {
             ::autodiff::__private::accumulate(
                 &mut acc_bar,
-                ::autodiff::__private::rules::ops::add_lhs(&g),
+                ::autodiff::__private::rules::ops::add_lhs(g),
             );
             ::autodiff::__private::accumulate(
                 &mut t2_bar,
-                ::autodiff::__private::rules::ops::add_rhs(&g),
+                ::autodiff::__private::rules::ops::add_rhs(g),
             );
         }
         if let ::core::option::Option::Some(g) = t2_bar.take() {
@@ -169,11 +169,11 @@ fn first_crossing_adjoint(x: f64, limit: f64, steps: usize, d_out: f64) -> (f64,
             if let ::core::option::Option::Some(g) = pending {
                 ::autodiff::__private::accumulate(
                     &mut acc_bar,
-                    ::autodiff::__private::rules::ops::add_lhs(&g),
+                    ::autodiff::__private::rules::ops::add_lhs(g),
                 );
                 ::autodiff::__private::accumulate(
                     &mut t2_bar,
-                    ::autodiff::__private::rules::ops::add_rhs(&g),
+                    ::autodiff::__private::rules::ops::add_rhs(g),
                 );
             }
             if let ::core::option::Option::Some(g) = t2_bar.take() {

@@ -57,11 +57,11 @@ fn layer_loss_pullback(
     if let ::core::option::Option::Some(g) = residual_bar.take() {
         ::autodiff::__private::accumulate(
             &mut hidden_bar,
-            ::autodiff::__private::rules::ops::sub_lhs(&g),
+            ::autodiff::__private::rules::ops::sub_lhs(::core::clone::Clone::clone(&g)),
         );
         ::autodiff::__private::accumulate(
             &mut y_bar,
-            ::autodiff::__private::rules::ops::sub_rhs(&g),
+            ::autodiff::__private::rules::ops::sub_rhs(g),
         );
     }
     if let ::core::option::Option::Some(g) = hidden_bar.take() {
@@ -81,11 +81,11 @@ fn layer_loss_pullback(
     if let ::core::option::Option::Some(g) = t2_bar.take() {
         ::autodiff::__private::accumulate(
             &mut t1_bar,
-            ::autodiff::__private::rules::ops::add_lhs(&g),
+            ::autodiff::__private::rules::ops::add_lhs(::core::clone::Clone::clone(&g)),
         );
         ::autodiff::__private::accumulate(
             &mut b_bar,
-            ::autodiff::__private::rules::ops::add_rhs(&g),
+            ::autodiff::__private::rules::ops::add_rhs(g),
         );
     }
     if let ::core::option::Option::Some(g) = t1_bar.take() {
@@ -156,7 +156,7 @@ fn layer_loss_adjoint(
         if let ::core::option::Option::Some(g) = residual_bar.take() {
             ::autodiff::__private::accumulate(
                 &mut hidden_bar,
-                ::autodiff::__private::rules::ops::sub_lhs(&g),
+                ::autodiff::__private::rules::ops::sub_lhs(g),
             );
         }
         if let ::core::option::Option::Some(g) = hidden_bar.take() {
@@ -176,11 +176,13 @@ fn layer_loss_adjoint(
         if let ::core::option::Option::Some(g) = t2_bar.take() {
             ::autodiff::__private::accumulate(
                 &mut t1_bar,
-                ::autodiff::__private::rules::ops::add_lhs(&g),
+                ::autodiff::__private::rules::ops::add_lhs(
+                    ::core::clone::Clone::clone(&g),
+                ),
             );
             ::autodiff::__private::accumulate(
                 &mut b_bar,
-                ::autodiff::__private::rules::ops::add_rhs(&g),
+                ::autodiff::__private::rules::ops::add_rhs(g),
             );
         }
         if let ::core::option::Option::Some(g) = t1_bar.take() {

@@ -39,11 +39,11 @@ fn g_pullback(x: f64, y: f64, d_out: f64) -> (f64, (f64, f64)) {
     if let ::core::option::Option::Some(g) = output_bar.take() {
         ::autodiff::__private::accumulate(
             &mut r_bar,
-            ::autodiff::__private::rules::ops::add_lhs(&g),
+            ::autodiff::__private::rules::ops::add_lhs(g),
         );
         ::autodiff::__private::accumulate(
             &mut t6_bar,
-            ::autodiff::__private::rules::ops::add_rhs(&g),
+            ::autodiff::__private::rules::ops::add_rhs(g),
         );
     }
     if let ::core::option::Option::Some(g) = t6_bar.take() {
@@ -73,11 +73,11 @@ fn g_pullback(x: f64, y: f64, d_out: f64) -> (f64, (f64, f64)) {
     if let ::core::option::Option::Some(g) = t3_bar.take() {
         ::autodiff::__private::accumulate(
             &mut t1_bar,
-            ::autodiff::__private::rules::ops::add_lhs(&g),
+            ::autodiff::__private::rules::ops::add_lhs(g),
         );
         ::autodiff::__private::accumulate(
             &mut t2_bar,
-            ::autodiff::__private::rules::ops::add_rhs(&g),
+            ::autodiff::__private::rules::ops::add_rhs(g),
         );
     }
     if let ::core::option::Option::Some(g) = t2_bar.take() {

@@ -66,11 +66,11 @@ fn pairwise_products_pullback(
             if let ::core::option::Option::Some(g) = s_bar.take() {
                 ::autodiff::__private::accumulate(
                     &mut s_bar,
-                    ::autodiff::__private::rules::ops::add_lhs(&g),
+                    ::autodiff::__private::rules::ops::add_lhs(g),
                 );
                 ::autodiff::__private::accumulate(
                     &mut t5_bar,
-                    ::autodiff::__private::rules::ops::add_rhs(&g),
+                    ::autodiff::__private::rules::ops::add_rhs(g),
                 );
             }
             if let ::core::option::Option::Some(g) = t5_bar.take() {
