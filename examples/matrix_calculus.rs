@@ -130,7 +130,9 @@ fn main() {
     );
 
     let ones = DVector::from_element(3, 1.0);
-    let (_, x_bar) = a_x_adjoint(&a, &x, ones.clone());
+    // Like PyTorch's `x.grad`, the adjoint adds into a shadow of x, which starts at zero.
+    let mut x_bar = DVector::zeros(4);
+    a_x_adjoint(&a, &x, &mut x_bar, ones.clone());
     let numeric: Vec<f64> = gradient(|v| (&a * vector_at(v)).sum(), x.as_slice());
     report.check(
         "∇ Ax with v = 1: Aᵀ1",

@@ -83,8 +83,16 @@ fn a_times_x_has_jacobian_a() {
         let (m, n) = (rng.size(), rng.size());
         let (a, x) = (rng.matrix(m, n), rng.vector(n));
         let ones = DVector::from_element(m, 1.0);
-        let (value, (a_bar, x_bar)) = a_times_x_adjoint(&a, &x, ones.clone());
+        // The adjoint adds into shadows, as into PyTorch's `.grad`: start them at one to see
+        // that it adds.
+        let (mut a_bar, mut x_bar) = (
+            DMatrix::from_element(m, n, 1.0),
+            DVector::from_element(n, 1.0),
+        );
+        let (value, ()) = a_times_x_adjoint(&a, &mut a_bar, &x, &mut x_bar, ones.clone());
         assert_eq!(value, &a * &x);
+        a_bar.add_scalar_mut(-1.0);
+        x_bar.add_scalar_mut(-1.0);
         assert_gradient_close(
             x_bar.as_slice(),
             (a.transpose() * &ones).as_slice(),

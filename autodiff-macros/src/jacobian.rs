@@ -155,7 +155,7 @@ impl Row {
         let shadows = wrt
             .iter()
             .filter_map(|p| {
-                p.kind.shadow_type()?;
+                p.kind.adjoint_shadow_type()?;
                 let s = shadow(p);
                 let zero = p.kind.zero_gradient(&p.ident);
                 Some(quote!(let mut #s = #zero;))
@@ -166,7 +166,7 @@ impl Row {
             .iter()
             .map(|p| {
                 let value = clone(p);
-                match p.kind.shadow_type() {
+                match p.kind.adjoint_shadow_type() {
                     Some(_) if p.in_wrt => {
                         let s = shadow(p);
                         quote!(#value, &mut #s)
@@ -177,7 +177,7 @@ impl Row {
             .collect();
         let names: Vec<Ident> = wrt
             .iter()
-            .filter(|p| p.kind.is_value_like())
+            .filter(|p| matches!(p.kind, ParamKind::Scalar))
             .map(|p| names::generated(&p.ident, "grad"))
             .collect();
         let gradients = match names.as_slice() {
@@ -193,8 +193,8 @@ impl Row {
                 }
                 // Column-major, as nalgebra stores it.
                 ParamKind::Value { .. } => {
-                    let name = names::generated(&p.ident, "grad");
-                    quote!(row.extend_from_slice(#name.as_slice());)
+                    let s = shadow(p);
+                    quote!(row.extend_from_slice(#s.as_slice());)
                 }
                 _ => {
                     let s = shadow(p);

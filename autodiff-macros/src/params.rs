@@ -216,6 +216,15 @@ impl ParamKind {
         }
     }
 
+    /// The type of the `&mut` shadow `f_adjoint` adds this parameter's gradient into: a
+    /// buffer's or cell's shadow, or a matrix of the owned type.
+    pub fn adjoint_shadow_type(&self) -> Option<TokenStream> {
+        match self {
+            ParamKind::Value { owned, .. } => Some(quote!(&mut #owned)),
+            _ => self.shadow_type(),
+        }
+    }
+
     /// The type of this parameter's tangent in `f_tangent`: the parameter's own type for a
     /// scalar, a slice or array reference for a buffer (`&mut` when the function writes it).
     pub fn tangent_type(&self, declared: &Type) -> Option<TokenStream> {

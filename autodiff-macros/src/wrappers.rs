@@ -143,10 +143,14 @@ pub fn generate(
     });
     let adjoint_params = sig.params.iter().map(|p| {
         let (ident, ty) = (&p.ident, &p.ty);
-        let shadow_param = p.in_wrt.then(|| p.kind.shadow_type()).flatten().map(|t| {
-            let s = shadow(p);
-            quote!(, #s: #t)
-        });
+        let shadow_param = p
+            .in_wrt
+            .then(|| p.kind.adjoint_shadow_type())
+            .flatten()
+            .map(|t| {
+                let s = shadow(p);
+                quote!(, #s: #t)
+            });
         quote!(#ident: #ty #shadow_param)
     });
     let plain_params: Vec<TokenStream> = sig
@@ -164,7 +168,10 @@ pub fn generate(
     });
 
     // What `f_adjoint` returns besides the value: the gradients of the scalars in `wrt`.
-    let scalar_wrt: Vec<&&Param> = wrt.iter().filter(|p| p.kind.is_value_like()).collect();
+    let scalar_wrt: Vec<&&Param> = wrt
+        .iter()
+        .filter(|p| matches!(p.kind, ParamKind::Scalar))
+        .collect();
     let scalar_grads: Vec<TokenStream> = scalar_wrt
         .iter()
         .map(|p| {
@@ -185,7 +192,7 @@ pub fn generate(
     let grad_values: Vec<TokenStream> = wrt
         .iter()
         .map(|p| {
-            if p.kind.is_value_like() {
+            if matches!(p.kind, ParamKind::Scalar) {
                 let name = names::generated(&p.ident, "grad");
                 quote!(#name)
             } else {
@@ -246,37 +253,50 @@ pub fn generate(
                     quote!(_)
                 }
             });
+            // A matrix's gradient comes back from the pullback as a value and is added into
+            // its shadow.
+            let into_shadows: Vec<TokenStream> = wrt
+                .iter()
+                .filter(|p| matches!(p.kind, ParamKind::Value { .. }))
+                .map(|p| {
+                    let (s, name) = (shadow(p), names::generated(&p.ident, "grad"));
+                    quote!(*#s += #name;)
+                })
+                .collect();
             let adjoint_body = if let Some(narrow) = narrow_adjoint {
                 // Parameters outside `wrt` carry no derivative in this sweep, which returns
                 // no adjoint for them; a call may still want a buffer's shadow.
                 quote! {
                     #(#scratch)*
                     let (value, (#(#bindings,)*)) = { #narrow };
+                    #(#into_shadows)*
                     (value, #adjoint_value)
                 }
             } else if unit {
                 quote! {
                     #(#scratch)*
                     let ((), (#(#bindings,)*)) = #pullback(#(#pullback_args,)* ());
+                    #(#into_shadows)*
                     #adjoint_value
                 }
             } else {
                 quote! {
                     #(#scratch)*
                     let (value, (#(#bindings,)*)) = #pullback(#(#pullback_args,)* #d_out);
+                    #(#into_shadows)*
                     (value, #adjoint_value)
                 }
             };
             // `f_grad` owns a zeroed shadow for each buffer in `wrt`.
             let owned_shadows = wrt.iter().filter_map(|p| {
-                p.kind.shadow_type()?;
+                p.kind.adjoint_shadow_type()?;
                 let s = shadow(p);
                 let zero = p.kind.zero_gradient(&p.ident);
                 Some(quote!(let mut #s = #zero;))
             });
             let adjoint_args = sig.params.iter().map(|p| {
                 let ident = &p.ident;
-                match p.kind.shadow_type() {
+                match p.kind.adjoint_shadow_type() {
                     Some(_) if p.in_wrt => {
                         let s = shadow(p);
                         quote!(#ident, &mut #s)
@@ -394,7 +414,7 @@ impl Docs {
         };
         let buffers: Vec<String> = wrt
             .iter()
-            .filter(|p| p.kind.shadow_type().is_some())
+            .filter(|p| p.kind.adjoint_shadow_type().is_some())
             .map(|p| format!("`{}`", p.ident))
             .collect();
         let shadows = if buffers.is_empty() {
