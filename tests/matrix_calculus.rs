@@ -523,3 +523,41 @@ fn single_precision_matrices_differentiate_too() {
         }
     }
 }
+
+// ---- Writes into entries ---------------------------------------------------------------------------
+
+/// A matrix filled entry by entry, read by a product, then overwritten: the reverse sweep
+/// needs the entries as they were when the product read them.
+#[differentiate]
+fn written_entries(x: &DVector<f64>, s: f64) -> f64 {
+    let mut m = DMatrix::zeros(2, 2);
+    m[(0, 0)] = s * x[0];
+    m[(1, 1)] = x[1];
+    m[(0, 1)] = s;
+    let y = &m * x;
+    m[(1, 0)] = y[0];
+    m[(0, 0)] += x[1];
+    y.dot(x) + m.determinant()
+}
+
+#[test]
+fn entries_written_one_by_one_carry_their_derivatives() {
+    for_random_inputs(|rng| {
+        let x = rng.vector(2);
+        let s = rng.value();
+        let (gx, gs) = written_entries_grad(&x, s);
+        let at = [x[0], x[1], s];
+        let f = |p: &[f64]| written_entries(&DVector::from_column_slice(&p[..2]), p[2]);
+        // By hand: y = (s x₀² + s x₁, x₁²), m₀₀ = s x₀ + x₁, m₁₀ = y₀, so with
+        // f = y·x + m₀₀ x₁ − s y₀:
+        let (x0, x1) = (x[0], x[1]);
+        let y0 = s * x0 * x0 + s * x1;
+        let dy0 = [2.0 * s * x0, s, x0 * x0 + x1];
+        let hand = [
+            dy0[0] * x0 + y0 + s * x1 - s * dy0[0],
+            dy0[1] * x0 + 3.0 * x1 * x1 + (s * x0 + x1) + x1 - s * dy0[1],
+            dy0[2] * x0 + x0 * x1 - y0 - s * dy0[2],
+        ];
+        check("written entries", &at, &[gx[0], gx[1], gs], &hand, f);
+    });
+}

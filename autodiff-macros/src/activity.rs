@@ -343,6 +343,19 @@ fn collect_control_needs(block: &Block, f: &Function, out: &mut Vec<VarId>) {
 }
 
 fn plan_tapes(f: &mut Function) {
+    // A matrix the reverse sweep reads and that has entries written (`m[(i, j)] = ..`) gets
+    // the overwritten entries back, as a buffer whose contents a call reads does.
+    let mut written = Vec::new();
+    f.body.walk(&mut |stmt| {
+        if let Stmt::Store { base, .. } = stmt {
+            written.push(f.root(*base));
+        }
+    });
+    for var in written {
+        if !f.vars[var].buffer && f.vars[var].needed {
+            f.vars[var].contents_needed = true;
+        }
+    }
     crate::recompute::plan(f);
     let mut block_in_loop = vec![false; f.block_count];
     let mut overwrites = 0;

@@ -306,6 +306,11 @@ pub fn root_element_tokens(
     let (root, offset) = offset_in_root(f, base);
     let root = name(root);
     match index {
+        // Not a view: the index is the root's own (a matrix's `(i, j)` included).
+        Some(index) if f.vars[base].view.is_none() => {
+            let index = atom_tokens(f, index);
+            quote!(#root[#index])
+        }
         Some(index) => {
             let index = atom_tokens(f, index);
             quote!(#root[#offset + #index])

@@ -237,10 +237,22 @@ impl Reverse<'_> {
                 if !self.var(self.f.root(*base)).active {
                     return quote!(#restore);
                 }
-                let slot = self.shadow_element(*base, index.as_ref());
+                let take = match index {
+                    // An entry of a value: its adjoint may still be a symbolic zero.
+                    Some(index) if !self.var(*base).buffer => {
+                        let adjoint = self.adjoint(*base);
+                        let index = atom_tokens(self.f, index);
+                        let private = crate::expand::private_path();
+                        quote!(#private::take_element(&mut #adjoint, #index))
+                    }
+                    _ => {
+                        let slot = self.shadow_element(*base, index.as_ref());
+                        quote!(::core::mem::take(&mut #slot))
+                    }
+                };
                 let pullback = self.pullback(rhs, *span, true);
                 quote!({
-                    let #g = ::core::mem::take(&mut #slot);
+                    let #g = #take;
                     #restore
                     #pullback
                 })

@@ -290,7 +290,14 @@ impl<'a> Lowering<'a> {
             },
             _ => return false,
         };
-        let Some(base) = base.filter(|&v| self.vars[v].buffer) else {
+        // An entry of a vector or matrix value (`m[(i, j)] = ..`) is written like a buffer's
+        // element.
+        let value_entry = |this: &Self, v: VarId| {
+            index.is_some()
+                && !this.vars[v].buffer
+                && (this.maybe_active_var(v) || this.maybe_active(right))
+        };
+        let Some(base) = base.filter(|&v| self.vars[v].buffer || value_entry(self, v)) else {
             // A place in something that is not a float buffer (an index array, a counter):
             // fine as long as what is written carries no derivative.
             if self.maybe_active(right) {

@@ -55,8 +55,8 @@ fn pairwise_products_pullback(
         let trips2 = trips2_saved.pop();
         for step in (0..trips2).rev() {
             let i = ::autodiff::__private::nth_from(j + 1, step);
-            let t1 = x[0 + i];
-            let t2 = x[0 + j];
+            let t1 = x[i];
+            let t2 = x[j];
             let t3 = t1 * t2;
             let t4 = (i - j) as f64;
             let mut t1_bar = ::core::option::Option::None;
@@ -90,10 +90,10 @@ fn pairwise_products_pullback(
                 );
             }
             if let ::core::option::Option::Some(g) = t2_bar.take() {
-                x_bar[0 + j] += g;
+                x_bar[j] += g;
             }
             if let ::core::option::Option::Some(g) = t1_bar.take() {
-                x_bar[0 + i] += g;
+                x_bar[i] += g;
             }
         }
     }
@@ -152,9 +152,9 @@ fn pairwise_products_tangent_all(x: &[f64], x_dot: &[f64]) -> (f64, f64) {
     for j in 0..n {
         for i in j + 1..n {
             let t1 = x[i];
-            let t1_dot = x_dot[0 + i];
+            let t1_dot = x_dot[i];
             let t2 = x[j];
-            let t2_dot = x_dot[0 + j];
+            let t2_dot = x_dot[j];
             let t3 = t1 * t2;
             let t3_dot = t1_dot * t2 + t1 * t2_dot;
             let t4 = (i - j) as f64;
