@@ -368,6 +368,7 @@ fn plan_tapes(f: &mut Function) {
             f.tapes.push(Tape {
                 ident: names::saved(&v.ident),
                 in_loop: block_in_loop[v.block],
+                inverse: None,
             });
             f.vars[var].saved_tape = Some(f.tapes.len() - 1);
         }
@@ -413,9 +414,11 @@ fn plan_block(
             Stmt::Assign { var, tape, rhs, .. } => {
                 if f.vars[*var].needed {
                     *overwrites += 1;
+                    let inverse = counter_step_inverse(f, *var, rhs);
                     f.tapes.push(Tape {
                         ident: names::before(&f.vars[*var].ident, *overwrites),
                         in_loop,
+                        inverse,
                     });
                     *tape = Some(f.tapes.len() - 1);
                 }
@@ -430,6 +433,7 @@ fn plan_block(
                 f.tapes.push(Tape {
                     ident: names::before(&f.vars[root].ident, *overwrites),
                     in_loop,
+                    inverse: None,
                 });
                 *tape = Some(f.tapes.len() - 1);
             }
@@ -466,9 +470,47 @@ fn plan_snapshots(f: &mut Function, rhs: &mut Rhs, in_loop: bool, overwrites: &m
                 f.tapes.push(Tape {
                     ident: names::before(&f.vars[root].ident, *overwrites),
                     in_loop,
+                    inverse: None,
                 });
                 *tape = Some(f.tapes.len() - 1);
             }
         }
+    }
+}
+
+/// For `v = v + n` or `v = v - n` with `n` an integer literal and `v` carrying no
+/// derivative (a counter such as `idx += 1`): the expression that gives `v` back, `v - n` or
+/// `v + n`, so that the reverse sweep steps the counter back instead of recording it. Integer
+/// steps only: undoing a float step is not exact.
+fn counter_step_inverse(f: &Function, var: VarId, rhs: &Rhs) -> Option<proc_macro2::TokenStream> {
+    if f.vars[var].varied {
+        return None;
+    }
+    let Rhs::Opaque(tokens) = rhs else {
+        return None;
+    };
+    let syn::Expr::Binary(step) = syn::parse2::<syn::Expr>(tokens.clone()).ok()? else {
+        return None;
+    };
+    let counter = &f.vars[var].ident;
+    let names_counter = matches!(&*step.left, syn::Expr::Path(p) if p.path.is_ident(counter));
+    let mut amount = &*step.right;
+    while let syn::Expr::Paren(p) = amount {
+        amount = &p.expr;
+    }
+    let integer = matches!(
+        amount,
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(_),
+            ..
+        })
+    );
+    if !names_counter || !integer {
+        return None;
+    }
+    match step.op {
+        syn::BinOp::Add(_) => Some(quote::quote!(#counter - (#amount))),
+        syn::BinOp::Sub(_) => Some(quote::quote!(#counter + (#amount))),
+        _ => None,
     }
 }

@@ -175,6 +175,7 @@ fn guard(f: &mut Function, remaining: Vec<Stmt>, id: BlockId) -> Vec<Stmt> {
         contents_needed: false,
         recomputed: false,
         counted_from: None,
+        recompute_as: None,
     });
     let empty = f.block_count;
     f.block_count += 1;

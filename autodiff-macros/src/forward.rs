@@ -21,7 +21,7 @@ pub fn locals_by_block(f: &Function) -> Vec<Vec<VarId>> {
 
 pub fn emit(f: &Function) -> TokenStream {
     let private = crate::expand::private_path();
-    let tapes = f.tapes.iter().map(|tape| {
+    let tapes = f.tapes.iter().filter(|t| t.inverse.is_none()).map(|tape| {
         let ident = &tape.ident;
         if tape.in_loop {
             quote!(let mut #ident = #private::Stack::new();)
@@ -124,10 +124,12 @@ impl Forward<'_> {
                 tape,
             } => {
                 let ident = self.ident(*var);
-                let record = tape.filter(|_| !self.tangents).map(|t| {
-                    let tape = &self.f.tapes[t].ident;
-                    quote!(#tape.push(#ident);)
-                });
+                let record = tape
+                    .filter(|&t| !self.tangents && self.f.tapes[t].inverse.is_none())
+                    .map(|t| {
+                        let tape = &self.f.tapes[t].ident;
+                        quote!(#tape.push(#ident);)
+                    });
                 let snapshots = (!self.tangents).then(|| self.snapshots(rhs));
                 let rhs = self.rhs(rhs);
                 quote_spanned!(*span=> #record #snapshots #ident = #rhs;)

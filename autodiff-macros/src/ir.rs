@@ -66,6 +66,9 @@ pub struct Var {
     /// A `for` loop's variable over `start..end`: recomputed in reverse as `start` plus the
     /// iteration's number.
     pub counted_from: Option<TokenStream>,
+    /// An expression that gives the variable's value again in reverse (a `for` loop's trip
+    /// count as the length of its range), so that it is not recorded.
+    pub recompute_as: Option<TokenStream>,
     /// Carries a derivative (set by `activity.rs`).
     pub active: bool,
     /// Depends on a parameter through differentiable operations, useful or not.
@@ -113,6 +116,9 @@ pub struct Tape {
     pub ident: Ident,
     /// Inside a loop: a growable `Stack`; otherwise a `Slot` on the stack.
     pub in_loop: bool,
+    /// For a counter stepped by a constant (`idx += 1`): the expression that undoes the step
+    /// (`idx - (1)`). Nothing is recorded then; the reverse sweep steps back instead.
+    pub inverse: Option<TokenStream>,
 }
 
 /// Identifies a block; `ROOT` is the function body.

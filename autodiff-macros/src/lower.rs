@@ -158,6 +158,7 @@ impl Lowering<'_> {
             contents_needed: false,
             recomputed: false,
             counted_from: None,
+            recompute_as: None,
         });
         self.binding_keys.push(key);
         self.vars.len() - 1

@@ -46,6 +46,64 @@ pub fn plan(f: &mut Function) {
 /// (`for i in j + 1..d`), which then must be brought back in reverse, perhaps counted in turn.
 fn plan_loop_counters(f: &mut Function, facts: &Facts) {
     while plan_loop_counters_once(f, facts) {}
+    plan_trip_counts(f, facts);
+}
+
+/// A `for` over `start..end` that no `break` or `return` leaves early runs `end - start`
+/// times: its trip count is recomputed from the range where the loop is reversed, when both
+/// bounds can be, instead of being recorded.
+fn plan_trip_counts(f: &mut Function, facts: &Facts) {
+    let mut counted = Vec::new();
+    f.body.walk(&mut |stmt| {
+        let Stmt::Loop {
+            trips,
+            head: LoopHead::For { iter, .. },
+            body,
+            dispatch,
+            ..
+        } = stmt
+        else {
+            return;
+        };
+        let mut exits = !dispatch.is_empty();
+        body.walk(&mut |s| exits |= matches!(s, Stmt::SetExit(_) | Stmt::Exit(_)));
+        let Ok(syn::Expr::Range(range)) = syn::parse2::<syn::Expr>(iter.clone()) else {
+            return;
+        };
+        if exits
+            || !f.vars[*trips].needed
+            || f.vars[*trips].block == ROOT
+            || !matches!(range.limits, syn::RangeLimits::HalfOpen(_))
+        {
+            return;
+        }
+        let (Some(start), Some(end)) = (range.start.as_deref(), range.end.as_deref()) else {
+            return;
+        };
+        let bounds = quote::quote!(#start..#end);
+        let mut to_bring_back = Vec::new();
+        for bound in [start, end] {
+            let tokens = quote::ToTokens::to_token_stream(bound);
+            let Some(reads) = facts.pure_arithmetic_reads(&tokens) else {
+                return;
+            };
+            for read in reads {
+                match facts.available(f, read, *trips) {
+                    Some(operand) => to_bring_back.extend(operand),
+                    None => return,
+                }
+            }
+        }
+        counted.push((*trips, bounds, to_bring_back));
+    });
+    for (trips, bounds, to_bring_back) in counted {
+        f.vars[trips].recomputed = true;
+        f.vars[trips].recompute_as =
+            Some(quote::quote!(::core::iter::Iterator::size_hint(&(#bounds)).0));
+        for operand in to_bring_back {
+            f.vars[operand].needed = true;
+        }
+    }
 }
 
 /// One pass of [`plan_loop_counters`]; whether it counted a loop variable it had not.

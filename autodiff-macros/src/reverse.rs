@@ -274,9 +274,15 @@ impl Reverse<'_> {
                 tape,
             } => {
                 let restore = tape.map(|t| {
-                    let tape = &self.f.tapes[t].ident;
+                    let tape = &self.f.tapes[t];
                     let ident = &self.var(*var).ident;
-                    quote!(#ident = #tape.pop();)
+                    match &tape.inverse {
+                        Some(inverse) => quote!(#ident = #inverse;),
+                        None => {
+                            let tape = &tape.ident;
+                            quote!(#ident = #tape.pop();)
+                        }
+                    }
                 });
                 if !self.var(*var).active {
                     return quote!(#restore);
@@ -370,6 +376,9 @@ impl Reverse<'_> {
     /// element read goes through the buffer that owns it, since a view may be gone.
     fn recompute(&self, v: VarId) -> TokenStream {
         let ident = &self.var(v).ident;
+        if let Some(value) = &self.var(v).recompute_as {
+            return quote!(let #ident = #value;);
+        }
         let mut definition = None;
         self.f.body.walk(&mut |stmt| {
             if let Stmt::Let {

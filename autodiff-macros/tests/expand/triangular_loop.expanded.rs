@@ -25,7 +25,6 @@ fn pairwise_products_pullback(
     d_out: f64,
 ) -> (f64, (::autodiff::__private::NoTangent,)) {
     let _ = pairwise_products;
-    let mut trips2_saved = ::autodiff::__private::Stack::new();
     let mut output: f64 = ::core::default::Default::default();
     let n = x.len();
     let mut s = 0.0;
@@ -42,7 +41,6 @@ fn pairwise_products_pullback(
             let t5 = t3 * t4;
             s = s + t5;
         }
-        trips2_saved.push(trips2);
     }
     output = s;
     let mut output_bar = ::core::option::Option::Some(d_out);
@@ -52,7 +50,7 @@ fn pairwise_products_pullback(
     }
     for step in (0..trips1).rev() {
         let j = ::autodiff::__private::nth_from(0, step);
-        let trips2 = trips2_saved.pop();
+        let trips2 = ::core::iter::Iterator::size_hint(&(j + 1..n)).0;
         for step in (0..trips2).rev() {
             let i = ::autodiff::__private::nth_from(j + 1, step);
             let t1 = x[i];
