@@ -89,6 +89,20 @@ impl<T> Stack<T> {
         }
     }
 
+    /// Makes room for `additional` more values at once: generated code calls it before a
+    /// loop whose trip count is known, so that recording does not grow the stack step by step.
+    ///
+    /// ```
+    /// let mut stack = autodiff_core::Stack::new();
+    /// stack.reserve(100);
+    /// stack.push(1.0);
+    /// assert_eq!(stack.len(), 1);
+    /// ```
+    #[inline]
+    pub fn reserve(&mut self, additional: usize) {
+        self.0.reserve(additional);
+    }
+
     /// How many values are recorded.
     pub fn len(&self) -> usize {
         self.0.len()

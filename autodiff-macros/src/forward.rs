@@ -185,7 +185,11 @@ impl Forward<'_> {
                 dispatch,
                 ..
             } => {
-                let (declare, count) = if self.f.vars[*trips].needed && !self.tangents {
+                // A trip count recomputed from the loop's range needs no counting.
+                let counted = self.f.vars[*trips].needed
+                    && self.f.vars[*trips].recompute_as.is_none()
+                    && !self.tangents;
+                let (declare, count) = if counted {
                     let trips = self.ident(*trips);
                     (
                         Some(quote!(let mut #trips: usize = 0;)),
@@ -193,6 +197,10 @@ impl Forward<'_> {
                     )
                 } else {
                     (None, None)
+                };
+                let reserve = match head {
+                    LoopHead::For { iter, .. } if !self.tangents => self.reserve(iter, body),
+                    _ => TokenStream::new(),
                 };
                 let head = match head {
                     LoopHead::Loop => quote!(loop),
@@ -218,6 +226,7 @@ impl Forward<'_> {
                 let dispatch = self.dispatch(dispatch);
                 quote! {
                     #declare
+                    #reserve
                     #head {
                         #count
                         #body
@@ -235,6 +244,43 @@ impl Forward<'_> {
             }
             Stmt::Exit(_) => unreachable!("exits are restructured before emission"),
         }
+    }
+
+    /// Before a `for` over `start..end` with bounds free of side effects: room on each tape
+    /// that the loop's body records on at most once per trip, for all its trips at once.
+    fn reserve(&self, iter: &TokenStream, body: &Block) -> TokenStream {
+        let Ok(syn::Expr::Range(range)) = syn::parse2::<syn::Expr>(iter.clone()) else {
+            return TokenStream::new();
+        };
+        let pure = |bound: &Option<Box<syn::Expr>>| bound.as_deref().is_some_and(is_pure_bound);
+        if !pure(&range.start) || !pure(&range.end) {
+            return TokenStream::new();
+        }
+        let mut tapes = Vec::new();
+        once_per_trip(&body.stmts, &mut tapes);
+        tapes.extend(
+            self.locals[body.id]
+                .iter()
+                .filter_map(|&v| self.f.vars[v].saved_tape),
+        );
+        tapes.sort_unstable();
+        tapes.dedup();
+        let reserves = tapes
+            .into_iter()
+            .filter(|&t| self.f.tapes[t].in_loop && self.f.tapes[t].inverse.is_none())
+            .map(|t| {
+                let tape = &self.f.tapes[t].ident;
+                quote!(#tape.reserve(trips);)
+            });
+        let mut reserves = reserves.peekable();
+        if reserves.peek().is_none() {
+            return TokenStream::new();
+        }
+        // In a block of its own, so that `trips` hides none of the user's names.
+        quote! {{
+            let trips = ::core::iter::Iterator::size_hint(&(#iter)).0;
+            #(#reserves)*
+        }}
     }
 
     /// Copies of the buffers a call is about to change, for the reverse sweep to put back.
@@ -473,5 +519,41 @@ pub fn rhs_tokens(f: &Function, rhs: &Rhs) -> TokenStream {
         }
         Rhs::Opaque(tokens) => tokens.clone(),
         Rhs::Rejected(_) => quote!(()),
+    }
+}
+
+/// The tapes that `stmts` record on at most once per run: assignments and element writes,
+/// under `if`s too, but not inside nested loops.
+fn once_per_trip(stmts: &[Stmt], tapes: &mut Vec<TapeId>) {
+    for stmt in stmts {
+        match stmt {
+            Stmt::Assign { tape: Some(t), .. } | Stmt::Store { tape: Some(t), .. } => {
+                tapes.push(*t)
+            }
+            Stmt::If {
+                then_block,
+                else_block,
+                ..
+            } => {
+                once_per_trip(&then_block.stmts, tapes);
+                once_per_trip(&else_block.stmts, tapes);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A range bound that can be evaluated twice: literals, names, arithmetic, `.len()`.
+fn is_pure_bound(e: &syn::Expr) -> bool {
+    match e {
+        syn::Expr::Lit(_) | syn::Expr::Path(_) => true,
+        syn::Expr::Paren(p) => is_pure_bound(&p.expr),
+        syn::Expr::Binary(b) => is_pure_bound(&b.left) && is_pure_bound(&b.right),
+        syn::Expr::MethodCall(m) => {
+            m.args.is_empty()
+                && ["len", "nrows", "ncols"].contains(&m.method.to_string().as_str())
+                && is_pure_bound(&m.receiver)
+        }
+        _ => false,
     }
 }

@@ -33,6 +33,12 @@ fn first_crossing_pullback(
     let mut output: f64 = ::core::default::Default::default();
     let mut acc = 0.0;
     let mut trips1: usize = 0;
+    {
+        let trips = ::core::iter::Iterator::size_hint(&(0..steps)).0;
+        acc_before1.reserve(trips);
+        i_saved.reserve(trips);
+        branch1_saved.reserve(trips);
+    }
     for i in 0..steps {
         trips1 += 1;
         let t1 = i as f64;
@@ -123,6 +129,12 @@ fn first_crossing_adjoint(x: f64, limit: f64, steps: usize, d_out: f64) -> (f64,
         let mut output: f64 = ::core::default::Default::default();
         let mut acc = 0.0;
         let mut trips1: usize = 0;
+        {
+            let trips = ::core::iter::Iterator::size_hint(&(0..steps)).0;
+            acc_before1.reserve(trips);
+            i_saved.reserve(trips);
+            branch1_saved.reserve(trips);
+        }
         for i in 0..steps {
             trips1 += 1;
             let t1 = i as f64;

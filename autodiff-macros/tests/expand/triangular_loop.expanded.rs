@@ -31,9 +31,7 @@ fn pairwise_products_pullback(
     let mut trips1: usize = 0;
     for j in 0..n {
         trips1 += 1;
-        let mut trips2: usize = 0;
         for i in j + 1..n {
-            trips2 += 1;
             let t1 = x[i];
             let t2 = x[j];
             let t3 = t1 * t2;
