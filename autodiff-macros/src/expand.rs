@@ -55,6 +55,11 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
     // The body is checked even when the signature has errors, so all are reported at once.
     let modes = args.modes();
     let function = differentiate(&sig, &item, modes, &mut errors);
+    let first_order_body = function
+        .as_ref()
+        .and_then(|(pullback, _)| pullback.clone())
+        .filter(|_| errors.is_empty());
+    let second_order = crate::second_order::generate(&item, &sig, &args, first_order_body.as_ref());
     let generated = match function {
         Some((pullback_body, tangent_body)) if errors.is_empty() => generate(
             &item,
@@ -75,6 +80,7 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
     quote! {
         #item
         #generated
+        #second_order
     }
 }
 

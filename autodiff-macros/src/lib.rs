@@ -18,6 +18,7 @@ mod names;
 mod params;
 mod recompute;
 mod reverse;
+mod second_order;
 mod tangent;
 mod wrappers;
 
