@@ -336,3 +336,156 @@ fn constants_and_fields() {
     ];
     assert_matrix_close(&with_constants_hessian(w, b, &p), &by_hand, 1e-12);
 }
+
+// ---- the body's constructs, each against differences of the generated gradient --------------
+
+#[differentiate(hessian)]
+fn newton_sqrt(a: f64) -> f64 {
+    let mut y = a.max(1.0);
+    while (y * y - a).abs() > 1e-12 * a {
+        y = 0.5 * (y + a / y);
+    }
+    y
+}
+
+#[test]
+fn while_loop_converged_iteration() {
+    for a in [0.25_f64, 2.0, 9.0] {
+        // (√a)'' = −a^(−3/2) / 4, reached by the iterates' derivatives as they converge.
+        assert_relative_eq!(
+            newton_sqrt_hessian(a)[0][0],
+            -0.25 * a.powf(-1.5),
+            max_relative = 1e-8
+        );
+    }
+}
+
+#[differentiate(hessian)]
+fn early_exit(x: f64, y: f64, limit: f64, n: usize) -> f64 {
+    let mut s = 0.0;
+    for i in 0..n {
+        let e = (x * i as f64).exp();
+        if s > limit {
+            return s * y + e;
+        }
+        if e > 1e6 {
+            break;
+        }
+        s += e * y.sin() + x * y;
+    }
+    s.sqrt()
+}
+
+#[differentiate(hessian)]
+fn iterators(x: &[f64], w: f64) -> f64 {
+    let n = x.len();
+    let dot: f64 = x[..n - 1]
+        .iter()
+        .zip(x[1..].iter())
+        .map(|(a, b)| a * b * w)
+        .sum();
+    let folded = x.iter().fold(1.0, |acc, v| acc * (1.0 + v * v));
+    let mut pairs = 0.0;
+    for pair in x.windows(2) {
+        pairs += (pair[1] - pair[0]).powi(2);
+    }
+    let mut blocks = 0.0;
+    for chunk in x.chunks(2) {
+        blocks += chunk[0] * w.exp();
+    }
+    let squares: Vec<f64> = x.iter().map(|v| v * v).collect();
+    dot + folded.ln() + pairs * w + blocks + squares.iter().sum::<f64>()
+}
+
+#[differentiate(hessian)]
+fn buffers_and_views(x: &[f64], k: f64) -> f64 {
+    let mut work = x.to_vec();
+    let mut pushed = Vec::new();
+    for i in 0..x.len() {
+        work[i] = work[i] * k + x[(i + 1) % x.len()];
+        pushed.push(work[i].tanh());
+    }
+    let (head, tail) = work.split_at_mut(2);
+    head[0] *= tail[0];
+    std::mem::swap(&mut pushed, &mut work);
+    let view = &pushed[1..];
+    let mut s = 0.0;
+    for v in view {
+        s += v * v;
+    }
+    s + work[0] * x[0] + pushed[0]
+}
+
+#[differentiate(hessian)]
+fn methods_and_casts(x: f64, y: f64, z: f64) -> f64 {
+    let a = x.powf(y) + y.atan2(x) + x.hypot(z);
+    let b = (z * 3.0).clamp(-1.0, 1.0) + x.mul_add(y, z) + f64::from(2_i32) * x;
+    let c = if a > b { a.cbrt() } else { b.exp_m1() };
+    a * b + c / (1.0 + z * z) + f64::ln(x + y) + (x / y).recip().sin_cos().0
+}
+
+/// Central differences of a gradient along each input, checked against `hessian`, and the
+/// Hessian's symmetry.
+#[track_caller]
+fn check_against_gradient(
+    name: &str,
+    at: &[f64],
+    hessian: &[Vec<f64>],
+    grad: impl Fn(&[f64]) -> Vec<f64>,
+    tol: f64,
+) {
+    let numeric = hessian_by_differences(grad, at);
+    println!("{name} at {at:?}:\n  generated {hessian:?}\n  differences {numeric:?}");
+    assert_matrix_close(hessian, &numeric, tol);
+    for i in 0..at.len() {
+        for j in 0..i {
+            assert_relative_eq!(
+                hessian[i][j],
+                hessian[j][i],
+                epsilon = 1e-9,
+                max_relative = 1e-9
+            );
+        }
+    }
+}
+
+#[test]
+fn constructs_against_differences_of_the_gradient() {
+    for (x, y, limit) in [(0.3, 0.7, 5.0), (0.9, 0.4, 2.0), (0.1, 1.2, 1e9)] {
+        let grad = |p: &[f64]| {
+            let (gx, gy, gl) = early_exit_grad(p[0], p[1], p[2], 12);
+            vec![gx, gy, gl]
+        };
+        let h = early_exit_hessian(x, y, limit, 12);
+        check_against_gradient("early_exit", &[x, y, limit], &h, grad, 1e-5);
+    }
+
+    let x = [0.4, -0.3, 1.1, 0.8, -0.6];
+    let grad = |p: &[f64]| {
+        let (mut g, gw) = iterators_grad(&p[..5], p[5]);
+        g.push(gw);
+        g
+    };
+    let mut at = x.to_vec();
+    at.push(0.7);
+    let h = iterators_hessian(&x, 0.7);
+    check_against_gradient("iterators", &at, &h, grad, 1e-6);
+
+    let grad = |p: &[f64]| {
+        let (mut g, gk) = buffers_and_views_grad(&p[..5], p[5]);
+        g.push(gk);
+        g
+    };
+    at[5] = 1.3;
+    let h = buffers_and_views_hessian(&x, 1.3);
+    check_against_gradient("buffers_and_views", &at, &h, grad, 1e-6);
+
+    for p in [[1.3, 0.7, 0.2], [0.5, 2.0, -0.9]] {
+        let grad = |q: &[f64]| {
+            let (a, b, c) = methods_and_casts_grad(q[0], q[1], q[2]);
+            vec![a, b, c]
+        };
+        let h = methods_and_casts_hessian(p[0], p[1], p[2]);
+        check_against_gradient("methods_and_casts", &p, &h, grad, 1e-6);
+    }
+}

@@ -241,3 +241,145 @@ impl Primal for bool {
         self
     }
 }
+
+// Lifting by the value's type, with a fallback for the types the macro cannot tell apart
+// from floats (it sees no types): autoref specialization. `(&value).__lift_kind()` finds
+// `LiftKind` (a reference to a `Lift` type) before `KeepKind` (one more reference), so a
+// float is lifted and anything else is kept.
+
+/// Chosen for a value that has a dual form; see the module docs.
+#[doc(hidden)]
+pub struct LiftTag;
+/// Chosen for a value kept as it is.
+#[doc(hidden)]
+pub struct KeepTag;
+/// Chosen for a dual number passed where a plain value is expected.
+#[doc(hidden)]
+pub struct PrimalTag;
+
+/// A place read from outside the function (`LIMIT`, `p.scale`, `XS[i]`) whose type has a
+/// dual form.
+#[doc(hidden)]
+pub trait LiftKind {
+    #[inline(always)]
+    fn __lift_kind(&self) -> LiftTag {
+        LiftTag
+    }
+}
+impl<T: Lift + ?Sized> LiftKind for T {}
+
+/// Any other place: copied as it is.
+#[doc(hidden)]
+pub trait KeepKind {
+    #[inline(always)]
+    fn __lift_kind(&self) -> KeepTag {
+        KeepTag
+    }
+}
+impl<T: ?Sized> KeepKind for &T {}
+
+/// The result of a helper called without derivatives, when it is a float.
+#[doc(hidden)]
+pub trait ScalarKind {
+    #[inline(always)]
+    fn __scalar_kind(&self) -> LiftTag {
+        LiftTag
+    }
+}
+impl ScalarKind for f64 {}
+impl ScalarKind for f32 {}
+
+/// Any other result: kept.
+#[doc(hidden)]
+pub trait NonScalarKind {
+    #[inline(always)]
+    fn __scalar_kind(&self) -> KeepTag {
+        KeepTag
+    }
+}
+impl<T: ?Sized> NonScalarKind for &T {}
+
+/// An argument of a helper called without derivatives that is a dual number: its value.
+#[doc(hidden)]
+pub trait DualArgKind {
+    #[inline(always)]
+    fn __arg_kind(&self) -> PrimalTag {
+        PrimalTag
+    }
+}
+impl<T: num_traits::Float> DualArgKind for Dual<T> {}
+
+/// Any other argument: passed as it is.
+#[doc(hidden)]
+pub trait PlainArgKind {
+    #[inline(always)]
+    fn __arg_kind(&self) -> KeepTag {
+        KeepTag
+    }
+}
+impl<T: ?Sized> PlainArgKind for &T {}
+
+impl LiftTag {
+    /// The dual form of a place.
+    #[inline(always)]
+    pub fn place<T: Lift + ?Sized>(self, value: &T) -> T::Lifted {
+        value.lift()
+    }
+    /// The dual form of a value.
+    #[inline(always)]
+    pub fn value<T: Lift>(self, value: T) -> T::Lifted {
+        value.lift()
+    }
+}
+
+impl KeepTag {
+    /// A place kept as it is.
+    #[inline(always)]
+    pub fn place<T: Copy>(self, value: &T) -> T {
+        *value
+    }
+    /// A value kept as it is.
+    #[inline(always)]
+    pub fn value<T>(self, value: T) -> T {
+        value
+    }
+}
+
+impl PrimalTag {
+    /// The value part of a dual argument.
+    #[inline(always)]
+    pub fn value<T: num_traits::Float>(self, value: Dual<T>) -> T {
+        value.re
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Written as the generated code writes it, `(&value).method()`, which is what selects.
+    #[allow(clippy::needless_borrow)]
+    #[test]
+    fn autoref_specialization_picks_by_type() {
+        const LIMIT: f64 = 2.0;
+        const NAME: &str = "n";
+        let limit = {
+            let r = &LIMIT;
+            r.__lift_kind().place(r)
+        };
+        assert_eq!(limit.eps, 0.0);
+        let name = {
+            let r = &NAME;
+            r.__lift_kind().place(r)
+        };
+        assert_eq!(name, "n");
+        let x = 1.5_f64;
+        assert_eq!((&x).__scalar_kind().value(x).re, 1.5);
+        let n = 3_usize;
+        assert_eq!((&n).__scalar_kind().value(n), 3);
+        let d = Dual::new(2.0_f64, 1.0);
+        assert_eq!((&d).__arg_kind().value(d), 2.0);
+        let v = vec![1.0];
+        assert_eq!((&v).__arg_kind().value(v.clone()), v);
+    }
+}

@@ -206,6 +206,10 @@ fn functions(
             #[allow(dead_code, unused_mut, unused_variables, unused_assignments, unused_parens, unreachable_code, unused_imports, clippy::all)]
             #vis fn #dual_pullback #generics (#(#dual_params,)* #d_out: #dual) -> (#dual, (#(#cotangent_types,)*)) #where_clause {
                 use #private::num_traits::Float as _;
+                use #private::second_order::{
+                    DualArgKind as _, KeepKind as _, LiftKind as _, NonScalarKind as _,
+                    PlainArgKind as _, ScalarKind as _,
+                };
                 #body
             }
         }
@@ -371,7 +375,11 @@ fn functions(
     });
     let hvp_args = sig.params.iter().map(|p| {
         let ident = &p.ident;
-        let value = quote!(::core::clone::Clone::clone(&#ident));
+        // `&mut` (inactive) parameters are reborrowed: each product runs the function again.
+        let value = match &p.ty {
+            Type::Reference(r) if r.mutability.is_some() => quote!(&mut *#ident),
+            _ => quote!(::core::clone::Clone::clone(&#ident)),
+        };
         if !(p.in_wrt && p.kind.is_differentiable()) {
             return value;
         }
@@ -501,17 +509,38 @@ fn is_constant_path(expr: &Expr) -> bool {
 }
 
 /// A value read from outside the function, which the dual copy lifts to dual numbers: a
-/// constant, a field (of an inactive parameter: fields of active values are rejected), or an
-/// element of either.
+/// constant, a named field (of an inactive parameter: fields of active values are rejected),
+/// or an element of either.
 fn is_outside_value(expr: &Expr) -> bool {
     match expr {
-        Expr::Field(_) => true,
+        // A named field; tuple fields (`pair.0`) are the function's own values.
+        Expr::Field(field) => matches!(field.member, syn::Member::Named(_)),
         Expr::Index(index) => {
-            (is_constant_path(&index.expr) || matches!(&*index.expr, Expr::Field(_)))
+            (is_constant_path(&index.expr)
+                || matches!(&*index.expr, Expr::Field(f) if matches!(f.member, syn::Member::Named(_))))
                 && !matches!(&*index.index, Expr::Range(_))
         }
         other => is_constant_path(other),
     }
+}
+
+/// Whether `path` names a helper function as the user writes it: `helper`, `module::helper`
+/// (not `::core::..` as the generated code writes it, not a constructor or an associated
+/// function such as `Some` or `Vec::new`).
+fn is_helper_path(path: &syn::Path) -> bool {
+    let lowercase = |s: &syn::PathSegment| {
+        s.ident
+            .to_string()
+            .trim_start_matches("r#")
+            .starts_with(|c: char| c.is_lowercase() || c == '_')
+    };
+    let segments: Vec<&syn::PathSegment> = path.segments.iter().collect();
+    path.leading_colon.is_none()
+        && !matches!(
+            segments[0].ident.to_string().as_str(),
+            "f64" | "f32" | "Self"
+        )
+        && segments.iter().all(|s| lowercase(s))
 }
 
 /// Whether `path` is `::autodiff::..`, the runtime the generated code calls.
@@ -574,7 +603,11 @@ impl VisitMut for Rewriter {
         let in_place = std::mem::take(&mut self.in_place);
         if !in_place && is_outside_value(expr) {
             self.visit_place(expr);
-            *expr = syn::parse_quote!(#private::second_order::lift(&#expr));
+            let r = Ident::new("place", Span::mixed_site());
+            *expr = syn::parse_quote!({
+                let #r = &#expr;
+                #r.__lift_kind().place(#r)
+            });
             return;
         }
         match expr {
@@ -595,6 +628,7 @@ impl VisitMut for Rewriter {
                 self.visit_expr_mut(&mut index.index);
             }
             Expr::Reference(reference) => self.visit_place(&mut reference.expr),
+            Expr::Field(field) => self.visit_place(&mut field.base),
             Expr::Repeat(repeat) => {
                 // The length is a constant expression: kept as written.
                 self.visit_expr_mut(&mut repeat.expr);
@@ -675,26 +709,41 @@ impl VisitMut for Rewriter {
                 };
                 let runtime = path.as_ref().is_some_and(is_runtime_path) || rule_name.is_some();
                 let is_stop = name.as_ref().is_some_and(|n| n == "stop_gradient");
-                if !(runtime || float_path || is_stop) {
-                    // A call that carries no derivative (its arguments are constants, else it
-                    // would be a call to a `#[differentiate]` function): kept as written, on
-                    // the plain values it was written for.
-                    if name
-                        .as_ref()
-                        .is_some_and(|n| n.to_string().ends_with("_pullback"))
-                    {
-                        let name = name.expect("checked");
-                        let callee = name.to_string();
-                        let callee = callee.trim_end_matches("_pullback");
-                        self.errors.push(syn::Error::new(
-                            name.span(),
-                            format!(
-                                "`hessian` does not support calls to other `#[differentiate]` \
-                                 functions yet (`{callee}` here); inline `{callee}`, or remove \
-                                 `hessian`"
-                            ),
-                        ));
+                if name
+                    .as_ref()
+                    .is_some_and(|n| n.to_string().ends_with("_pullback"))
+                {
+                    let name = name.expect("checked");
+                    let callee = name.to_string();
+                    let callee = callee.trim_end_matches("_pullback");
+                    self.errors.push(syn::Error::new(
+                        name.span(),
+                        format!(
+                            "`hessian` does not support calls to other `#[differentiate]` \
+                             functions yet (`{callee}` here); inline `{callee}`, or remove \
+                             `hessian`"
+                        ),
+                    ));
+                    return;
+                }
+                if path.as_ref().is_some_and(is_helper_path) && !is_stop {
+                    // A helper called without derivatives (else it would be a call to a
+                    // `#[differentiate]` function, or under `stop_gradient`): it gets the
+                    // values of dual arguments, and a float result becomes a constant.
+                    let v = Ident::new("value", Span::mixed_site());
+                    for arg in &mut call.args {
+                        self.visit_expr_mut(arg);
+                        *arg = syn::parse_quote!(match #arg { #v => (&#v).__arg_kind().value(#v) });
                     }
+                    let call = call.clone();
+                    *expr =
+                        syn::parse_quote!(match #call { #v => (&#v).__scalar_kind().value(#v) });
+                    return;
+                }
+                if !(runtime || float_path || is_stop) {
+                    // A constructor (`Some(..)`, `Vec::new()`), or a path of the standard library
+                    // the generated code writes out: rewritten like the rest.
+                    visit_mut::visit_expr_call_mut(self, call);
                     return;
                 }
                 // A method rule (`rules::methods::max(&x, &LIMIT, &g)`) takes operands of one
