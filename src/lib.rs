@@ -103,8 +103,8 @@
 //! assert_eq!(wave_hvp(x, 1.0, y, 0.0), (h[0][0], h[1][0]));
 //! ```
 //!
-//! It needs a float result, no `&mut` parameters and no calls to other `#[differentiate]`
-//! functions; the README lists what the dual copy accepts.
+//! It needs a float result and no `&mut` parameters; a function it calls needs `hessian`
+//! too. The README lists what the dual copy accepts.
 //!
 //! # Blocking derivatives
 //!

@@ -489,3 +489,78 @@ fn constructs_against_differences_of_the_gradient() {
         check_against_gradient("methods_and_casts", &p, &h, grad, 1e-6);
     }
 }
+
+// ---- calls between `hessian` functions ---------------------------------------------------------
+
+#[differentiate(hessian)]
+fn sq(x: f64) -> f64 {
+    x * x
+}
+
+#[differentiate(hessian)]
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..a.len() {
+        s += a[i] * b[i];
+    }
+    s
+}
+
+/// Writes through `&mut`: a callee with no float result has only the hidden dual forms.
+#[differentiate(hessian)]
+fn add_squares(x: &[f64], out: &mut [f64]) {
+    for i in 0..x.len() {
+        out[i] += x[i] * x[i];
+    }
+}
+
+mod helpers {
+    use autodiff::prelude::*;
+
+    #[differentiate(hessian)]
+    pub fn cube(x: f64) -> f64 {
+        x * x * x
+    }
+}
+
+/// Recursion: xⁿ.
+#[differentiate(hessian)]
+fn power(x: f64, n: usize) -> f64 {
+    if n == 0 {
+        return 1.0;
+    }
+    x * power(x, n - 1)
+}
+
+#[differentiate(hessian)]
+fn composed(x: &[f64], y: f64) -> f64 {
+    let mut squares = vec![0.0; x.len()];
+    add_squares(x, &mut squares);
+    let acc: f64 = squares.iter().sum();
+    sq(x[0] * y) + dot(x, x) * y + helpers::cube(y) + acc * acc + power(y, 3) * x[1]
+}
+
+#[test]
+fn calls_between_hessian_functions() {
+    let x = [0.4, -0.3, 1.1];
+    let y = 0.7;
+    let grad = |p: &[f64]| {
+        let (mut g, gy) = composed_grad(&p[..3], p[3]);
+        g.push(gy);
+        g
+    };
+    let h = composed_hessian(&x, y);
+    check_against_gradient("composed", &[x[0], x[1], x[2], y], &h, grad, 1e-6);
+    // Two entries by hand: ∂²/∂y² = 2 x₀² + 6 y + 6 y x₁, ∂²/∂x₁∂y = 2 x₁ + 3 y².
+    assert_relative_eq!(
+        h[3][3],
+        2.0 * x[0] * x[0] + 6.0 * y + 6.0 * y * x[1],
+        max_relative = 1e-12
+    );
+    assert_relative_eq!(h[1][3], 2.0 * x[1] + 3.0 * y * y, max_relative = 1e-12);
+    assert_relative_eq!(
+        power_hessian(1.5, 4)[0][0],
+        12.0 * 1.5 * 1.5,
+        max_relative = 1e-12
+    );
+}

@@ -353,6 +353,17 @@ impl PrimalTag {
     }
 }
 
+/// Never implemented: the bound of the stub that a `#[differentiate(hessian)]` function
+/// returning a buffer leaves for callers, so that a call to it from another `hessian`
+/// function fails with this message.
+#[diagnostic::on_unimplemented(
+    message = "a `#[differentiate(hessian)]` function cannot call a function returning a `Vec` or an array yet",
+    label = "this call's callee returns a buffer",
+    note = "compute the buffer in the caller's body, or have the callee write it into a `&mut [f64]` parameter"
+)]
+#[doc(hidden)]
+pub trait BufferResultCall {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,10 @@
 //! hidden `f_dual_pullback` returns `∇f(x) + ε·H(x)·v`: the derivative rules are generic
 //! over `Real`, so the reverse sweep runs on dual numbers unchanged. `f_hvp` seeds the
 //! tangents with `v` and keeps the tangent parts of the gradient; `f_hessian` calls it once
-//! per input.
+//! per input. Calls to other `hessian` functions go to their `_dual_value` (forward sweep)
+//! and `_dual_pullback` (reverse sweep), which every `hessian` function generates, also
+//! one returning `()` (then without `f_hvp`); one returning a buffer leaves a stub whose
+//! unsatisfiable bound explains that it cannot be called yet.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
@@ -38,13 +41,9 @@ pub fn generate(
     }
     let mut errors: Vec<syn::Error> = Vec::new();
     let element = float_kind(&sig.output);
-    if element.is_none() || sig.returns_unit || sig.returns_buffer.is_some() {
-        errors.push(syn::Error::new_spanned(
-            option,
-            "`hessian` needs a function returning `f64` or `f32`: `f_hvp` and `f_hessian` are \
-             second derivatives of one number",
-        ));
-    }
+    // `f_hvp` and `f_hessian` for a float result; for `()` or a buffer, only the hidden
+    // functions that callers with `hessian` use.
+    let scalar = element.is_some() && !sig.returns_unit && sig.returns_buffer.is_none();
     if !args.modes().reverse {
         errors.push(syn::Error::new_spanned(
             option,
@@ -52,17 +51,14 @@ pub fn generate(
              not generate; remove `forward`",
         ));
     }
-    for p in &sig.params {
+    for p in sig.params.iter().filter(|_| scalar) {
         if p.kind.is_in_out() {
             errors.push(syn::Error::new_spanned(
                 &p.ty,
-                "`hessian` does not support `&mut` parameters yet; return the value instead",
+                "`hessian` does not support `&mut` parameters in a function returning a float \
+                 yet; return the value instead",
             ));
-        } else if element.is_some()
-            && p.in_wrt
-            && p.kind.is_differentiable()
-            && element_kind(p) != element
-        {
+        } else if p.in_wrt && p.kind.is_differentiable() && element_kind(p) != element {
             errors.push(syn::Error::new_spanned(
                 &p.ty,
                 "`hessian` needs every differentiated parameter to have the float type of the \
@@ -72,26 +68,25 @@ pub fn generate(
     }
     let element = element.unwrap_or("f64");
     let dual_pullback = match pullback_body {
-        Some(body) if errors.is_empty() => {
-            let mut rewriter = Rewriter::default();
-            match syn::parse2::<syn::Block>(quote!({ #body })) {
-                Ok(mut block) => {
-                    rewriter.visit_block_mut(&mut block);
-                    errors.extend(rewriter.errors);
-                    let stmts = &block.stmts;
-                    Some(quote!(#(#stmts)*))
-                }
-                Err(error) => {
-                    errors.push(syn::Error::new(
-                        error.span(),
-                        format!(
-                            "internal error in `hessian`: the pullback does not parse ({error})"
-                        ),
-                    ));
-                    None
-                }
+        Some(body) if errors.is_empty() => match syn::parse2::<syn::Block>(quote!({ #body })) {
+            Ok(mut block) => {
+                let mut rewriter = Rewriter {
+                    callees: called_pullbacks(&block),
+                    ..Rewriter::default()
+                };
+                rewriter.visit_block_mut(&mut block);
+                errors.extend(rewriter.errors);
+                let stmts = &block.stmts;
+                Some(quote!(#(#stmts)*))
             }
-        }
+            Err(error) => {
+                errors.push(syn::Error::new(
+                    error.span(),
+                    format!("internal error in `hessian`: the pullback does not parse ({error})"),
+                ));
+                None
+            }
+        },
         _ => None,
     };
     let compile_errors: TokenStream = errors.iter().map(|e| e.to_compile_error()).collect();
@@ -99,6 +94,7 @@ pub fn generate(
         item,
         sig,
         element,
+        scalar,
         dual_pullback.filter(|_| errors.is_empty()),
     );
     quote!(#compile_errors #functions)
@@ -135,6 +131,7 @@ fn functions(
     item: &ItemFn,
     sig: &Signature,
     element: &str,
+    scalar: bool,
     dual_body: Option<TokenStream>,
 ) -> TokenStream {
     let private = private_path();
@@ -146,7 +143,6 @@ fn functions(
     let hvp = names::generated(original, "hvp");
     let hessian = names::generated(original, "hessian");
     let element_ty = Ident::new(element, Span::call_site());
-    let dual = dual_type(element);
     let unimplemented = quote!(::core::unimplemented!());
     // The wrappers' own locals, which must not capture or shadow the user's parameters.
     let hygienic = |name: &str| Ident::new(name, Span::mixed_site());
@@ -195,16 +191,128 @@ fn functions(
         _ => quote!(#private::NoTangent),
     });
     let d_out = names::d_out();
+    let dual_out = dual_of(&sig.output);
+    let d_out_ty = match &sig.returns_buffer {
+        Some(ParamKind::Buffer {
+            element,
+            form: BufferForm::Slice,
+            ..
+        }) => quote!(&[#private::Dual<#element>]),
+        Some(ParamKind::Buffer {
+            element,
+            form: BufferForm::Array(len),
+            ..
+        }) => quote!(&[#private::Dual<#element>; #len]),
+        _ => quote!(#dual_out),
+    };
+    let dual_value = names::generated(original, "dual_value");
+    // `f_dual_value`: the value over dual numbers, for the forward sweeps of callers (whose
+    // reverse sweeps call `f_dual_pullback`). A function returning a buffer has none.
+    let dual_value_fn = dual_body
+        .as_ref()
+        .filter(|_| sig.returns_buffer.is_none())
+        .map(|_| {
+            let zero = |element: &Type| {
+                quote!(<#private::Dual<#element> as #private::num_traits::Zero>::zero())
+            };
+            let mut scratch = Vec::new();
+            let mut args = Vec::new();
+            let params = sig.params.iter().map(|p| {
+                let ident = &p.ident;
+                let ty = if p.kind.is_differentiable() {
+                    dual_of(&p.ty)
+                } else {
+                    p.ty.clone()
+                };
+                quote!(#ident: #ty)
+            });
+            for p in &sig.params {
+                let ident = &p.ident;
+                let shadow = local(ident, "scratch");
+                match &p.kind {
+                    ParamKind::Buffer {
+                        element,
+                        form: BufferForm::Slice,
+                        ..
+                    } => {
+                        let zero = zero(element);
+                        scratch.push(quote!(let mut #shadow = ::std::vec![#zero; #ident.len()];));
+                        args.push(quote!(#ident, &mut #shadow[..]));
+                    }
+                    ParamKind::Buffer {
+                        element,
+                        form: BufferForm::Array(len),
+                        ..
+                    } => {
+                        let zero = zero(element);
+                        scratch.push(quote!(let mut #shadow = [#zero; #len];));
+                        args.push(quote!(#ident, &mut #shadow));
+                    }
+                    ParamKind::Cell { element } => {
+                        let zero = zero(element);
+                        scratch.push(quote!(let mut #shadow = #zero;));
+                        args.push(quote!(#ident, &mut #shadow));
+                    }
+                    _ => args.push(quote!(#ident)),
+                }
+            }
+            let zero_out = if sig.returns_unit {
+                quote!(())
+            } else {
+                quote!(<#dual_out as #private::num_traits::Zero>::zero())
+            };
+            let doc = format!(
+                "[`{original}`] over dual numbers, for callers' `#[differentiate(hessian)]`."
+            );
+            quote! {
+                #[doc = #doc]
+                #[doc(hidden)]
+                #[allow(dead_code, unused_mut, unused_variables, clippy::all)]
+                #vis fn #dual_value #generics (#(#params,)*) -> #dual_out #where_clause {
+                    #(#scratch)*
+                    #dual_pullback(#(#args,)* #zero_out).0
+                }
+            }
+        });
+    // A function returning a buffer has no `f_dual_value` yet: a stub whose bound fails with
+    // a message saying so at a caller's call.
+    let dual_value_fn = dual_value_fn.or_else(|| {
+        let ParamKind::Buffer { element, .. } = sig.returns_buffer.as_ref()? else {
+            return None;
+        };
+        if dual_body.is_none() || !generics.params.is_empty() || sig.params.is_empty() {
+            return None;
+        }
+        let types: Vec<Ident> = (0..sig.params.len())
+            .map(|i| format_ident!("P{}", i))
+            .collect();
+        let values: Vec<Ident> = (0..sig.params.len())
+            .map(|i| format_ident!("p{}", i))
+            .collect();
+        let first = &types[0];
+        let rest = &types[1..];
+        Some(quote! {
+            #[doc(hidden)]
+            #[allow(dead_code, unused_variables, clippy::all)]
+            #vis fn #dual_value<#first: #private::second_order::BufferResultCall, #(#rest),*>(
+                #(#values: #types),*
+            ) -> ::std::vec::Vec<#private::Dual<#element>> {
+                ::core::unreachable!()
+            }
+        })
+    });
     let dual_pullback_fn = dual_body.as_ref().map(|body| {
         let doc = format!(
             "The pullback of [`{original}`] over dual numbers, behind `{hvp}` and \
              `{hessian}`; generated by `#[differentiate(hessian)]`."
         );
         quote! {
+            #dual_value_fn
+
             #[doc = #doc]
             #[doc(hidden)]
             #[allow(dead_code, unused_mut, unused_variables, unused_assignments, unused_parens, unreachable_code, unused_imports, clippy::all)]
-            #vis fn #dual_pullback #generics (#(#dual_params,)* #d_out: #dual) -> (#dual, (#(#cotangent_types,)*)) #where_clause {
+            #vis fn #dual_pullback #generics (#(#dual_params,)* #d_out: #d_out_ty) -> (#dual_out, (#(#cotangent_types,)*)) #where_clause {
                 use #private::num_traits::Float as _;
                 use #private::second_order::{
                     DualArgKind as _, KeepKind as _, LiftKind as _, NonScalarKind as _,
@@ -450,6 +558,9 @@ fn functions(
                 .any(|n| a.path().is_ident(n))
         })
         .collect();
+    if !scalar {
+        return quote!(#dual_pullback_fn);
+    }
     let tokens = quote! {
         #dual_pullback_fn
 
@@ -468,6 +579,28 @@ fn functions(
         }
     };
     tokens
+}
+
+/// The paths of the `#[differentiate]` functions `block` calls: those whose pullback it
+/// calls (`g` for `g_pullback(..)`).
+fn called_pullbacks(block: &syn::Block) -> Vec<String> {
+    struct Finder(Vec<String>);
+    impl<'a> syn::visit::Visit<'a> for Finder {
+        fn visit_expr_call(&mut self, call: &'a syn::ExprCall) {
+            if let Expr::Path(p) = &*call.func {
+                let printed = quote!(#p).to_string();
+                if let Some(callee) = printed.strip_suffix("_pullback") {
+                    if !self.0.iter().any(|c| c == callee) {
+                        self.0.push(callee.to_owned());
+                    }
+                }
+            }
+            syn::visit::visit_expr_call(self, call);
+        }
+    }
+    let mut finder = Finder(Vec::new());
+    syn::visit::Visit::visit_block(&mut finder, block);
+    finder.0
 }
 
 /// Whether a buffer parameter is passed by reference, and whether as a `Vec`.
@@ -552,6 +685,9 @@ fn is_runtime_path(path: &syn::Path) -> bool {
 #[derive(Default)]
 struct Rewriter {
     errors: Vec<syn::Error>,
+    /// The `#[differentiate]` functions the body calls, as their paths print: their calls
+    /// become calls of `_dual_value` (forward sweep) and `_dual_pullback` (reverse sweep).
+    callees: Vec<String>,
     /// The expression being visited is a method receiver, an index base or a borrowed
     /// place: it stays as it is, even if it is a value from outside.
     in_place: bool,
@@ -709,22 +845,28 @@ impl VisitMut for Rewriter {
                 };
                 let runtime = path.as_ref().is_some_and(is_runtime_path) || rule_name.is_some();
                 let is_stop = name.as_ref().is_some_and(|n| n == "stop_gradient");
-                if name
-                    .as_ref()
-                    .is_some_and(|n| n.to_string().ends_with("_pullback"))
-                {
-                    let name = name.expect("checked");
-                    let callee = name.to_string();
-                    let callee = callee.trim_end_matches("_pullback");
-                    self.errors.push(syn::Error::new(
-                        name.span(),
-                        format!(
-                            "`hessian` does not support calls to other `#[differentiate]` \
-                             functions yet (`{callee}` here); inline `{callee}`, or remove \
-                             `hessian`"
-                        ),
-                    ));
-                    return;
+                // A call of a `#[differentiate]` function: its dual forms.
+                if let Some(path) = path.as_ref() {
+                    let printed = quote!(#path).to_string();
+                    let pullback = printed.ends_with("_pullback");
+                    if pullback || self.callees.contains(&printed) {
+                        let mut renamed = path.clone();
+                        let last = renamed.segments.last_mut().expect("a path has a segment");
+                        let callee = last.ident.to_string();
+                        let callee = callee.trim_end_matches("_pullback");
+                        let suffix = if pullback {
+                            "dual_pullback"
+                        } else {
+                            "dual_value"
+                        };
+                        last.ident =
+                            format_ident!("{}_{}", callee, suffix, span = last.ident.span());
+                        *call.func = syn::parse_quote!(#renamed);
+                        for arg in &mut call.args {
+                            self.visit_expr_mut(arg);
+                        }
+                        return;
+                    }
                 }
                 if path.as_ref().is_some_and(is_helper_path) && !is_stop {
                     // A helper called without derivatives (else it would be a call to a
