@@ -564,3 +564,38 @@ fn calls_between_hessian_functions() {
         max_relative = 1e-12
     );
 }
+
+// ---- generics, and a scalar outside `wrt` ----------------------------------------------------
+
+#[differentiate(hessian)]
+fn weighted_squares<const N: usize>(x: [f64; N], w: &[f64; N]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..N {
+        s += w[i] * x[i] * x[i] * x[i];
+    }
+    s
+}
+
+#[differentiate(hessian, wrt(x))]
+fn scaled_sine(x: f64, k: f64) -> f64 {
+    k * (k * x).sin()
+}
+
+#[test]
+fn const_generics_and_parameters_outside_wrt() {
+    let (x, w) = ([1.0, -2.0], [0.5, 3.0]);
+    assert_eq!(weighted_squares(x, &w), 0.5 - 24.0);
+    let h = weighted_squares_hessian(x, &w);
+    // 4 × 4 over x then w: ∂²/∂xᵢ² = 6 wᵢ xᵢ, ∂²/∂xᵢ∂wᵢ = 3 xᵢ².
+    assert_eq!(h[0][0], 6.0 * w[0] * x[0]);
+    assert_eq!(h[1][1], 6.0 * w[1] * x[1]);
+    assert_eq!(h[0][2], 3.0 * x[0] * x[0]);
+    assert_eq!(h[3][1], 3.0 * x[1] * x[1]);
+    assert_eq!(h[2][3], 0.0);
+    let (k, x) = (1.5, 0.3);
+    assert_eq!(
+        scaled_sine_hessian(x, k),
+        vec![vec![-k * k * k * (k * x).sin()]]
+    );
+    assert_eq!(scaled_sine_hvp(x, 2.0, k), -2.0 * k * k * k * (k * x).sin());
+}

@@ -731,7 +731,19 @@ impl VisitMut for Rewriter {
             *ty = syn::parse2(dual).expect("a dual type parses");
             return;
         }
+        if let Type::Array(array) = ty {
+            // The length is a constant expression: kept as written.
+            self.visit_type_mut(&mut array.elem);
+            return;
+        }
         visit_mut::visit_type_mut(self, ty);
+    }
+
+    fn visit_generic_argument_mut(&mut self, argument: &mut syn::GenericArgument) {
+        // Const arguments (`::<N>`) are kept as written.
+        if !matches!(argument, syn::GenericArgument::Const(_)) {
+            visit_mut::visit_generic_argument_mut(self, argument);
+        }
     }
 
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
