@@ -1,11 +1,12 @@
-//! Forward mode beside reverse mode on the same function, a Hessian beside the hand-derived
-//! one, and Newton's method on Rosenbrock's function with the generated gradient.
+//! Forward mode beside reverse mode on the same function, the generated Hessian beside the
+//! hand-derived one (and beside nested dual numbers), and Newton's method on Rosenbrock's
+//! function with the generated gradient and Hessian.
 //!
 //! Run with `cargo run --release --example forward_and_hessian`.
 //!
-//! The Hessian here comes from the forward-mode helper [`autodiff::forward::hessian`] on a
-//! generic copy of the function; a generated `f_hessian` (forward over the generated reverse
-//! mode) is not there yet.
+//! `#[differentiate(hessian)]` generates `rosenbrock_hessian` and `rosenbrock_hvp` (forward
+//! over the generated reverse mode); the forward-mode helper [`autodiff::forward::hessian`]
+//! on a generic copy of the function gives the same matrix from nested dual numbers.
 
 use autodiff::num_traits::Float;
 use autodiff::prelude::*;
@@ -17,7 +18,7 @@ fn wave(x: f64, y: f64) -> f64 {
 }
 
 /// Rosenbrock's function, minimised at (1, 1).
-#[differentiate]
+#[differentiate(hessian)]
 fn rosenbrock(x: f64, y: f64) -> f64 {
     (1.0 - x).powi(2) + 100.0 * (y - x * x).powi(2)
 }
@@ -56,20 +57,29 @@ fn main() {
     assert!((dx - by_hand.0).abs() < 1e-14 && (dy - by_hand.1).abs() < 1e-14);
 
     println!("\nHessian of Rosenbrock at (-1.2, 1.0)");
-    let (_, _, hessian) = autodiff::forward::hessian(rosenbrock_generic, &[-1.2, 1.0]);
+    let generated = rosenbrock_hessian(-1.2, 1.0);
+    let (_, _, nested) = autodiff::forward::hessian(rosenbrock_generic, &[-1.2, 1.0]);
     let by_hand = rosenbrock_hessian_by_hand(-1.2, 1.0);
-    for (row, hand_row) in hessian.iter().zip(&by_hand) {
-        println!("  forward-mode {row:>8.3?}   by hand {hand_row:>8.3?}");
-        for (a, b) in row.iter().zip(hand_row) {
+    for ((row, nested_row), hand_row) in generated.iter().zip(&nested).zip(&by_hand) {
+        println!(
+            "  generated {row:>8.3?}   nested duals {nested_row:>8.3?}   by hand {hand_row:>8.3?}"
+        );
+        for ((a, n), b) in row.iter().zip(nested_row).zip(hand_row) {
             assert!((a - b).abs() < 1e-9 * b.abs().max(1.0));
+            assert!((n - b).abs() < 1e-9 * b.abs().max(1.0));
         }
     }
+    // One Hessian-vector product, without forming the matrix.
+    let (hv_x, hv_y) = rosenbrock_hvp(-1.2, 1.0, 1.0, -1.0);
+    println!("  H·(1, -1) from rosenbrock_hvp: ({hv_x:.3}, {hv_y:.3})");
+    assert!((hv_x - (by_hand[0][0] - by_hand[0][1])).abs() < 1e-9);
+    assert!((hv_y - (by_hand[1][0] - by_hand[1][1])).abs() < 1e-9);
 
     println!("\nNewton's method on Rosenbrock from (-1.2, 1.0): p ← p − H⁻¹ ∇f");
     let (mut x, mut y) = (-1.2, 1.0);
     for step in 1..=20 {
         let (gx, gy) = rosenbrock_grad(x, y);
-        let (_, _, h) = autodiff::forward::hessian(rosenbrock_generic, &[x, y]);
+        let h = rosenbrock_hessian(x, y);
         let det = h[0][0] * h[1][1] - h[0][1] * h[1][0];
         x -= (h[1][1] * gx - h[0][1] * gy) / det;
         y -= (h[0][0] * gy - h[1][0] * gx) / det;

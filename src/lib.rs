@@ -80,6 +80,32 @@
 //! assert_eq!(cube_tangent(2.0, 1.0), (8.0, 12.0));
 //! ```
 //!
+//! # Second derivatives
+//!
+//! `hessian` also generates `f_hvp`, a Hessian-vector product (each parameter followed by
+//! its component of the direction, as in `f_tangent`; the result shaped like `f_grad`'s),
+//! and `f_hessian`, the matrix as one `Vec` per row over the inputs flattened in parameter
+//! order. Both run the generated reverse sweep on dual numbers (forward over reverse):
+//!
+//! ```
+//! use autodiff::prelude::*;
+//!
+//! #[differentiate(hessian)]
+//! fn wave(x: f64, y: f64) -> f64 {
+//!     x.sin() * y.exp()
+//! }
+//!
+//! let (x, y) = (0.5_f64, 0.25_f64);
+//! let h = wave_hessian(x, y);
+//! assert_eq!(h[0][0], -x.sin() * y.exp());
+//! assert_eq!(h[0][1], x.cos() * y.exp());
+//! // H·v along v = (1, 0) is the first column.
+//! assert_eq!(wave_hvp(x, 1.0, y, 0.0), (h[0][0], h[1][0]));
+//! ```
+//!
+//! It needs a float result and no `&mut` parameters; a function it calls needs `hessian`
+//! too. The README lists what the dual copy accepts.
+//!
 //! # Blocking derivatives
 //!
 //! [`stop_gradient`]`(expr)` has the value of `expr` and no derivative, like PyTorch's

@@ -245,9 +245,86 @@ macro_rules! arithmetic {
 
         $crate::dual_ops::scalar_lhs!(f64; $Dual $(, $N)?);
         $crate::dual_ops::scalar_lhs!(f32; $Dual $(, $N)?);
+
+        impl<T: ::num_traits::Float $(, const $N: usize)?> ::core::ops::Neg for &$Dual<T $(, $N)?> {
+            type Output = $Dual<T $(, $N)?>;
+            #[inline]
+            fn neg(self) -> Self::Output {
+                -*self
+            }
+        }
+        $crate::dual_ops::by_reference!($Dual $(, $N)?; Add add +);
+        $crate::dual_ops::by_reference!($Dual $(, $N)?; Sub sub -);
+        $crate::dual_ops::by_reference!($Dual $(, $N)?; Mul mul *);
+        $crate::dual_ops::by_reference!($Dual $(, $N)?; Div div /);
+        $crate::dual_ops::by_reference!($Dual $(, $N)?; Rem rem %);
     };
 }
 pub(crate) use arithmetic;
+
+/// The operators with either dual operand borrowed (`&a * &b`, `&a * b`, `a * &b`,
+/// `&a * 2.0`), as on floats: generated code takes operands that are not known to be plain
+/// floats by reference.
+macro_rules! by_reference {
+    ($Dual:ident $(, $N:ident)?; $Trait:ident $method:ident $op:tt) => {
+        impl<T: ::num_traits::Float $(, const $N: usize)?> ::core::ops::$Trait<&$Dual<T $(, $N)?>>
+            for $Dual<T $(, $N)?>
+        {
+            type Output = Self;
+            #[inline]
+            fn $method(self, rhs: &Self) -> Self {
+                self $op *rhs
+            }
+        }
+
+        impl<T: ::num_traits::Float $(, const $N: usize)?> ::core::ops::$Trait<$Dual<T $(, $N)?>>
+            for &$Dual<T $(, $N)?>
+        {
+            type Output = $Dual<T $(, $N)?>;
+            #[inline]
+            fn $method(self, rhs: $Dual<T $(, $N)?>) -> Self::Output {
+                *self $op rhs
+            }
+        }
+
+        impl<T: ::num_traits::Float $(, const $N: usize)?> ::core::ops::$Trait<&$Dual<T $(, $N)?>>
+            for &$Dual<T $(, $N)?>
+        {
+            type Output = $Dual<T $(, $N)?>;
+            #[inline]
+            fn $method(self, rhs: &$Dual<T $(, $N)?>) -> Self::Output {
+                *self $op *rhs
+            }
+        }
+
+        impl<T: ::num_traits::Float $(, const $N: usize)?> ::core::ops::$Trait<T>
+            for &$Dual<T $(, $N)?>
+        {
+            type Output = $Dual<T $(, $N)?>;
+            #[inline]
+            fn $method(self, rhs: T) -> Self::Output {
+                *self $op rhs
+            }
+        }
+
+        impl$(<const $N: usize>)? ::core::ops::$Trait<&$Dual<f64 $(, $N)?>> for f64 {
+            type Output = $Dual<f64 $(, $N)?>;
+            #[inline]
+            fn $method(self, rhs: &$Dual<f64 $(, $N)?>) -> Self::Output {
+                self $op *rhs
+            }
+        }
+
+        impl$(<const $N: usize>)? ::core::ops::$Trait<&$Dual<f32 $(, $N)?>> for f32 {
+            type Output = $Dual<f32 $(, $N)?>;
+            #[inline]
+            fn $method(self, rhs: &$Dual<f32 $(, $N)?>) -> Self::Output {
+                self $op *rhs
+            }
+        }
+    };
+}
+pub(crate) use by_reference;
 
 /// `dual op= dual` and `dual op= T`.
 macro_rules! assign_op {

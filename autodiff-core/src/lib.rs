@@ -23,6 +23,7 @@ mod dual_ops;
 mod dual_vec;
 pub mod forward;
 pub mod rules;
+pub mod second_order;
 mod stop_gradient;
 pub mod tape;
 pub mod testing;

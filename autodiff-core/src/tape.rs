@@ -241,3 +241,14 @@ where
         None => tape_underflow(),
     }
 }
+
+/// A dual number is saved like a float, for the dual copies behind `f_hvp`.
+impl<T: Copy> Snapshot for crate::Dual<T> {
+    type Saved = crate::Dual<T>;
+    fn snapshot(&self) -> Self {
+        *self
+    }
+    fn restore(&mut self, saved: &Self) {
+        *self = *saved;
+    }
+}

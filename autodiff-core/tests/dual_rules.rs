@@ -269,3 +269,21 @@ fn nested_duals_differentiate_rules_twice() {
     assert_eq!(dx.eps.re, -0.5_f64.sin());
     assert_eq!(dx.eps.eps, -0.5_f64.cos());
 }
+
+/// Generated code takes operands that are not known to be plain floats by reference: the
+/// borrowed forms of the operators give what the owned ones give.
+#[test]
+#[allow(clippy::op_ref)] // the borrowed forms are what is under test
+fn operators_on_borrowed_duals_match_owned_ones() {
+    use autodiff_core::Dual;
+    let (a, b) = (Dual::new(1.5, 2.0), Dual::new(-0.5, 3.0));
+    let same = |x: Dual<f64>, y: Dual<f64>| assert!(x.re == y.re && x.eps == y.eps);
+    same(&a + &b, a + b);
+    same(&a - b, a - b);
+    same(a * &b, a * b);
+    same(&a / &b, a / b);
+    same(&a % b, a % b);
+    same(&a * 2.0, a * 2.0);
+    same(2.0 * &b, 2.0 * b);
+    same(-&a, -a);
+}

@@ -7,7 +7,7 @@ use syn::punctuated::Punctuated;
 use syn::{Expr, Ident, Meta, Token};
 
 const ACCEPTED: &str = "accepted options are `wrt(param, ...)`, `grad = name`, \
-                        `value_and_grad = name`, `adjoint = name`, `reverse` and `forward`";
+                        `value_and_grad = name`, `adjoint = name`, `reverse`, `forward` and `hessian`";
 
 /// The parsed options, with every error found while parsing them.
 #[derive(Default)]
@@ -21,6 +21,8 @@ pub struct Args {
     pub reverse_only: Option<Ident>,
     /// `forward`: generate the forward mode (`_tangent`) only.
     pub forward_only: Option<Ident>,
+    /// `hessian`: also generate `_hvp` and `_hessian` (see `second_order`).
+    pub hessian: Option<Ident>,
     pub errors: Vec<syn::Error>,
 }
 
@@ -150,7 +152,14 @@ impl Args {
                 *slot = path.get_ident().cloned();
                 Ok(())
             }
-            ("reverse" | "forward", _) => Err(syn::Error::new_spanned(
+            ("hessian", Meta::Path(path)) => {
+                if self.hessian.is_some() {
+                    return Err(syn::Error::new_spanned(path, "`hessian` given twice"));
+                }
+                self.hessian = path.get_ident().cloned();
+                Ok(())
+            }
+            ("reverse" | "forward" | "hessian", _) => Err(syn::Error::new_spanned(
                 option,
                 format!("`{key}` takes no value: write `#[differentiate({key})]`"),
             )),

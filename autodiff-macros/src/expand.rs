@@ -71,6 +71,11 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
         .map(|p| p.kind.is_differentiable())
         .collect();
     let function = differentiate(&sig, &item, modes, &every_param, &mut errors);
+    let first_order_body = function
+        .as_ref()
+        .and_then(|(pullback, _)| pullback.clone())
+        .filter(|_| errors.is_empty());
+    let second_order = crate::second_order::generate(&item, &sig, &args, first_order_body.as_ref());
     // With a narrower `wrt`, `f_adjoint` gets a sweep of its own that computes no adjoint for
     // the other parameters (for a matrix, that saves a product as large as the function's).
     let wrt: Vec<bool> = sig.params.iter().map(|p| p.in_wrt).collect();
@@ -106,6 +111,7 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
     quote! {
         #item
         #generated
+        #second_order
     }
 }
 

@@ -20,6 +20,7 @@ mod names;
 mod params;
 mod recompute;
 mod reverse;
+mod second_order;
 mod tangent;
 mod values;
 mod wrappers;

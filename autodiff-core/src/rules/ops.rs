@@ -166,6 +166,49 @@ macro_rules! dual_rules {
 
 dual_rules!(Dual<T>, DualVec<T, const N>);
 
+/// Rules between a dual number and a plain float, for the dual copy behind `f_hvp`: a plain
+/// float there is a constant (a literal, a `const`, a field of an inactive parameter), so its
+/// own cotangent is never used; it is the value part of the dual one.
+macro_rules! mixed_dual_rules {
+    ($($float:ty),*) => {$(
+        impl MulRule<$float> for Dual<$float> {
+            type Output = Self;
+            #[inline(always)]
+            fn mul_lhs(_lhs: &Self, rhs: &$float, g: &Self) -> Self { *g * *rhs }
+            #[inline(always)]
+            fn mul_rhs(lhs: &Self, _rhs: &$float, g: &Self) -> $float { (*g * *lhs).re }
+        }
+
+        impl MulRule<Dual<$float>> for $float {
+            type Output = Dual<$float>;
+            #[inline(always)]
+            fn mul_lhs(_lhs: &Self, rhs: &Dual<$float>, g: &Dual<$float>) -> Self { (*g * *rhs).re }
+            #[inline(always)]
+            fn mul_rhs(lhs: &Self, _rhs: &Dual<$float>, g: &Dual<$float>) -> Dual<$float> { *g * *lhs }
+        }
+
+        impl DivRule<$float> for Dual<$float> {
+            type Output = Self;
+            #[inline(always)]
+            fn div_lhs(_lhs: &Self, rhs: &$float, g: &Self) -> Self { *g / *rhs }
+            #[inline(always)]
+            fn div_rhs(lhs: &Self, rhs: &$float, g: &Self) -> $float { (-*g * *lhs / (*rhs * *rhs)).re }
+        }
+
+        impl DivRule<Dual<$float>> for $float {
+            type Output = Dual<$float>;
+            #[inline(always)]
+            fn div_lhs(_lhs: &Self, rhs: &Dual<$float>, g: &Dual<$float>) -> Self { (*g / *rhs).re }
+            #[inline(always)]
+            fn div_rhs(lhs: &Self, rhs: &Dual<$float>, g: &Dual<$float>) -> Dual<$float> {
+                -*g * *lhs / (*rhs * *rhs)
+            }
+        }
+    )*};
+}
+
+mixed_dual_rules!(f64, f32);
+
 /// A type with no values. Each float has a `MulRule` and a `DivRule` for it besides its own,
 /// so that with an unsupported right operand the compiler reports the missing rule by its
 /// message instead of inferring that the operand must be a float.
@@ -201,6 +244,17 @@ macro_rules! cast_rules {
 }
 
 cast_rules!(f64 => f64, f64 => f32, f32 => f32, f32 => f64);
+
+macro_rules! dual_cast_rules {
+    ($($from:ty => $to:ty),*) => {$(
+        impl CastRule<Dual<$to>> for Dual<$from> {
+            #[inline(always)]
+            fn cast_back(g: &Dual<$to>) -> Self { Dual::new(g.re as $from, g.eps as $from) }
+        }
+    )*};
+}
+
+dual_cast_rules!(f64 => f64, f64 => f32, f32 => f32, f32 => f64);
 
 /// Pullback of `lhs * rhs` into `lhs`.
 ///
