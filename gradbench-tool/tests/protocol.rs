@@ -140,3 +140,32 @@ fn det_session() {
     assert_eq!(responses[3]["output"], json!([4.0, -3.0, -2.0, 1.0]));
     assert_timings(&responses[3], 1);
 }
+
+#[test]
+fn ode_session() {
+    let input = r#"{"x": [0.3, 0.9, 0.5, 0.7], "s": 2, "min_runs": 1, "min_seconds": 0}"#;
+    let (responses, status) = session(&[
+        r#"{"id": 0, "kind": "start"}"#,
+        r#"{"id": 1, "kind": "define", "module": "ode"}"#,
+        &format!(
+            r#"{{"id": 2, "kind": "evaluate", "module": "ode", "function": "primal", "input": {input}}}"#
+        ),
+        &format!(
+            r#"{{"id": 3, "kind": "evaluate", "module": "ode", "function": "gradient", "input": {input}}}"#
+        ),
+    ]);
+    assert!(status.success());
+    assert_eq!(responses.len(), 4);
+    assert_eq!(responses[1], json!({"id": 1, "success": true}));
+    // Classic Runge–Kutta is exact for four components: yᵢ(2) = x₀ ⋯ xᵢ 2ⁱ⁺¹ / (i + 1)!.
+    let primal = floats(&responses[2]["output"]);
+    for (got, want) in primal.iter().zip([0.6, 0.54, 0.18, 0.063]) {
+        assert!((got - want).abs() < 1e-14, "{primal:?}");
+    }
+    // ∂y₃/∂xⱼ = y₃ / xⱼ.
+    let gradient = floats(&responses[3]["output"]);
+    for (got, want) in gradient.iter().zip([0.21, 0.07, 0.126, 0.09]) {
+        assert!((got - want).abs() < 1e-14, "{gradient:?}");
+    }
+    assert_timings(&responses[3], 1);
+}

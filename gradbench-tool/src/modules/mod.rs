@@ -4,6 +4,7 @@ pub mod det;
 pub mod hello;
 pub mod llsq;
 pub mod lse;
+pub mod ode;
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -11,7 +12,7 @@ use serde_json::Value;
 use crate::protocol::Evaluation;
 
 /// The module names `define` accepts.
-pub const MODULES: [&str; 4] = ["det", "hello", "llsq", "lse"];
+pub const MODULES: [&str; 5] = ["det", "hello", "llsq", "lse", "ode"];
 
 /// Whether this tool implements the module called `name`.
 pub fn is_known(name: &str) -> bool {
@@ -26,6 +27,7 @@ pub fn evaluate(module: &str, function: &str, input: Value) -> Evaluation {
         "hello" => hello::evaluate(function, input),
         "llsq" => llsq::evaluate(function, input),
         "lse" => lse::evaluate(function, input),
+        "ode" => ode::evaluate(function, input),
         _ => Err(format!("unknown module {module:?}")),
     }
 }
