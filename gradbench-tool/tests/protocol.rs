@@ -55,8 +55,8 @@ fn scripted_session() {
         r#"{"id": 8, "kind": "define", "module": "lse"}"#,
         r#"{"id": 9, "kind": "evaluate", "module": "lse", "function": "primal", "input": {"x": [0.0, 0.0], "min_runs": 1, "min_seconds": 0}}"#,
         r#"{"id": 10, "kind": "evaluate", "module": "lse", "function": "gradient", "input": {"x": [0.0, 0.0], "min_runs": 1, "min_seconds": 0}}"#,
-        r#"{"id": 11, "kind": "define", "module": "gmm"}"#,
-        r#"{"id": 12, "kind": "evaluate", "module": "gmm", "function": "objective", "input": {}}"#,
+        r#"{"id": 11, "kind": "define", "module": "kmeans"}"#,
+        r#"{"id": 12, "kind": "evaluate", "module": "kmeans", "function": "cost", "input": {}}"#,
         r#"{"id": 13, "kind": "evaluate", "module": "lse", "function": "gradient", "input": {"x": "oops"}}"#,
         r#"{"id": 14, "kind": "evaluate", "module": "lse", "function": "gradient"}"#,
         r#"{"id": 15, "kind": "evaluate", "module""#,
@@ -97,8 +97,8 @@ fn scripted_session() {
     assert_timings(&responses[10], 1);
 
     for (index, id, needle) in [
-        (11, json!(11), "unknown module \"gmm\""),
-        (12, json!(12), "unknown module \"gmm\""),
+        (11, json!(11), "unknown module \"kmeans\""),
+        (12, json!(12), "unknown module \"kmeans\""),
         (13, json!(13), "invalid lse input"),
         (
             14,
@@ -167,5 +167,34 @@ fn ode_session() {
     for (got, want) in gradient.iter().zip([0.21, 0.07, 0.126, 0.09]) {
         assert!((got - want).abs() < 1e-14, "{gradient:?}");
     }
+    assert_timings(&responses[3], 1);
+}
+
+#[test]
+fn gmm_session() {
+    // d = 1, k = 1, one point at the mean, m = 0, γ = 1, q = l = 0: β = α − 0 + 0 and
+    // log posterior = α − logsumexp(α) − ½ log 2π − ½ exp(2q) + 2 log(1/√2) − log Γ(1).
+    let input = r#"{"d": 1, "k": 1, "n": 1, "x": [[0.5]], "m": 0, "gamma": 1.0, "alpha": [0.3], "mu": [[0.5]], "q": [[0.0]], "l": [[]], "min_runs": 1, "min_seconds": 0}"#;
+    let (responses, status) = session(&[
+        r#"{"id": 0, "kind": "start"}"#,
+        r#"{"id": 1, "kind": "define", "module": "gmm"}"#,
+        &format!(
+            r#"{{"id": 2, "kind": "evaluate", "module": "gmm", "function": "objective", "input": {input}}}"#
+        ),
+        &format!(
+            r#"{{"id": 3, "kind": "evaluate", "module": "gmm", "function": "jacobian", "input": {input}}}"#
+        ),
+    ]);
+    assert!(status.success());
+    assert_eq!(responses.len(), 4);
+    assert_eq!(responses[1], json!({"id": 1, "success": true}));
+    let expected = -0.5 * (2.0 * std::f64::consts::PI).ln() - 0.5 - std::f64::consts::LN_2;
+    let objective = responses[2]["output"].as_f64().expect("a number");
+    assert!((objective - expected).abs() < 1e-14, "{objective}");
+    // ∂/∂α = 1 − 1; ∂/∂μ = 0 at the point; ∂/∂q = 1 (the log det) − exp(2q) (the prior).
+    assert_eq!(
+        responses[3]["output"],
+        json!({"alpha": [0.0], "mu": [[0.0]], "q": [[0.0]], "l": [[]]})
+    );
     assert_timings(&responses[3], 1);
 }

@@ -1,6 +1,7 @@
 //! The GradBench modules this tool implements, and the dispatch from names to functions.
 
 pub mod det;
+pub mod gmm;
 pub mod hello;
 pub mod llsq;
 pub mod lse;
@@ -12,7 +13,7 @@ use serde_json::Value;
 use crate::protocol::Evaluation;
 
 /// The module names `define` accepts.
-pub const MODULES: [&str; 5] = ["det", "hello", "llsq", "lse", "ode"];
+pub const MODULES: [&str; 6] = ["det", "gmm", "hello", "llsq", "lse", "ode"];
 
 /// Whether this tool implements the module called `name`.
 pub fn is_known(name: &str) -> bool {
@@ -24,6 +25,7 @@ pub fn is_known(name: &str) -> bool {
 pub fn evaluate(module: &str, function: &str, input: Value) -> Evaluation {
     match module {
         "det" => det::evaluate(function, input),
+        "gmm" => gmm::evaluate(function, input),
         "hello" => hello::evaluate(function, input),
         "llsq" => llsq::evaluate(function, input),
         "lse" => lse::evaluate(function, input),
