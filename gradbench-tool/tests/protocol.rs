@@ -198,3 +198,27 @@ fn gmm_session() {
     );
     assert_timings(&responses[3], 1);
 }
+
+#[test]
+fn lstm_session() {
+    // One layer of two bits, three characters: 2 × 8 main and 3 × 2 extra parameters.
+    let input = r#"{"main_params": [[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8], [0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1]], "extra_params": [[0.5, 0.5], [1.0, 2.0], [0.0, 0.1]], "state": [[0.2, 0.4], [0.6, 0.8]], "sequence": [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], "min_runs": 1, "min_seconds": 0}"#;
+    let (responses, status) = session(&[
+        r#"{"id": 0, "kind": "start"}"#,
+        r#"{"id": 1, "kind": "define", "module": "lstm"}"#,
+        &format!(
+            r#"{{"id": 2, "kind": "evaluate", "module": "lstm", "function": "objective", "input": {input}}}"#
+        ),
+        &format!(
+            r#"{{"id": 3, "kind": "evaluate", "module": "lstm", "function": "jacobian", "input": {input}}}"#
+        ),
+    ]);
+    assert!(status.success());
+    assert_eq!(responses.len(), 4);
+    assert_eq!(responses[1], json!({"id": 1, "success": true}));
+    // A log-likelihood of bits under probabilities below 1: the loss is positive.
+    let loss = responses[2]["output"].as_f64().expect("a number");
+    assert!(loss > 0.0 && loss.is_finite(), "{loss}");
+    assert_eq!(floats(&responses[3]["output"]).len(), 16 + 6);
+    assert_timings(&responses[3], 1);
+}

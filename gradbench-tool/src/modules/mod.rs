@@ -5,6 +5,7 @@ pub mod gmm;
 pub mod hello;
 pub mod llsq;
 pub mod lse;
+pub mod lstm;
 pub mod ode;
 
 use serde::de::DeserializeOwned;
@@ -13,7 +14,7 @@ use serde_json::Value;
 use crate::protocol::Evaluation;
 
 /// The module names `define` accepts.
-pub const MODULES: [&str; 6] = ["det", "gmm", "hello", "llsq", "lse", "ode"];
+pub const MODULES: [&str; 7] = ["det", "gmm", "hello", "llsq", "lse", "lstm", "ode"];
 
 /// Whether this tool implements the module called `name`.
 pub fn is_known(name: &str) -> bool {
@@ -29,6 +30,7 @@ pub fn evaluate(module: &str, function: &str, input: Value) -> Evaluation {
         "hello" => hello::evaluate(function, input),
         "llsq" => llsq::evaluate(function, input),
         "lse" => lse::evaluate(function, input),
+        "lstm" => lstm::evaluate(function, input),
         "ode" => ode::evaluate(function, input),
         _ => Err(format!("unknown module {module:?}")),
     }
