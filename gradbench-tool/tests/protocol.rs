@@ -222,3 +222,35 @@ fn lstm_session() {
     assert_eq!(floats(&responses[3]["output"]).len(), 16 + 6);
     assert_timings(&responses[3], 1);
 }
+
+#[test]
+fn ba_session() {
+    // No rotation, camera at the origin, focal length 2, principal point (½, −½): the point
+    // (1, 2, 4) projects to (1, ½); with w = 2 and feature (0, 0) the errors are (2, 1).
+    let input = r#"{"n": 1, "m": 1, "p": 2, "cam": [0, 0, 0, 0, 0, 0, 2, 0.5, -0.5, 0, 0], "x": [1, 2, 4], "w": 2, "feat": [0, 0], "min_runs": 1, "min_seconds": 0}"#;
+    let (responses, status) = session(&[
+        r#"{"id": 0, "kind": "start"}"#,
+        r#"{"id": 1, "kind": "define", "module": "ba"}"#,
+        &format!(
+            r#"{{"id": 2, "kind": "evaluate", "module": "ba", "function": "objective", "input": {input}}}"#
+        ),
+        &format!(
+            r#"{{"id": 3, "kind": "evaluate", "module": "ba", "function": "jacobian", "input": {input}}}"#
+        ),
+    ]);
+    assert!(status.success());
+    assert_eq!(responses.len(), 4);
+    assert_eq!(responses[1], json!({"id": 1, "success": true}));
+    assert_eq!(
+        responses[2]["output"],
+        json!({"reproj_error": {"elements": [2.0, 1.0], "repeated": 2},
+               "w_err": {"element": -3.0, "repeated": 2}})
+    );
+    // Two observations: 4 rows of 15 and 2 of 1, so 7 row pointers, then the last again.
+    let jacobian = &responses[3]["output"];
+    assert_eq!(jacobian["rows"], json!([0, 15, 30, 45, 60, 61, 62, 62]));
+    // The last entry is ∂(1 − w²)/∂w = −4 for the second weight, column 11 + 3 + 1.
+    assert_eq!(jacobian["cols"][30], 15);
+    assert_eq!(jacobian["vals"][30], -4.0);
+    assert_timings(&responses[3], 1);
+}

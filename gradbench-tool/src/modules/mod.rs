@@ -1,5 +1,6 @@
 //! The GradBench modules this tool implements, and the dispatch from names to functions.
 
+pub mod ba;
 pub mod det;
 pub mod gmm;
 pub mod hello;
@@ -14,7 +15,7 @@ use serde_json::Value;
 use crate::protocol::Evaluation;
 
 /// The module names `define` accepts.
-pub const MODULES: [&str; 7] = ["det", "gmm", "hello", "llsq", "lse", "lstm", "ode"];
+pub const MODULES: [&str; 8] = ["ba", "det", "gmm", "hello", "llsq", "lse", "lstm", "ode"];
 
 /// Whether this tool implements the module called `name`.
 pub fn is_known(name: &str) -> bool {
@@ -25,6 +26,7 @@ pub fn is_known(name: &str) -> bool {
 /// module or function, or an input of the wrong shape, is an `Err` with a message.
 pub fn evaluate(module: &str, function: &str, input: Value) -> Evaluation {
     match module {
+        "ba" => ba::evaluate(function, input),
         "det" => det::evaluate(function, input),
         "gmm" => gmm::evaluate(function, input),
         "hello" => hello::evaluate(function, input),
