@@ -35,7 +35,7 @@ fn reprojection_by_hand() {
     let point = [1.0, 2.0, 4.0];
     assert_eq!(
         ba::reprojection_error(&cam, &point, 2.0, &[0.0, 0.0]),
-        vec![2.0, 1.0]
+        [2.0, 1.0]
     );
     let jacobian = ba::reprojection_error_jacobian(&cam, &point, 2.0, &[0.0, 0.0]);
     assert_eq!(jacobian.len(), 2);
