@@ -4,6 +4,7 @@ pub mod ba;
 pub mod det;
 pub mod gmm;
 pub mod hello;
+pub mod ht;
 pub mod llsq;
 pub mod lse;
 pub mod lstm;
@@ -15,7 +16,9 @@ use serde_json::Value;
 use crate::protocol::Evaluation;
 
 /// The module names `define` accepts.
-pub const MODULES: [&str; 8] = ["ba", "det", "gmm", "hello", "llsq", "lse", "lstm", "ode"];
+pub const MODULES: [&str; 9] = [
+    "ba", "det", "gmm", "hello", "ht", "llsq", "lse", "lstm", "ode",
+];
 
 /// Whether this tool implements the module called `name`.
 pub fn is_known(name: &str) -> bool {
@@ -30,6 +33,7 @@ pub fn evaluate(module: &str, function: &str, input: Value) -> Evaluation {
         "det" => det::evaluate(function, input),
         "gmm" => gmm::evaluate(function, input),
         "hello" => hello::evaluate(function, input),
+        "ht" => ht::evaluate(function, input),
         "llsq" => llsq::evaluate(function, input),
         "lse" => lse::evaluate(function, input),
         "lstm" => lstm::evaluate(function, input),
