@@ -55,8 +55,8 @@ fn scripted_session() {
         r#"{"id": 8, "kind": "define", "module": "lse"}"#,
         r#"{"id": 9, "kind": "evaluate", "module": "lse", "function": "primal", "input": {"x": [0.0, 0.0], "min_runs": 1, "min_seconds": 0}}"#,
         r#"{"id": 10, "kind": "evaluate", "module": "lse", "function": "gradient", "input": {"x": [0.0, 0.0], "min_runs": 1, "min_seconds": 0}}"#,
-        r#"{"id": 11, "kind": "define", "module": "gmm"}"#,
-        r#"{"id": 12, "kind": "evaluate", "module": "gmm", "function": "objective", "input": {}}"#,
+        r#"{"id": 11, "kind": "define", "module": "kmeans"}"#,
+        r#"{"id": 12, "kind": "evaluate", "module": "kmeans", "function": "cost", "input": {}}"#,
         r#"{"id": 13, "kind": "evaluate", "module": "lse", "function": "gradient", "input": {"x": "oops"}}"#,
         r#"{"id": 14, "kind": "evaluate", "module": "lse", "function": "gradient"}"#,
         r#"{"id": 15, "kind": "evaluate", "module""#,
@@ -97,8 +97,8 @@ fn scripted_session() {
     assert_timings(&responses[10], 1);
 
     for (index, id, needle) in [
-        (11, json!(11), "unknown module \"gmm\""),
-        (12, json!(12), "unknown module \"gmm\""),
+        (11, json!(11), "unknown module \"kmeans\""),
+        (12, json!(12), "unknown module \"kmeans\""),
         (13, json!(13), "invalid lse input"),
         (
             14,
@@ -138,5 +138,119 @@ fn det_session() {
     assert_eq!(responses[1], json!({"id": 1, "success": true}));
     assert_eq!(responses[2]["output"], -2.0);
     assert_eq!(responses[3]["output"], json!([4.0, -3.0, -2.0, 1.0]));
+    assert_timings(&responses[3], 1);
+}
+
+#[test]
+fn ode_session() {
+    let input = r#"{"x": [0.3, 0.9, 0.5, 0.7], "s": 2, "min_runs": 1, "min_seconds": 0}"#;
+    let (responses, status) = session(&[
+        r#"{"id": 0, "kind": "start"}"#,
+        r#"{"id": 1, "kind": "define", "module": "ode"}"#,
+        &format!(
+            r#"{{"id": 2, "kind": "evaluate", "module": "ode", "function": "primal", "input": {input}}}"#
+        ),
+        &format!(
+            r#"{{"id": 3, "kind": "evaluate", "module": "ode", "function": "gradient", "input": {input}}}"#
+        ),
+    ]);
+    assert!(status.success());
+    assert_eq!(responses.len(), 4);
+    assert_eq!(responses[1], json!({"id": 1, "success": true}));
+    // Classic Runge–Kutta is exact for four components: yᵢ(2) = x₀ ⋯ xᵢ 2ⁱ⁺¹ / (i + 1)!.
+    let primal = floats(&responses[2]["output"]);
+    for (got, want) in primal.iter().zip([0.6, 0.54, 0.18, 0.063]) {
+        assert!((got - want).abs() < 1e-14, "{primal:?}");
+    }
+    // ∂y₃/∂xⱼ = y₃ / xⱼ.
+    let gradient = floats(&responses[3]["output"]);
+    for (got, want) in gradient.iter().zip([0.21, 0.07, 0.126, 0.09]) {
+        assert!((got - want).abs() < 1e-14, "{gradient:?}");
+    }
+    assert_timings(&responses[3], 1);
+}
+
+#[test]
+fn gmm_session() {
+    // d = 1, k = 1, one point at the mean, m = 0, γ = 1, q = l = 0: β = α − 0 + 0 and
+    // log posterior = α − logsumexp(α) − ½ log 2π − ½ exp(2q) + 2 log(1/√2) − log Γ(1).
+    let input = r#"{"d": 1, "k": 1, "n": 1, "x": [[0.5]], "m": 0, "gamma": 1.0, "alpha": [0.3], "mu": [[0.5]], "q": [[0.0]], "l": [[]], "min_runs": 1, "min_seconds": 0}"#;
+    let (responses, status) = session(&[
+        r#"{"id": 0, "kind": "start"}"#,
+        r#"{"id": 1, "kind": "define", "module": "gmm"}"#,
+        &format!(
+            r#"{{"id": 2, "kind": "evaluate", "module": "gmm", "function": "objective", "input": {input}}}"#
+        ),
+        &format!(
+            r#"{{"id": 3, "kind": "evaluate", "module": "gmm", "function": "jacobian", "input": {input}}}"#
+        ),
+    ]);
+    assert!(status.success());
+    assert_eq!(responses.len(), 4);
+    assert_eq!(responses[1], json!({"id": 1, "success": true}));
+    let expected = -0.5 * (2.0 * std::f64::consts::PI).ln() - 0.5 - std::f64::consts::LN_2;
+    let objective = responses[2]["output"].as_f64().expect("a number");
+    assert!((objective - expected).abs() < 1e-14, "{objective}");
+    // ∂/∂α = 1 − 1; ∂/∂μ = 0 at the point; ∂/∂q = 1 (the log det) − exp(2q) (the prior).
+    assert_eq!(
+        responses[3]["output"],
+        json!({"alpha": [0.0], "mu": [[0.0]], "q": [[0.0]], "l": [[]]})
+    );
+    assert_timings(&responses[3], 1);
+}
+
+#[test]
+fn lstm_session() {
+    // One layer of two bits, three characters: 2 × 8 main and 3 × 2 extra parameters.
+    let input = r#"{"main_params": [[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8], [0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1]], "extra_params": [[0.5, 0.5], [1.0, 2.0], [0.0, 0.1]], "state": [[0.2, 0.4], [0.6, 0.8]], "sequence": [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], "min_runs": 1, "min_seconds": 0}"#;
+    let (responses, status) = session(&[
+        r#"{"id": 0, "kind": "start"}"#,
+        r#"{"id": 1, "kind": "define", "module": "lstm"}"#,
+        &format!(
+            r#"{{"id": 2, "kind": "evaluate", "module": "lstm", "function": "objective", "input": {input}}}"#
+        ),
+        &format!(
+            r#"{{"id": 3, "kind": "evaluate", "module": "lstm", "function": "jacobian", "input": {input}}}"#
+        ),
+    ]);
+    assert!(status.success());
+    assert_eq!(responses.len(), 4);
+    assert_eq!(responses[1], json!({"id": 1, "success": true}));
+    // A log-likelihood of bits under probabilities below 1: the loss is positive.
+    let loss = responses[2]["output"].as_f64().expect("a number");
+    assert!(loss > 0.0 && loss.is_finite(), "{loss}");
+    assert_eq!(floats(&responses[3]["output"]).len(), 16 + 6);
+    assert_timings(&responses[3], 1);
+}
+
+#[test]
+fn ba_session() {
+    // No rotation, camera at the origin, focal length 2, principal point (½, −½): the point
+    // (1, 2, 4) projects to (1, ½); with w = 2 and feature (0, 0) the errors are (2, 1).
+    let input = r#"{"n": 1, "m": 1, "p": 2, "cam": [0, 0, 0, 0, 0, 0, 2, 0.5, -0.5, 0, 0], "x": [1, 2, 4], "w": 2, "feat": [0, 0], "min_runs": 1, "min_seconds": 0}"#;
+    let (responses, status) = session(&[
+        r#"{"id": 0, "kind": "start"}"#,
+        r#"{"id": 1, "kind": "define", "module": "ba"}"#,
+        &format!(
+            r#"{{"id": 2, "kind": "evaluate", "module": "ba", "function": "objective", "input": {input}}}"#
+        ),
+        &format!(
+            r#"{{"id": 3, "kind": "evaluate", "module": "ba", "function": "jacobian", "input": {input}}}"#
+        ),
+    ]);
+    assert!(status.success());
+    assert_eq!(responses.len(), 4);
+    assert_eq!(responses[1], json!({"id": 1, "success": true}));
+    assert_eq!(
+        responses[2]["output"],
+        json!({"reproj_error": {"elements": [2.0, 1.0], "repeated": 2},
+               "w_err": {"element": -3.0, "repeated": 2}})
+    );
+    // Two observations: 4 rows of 15 and 2 of 1, so 7 row pointers, then the last again.
+    let jacobian = &responses[3]["output"];
+    assert_eq!(jacobian["rows"], json!([0, 15, 30, 45, 60, 61, 62, 62]));
+    // The last entry is ∂(1 − w²)/∂w = −4 for the second weight, column 11 + 3 + 1.
+    assert_eq!(jacobian["cols"][30], 15);
+    assert_eq!(jacobian["vals"][30], -4.0);
     assert_timings(&responses[3], 1);
 }

@@ -1,9 +1,14 @@
 //! The GradBench modules this tool implements, and the dispatch from names to functions.
 
+pub mod ba;
 pub mod det;
+pub mod gmm;
 pub mod hello;
+pub mod ht;
 pub mod llsq;
 pub mod lse;
+pub mod lstm;
+pub mod ode;
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -11,7 +16,9 @@ use serde_json::Value;
 use crate::protocol::Evaluation;
 
 /// The module names `define` accepts.
-pub const MODULES: [&str; 4] = ["det", "hello", "llsq", "lse"];
+pub const MODULES: [&str; 9] = [
+    "ba", "det", "gmm", "hello", "ht", "llsq", "lse", "lstm", "ode",
+];
 
 /// Whether this tool implements the module called `name`.
 pub fn is_known(name: &str) -> bool {
@@ -22,10 +29,15 @@ pub fn is_known(name: &str) -> bool {
 /// module or function, or an input of the wrong shape, is an `Err` with a message.
 pub fn evaluate(module: &str, function: &str, input: Value) -> Evaluation {
     match module {
+        "ba" => ba::evaluate(function, input),
         "det" => det::evaluate(function, input),
+        "gmm" => gmm::evaluate(function, input),
         "hello" => hello::evaluate(function, input),
+        "ht" => ht::evaluate(function, input),
         "llsq" => llsq::evaluate(function, input),
         "lse" => lse::evaluate(function, input),
+        "lstm" => lstm::evaluate(function, input),
+        "ode" => ode::evaluate(function, input),
         _ => Err(format!("unknown module {module:?}")),
     }
 }
