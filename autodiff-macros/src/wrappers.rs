@@ -189,16 +189,13 @@ pub fn generate(
     // What `f_grad` returns: every gradient in `wrt`, buffers' as owned values.
     let grad_types: Vec<TokenStream> = wrt.iter().map(|p| p.kind.gradient_type(&p.ty)).collect();
     let grad_ty = tuple_or_single(&grad_types);
+    // `x_grad`: a scalar's or matrix's gradient as the pullback returns it, or the storage
+    // of a buffer's shadow.
     let grad_values: Vec<TokenStream> = wrt
         .iter()
         .map(|p| {
-            if matches!(p.kind, ParamKind::Scalar) {
-                let name = names::generated(&p.ident, "grad");
-                quote!(#name)
-            } else {
-                let s = shadow(p);
-                quote!(#s)
-            }
+            let name = names::generated(&p.ident, "grad");
+            quote!(#name)
         })
         .collect();
     let grad_value = tuple_or_single(&grad_values);
@@ -263,7 +260,7 @@ pub fn generate(
                     quote!(*#s += #name;)
                 })
                 .collect();
-            let adjoint_body = if let Some(narrow) = narrow_adjoint {
+            let adjoint_body = if let Some(narrow) = &narrow_adjoint {
                 // Parameters outside `wrt` carry no derivative in this sweep, which returns
                 // no adjoint for them; a call may still want a buffer's shadow.
                 quote! {
@@ -288,25 +285,47 @@ pub fn generate(
                 }
             };
             // `f_grad` owns a zeroed shadow for each buffer in `wrt`.
-            let owned_shadows = wrt.iter().filter_map(|p| {
-                p.kind.adjoint_shadow_type()?;
+            // `f_value_and_grad` runs the sweep itself rather than through `f_adjoint`, so
+            // that a matrix's gradient is returned as the sweep made it, not added into a
+            // zeroed copy. Every buffer gets a zeroed shadow: those in `wrt` are returned.
+            let local_shadows = sig.params.iter().filter_map(|p| {
+                let shadow_ty = p.kind.shadow_type()?;
                 let s = shadow(p);
+                let storage = names::generated(&p.ident, "grad");
                 let zero = p.kind.zero_gradient(&p.ident);
-                Some(quote!(let mut #s = #zero;))
+                Some(quote! {
+                    let mut #storage = #zero;
+                    let #s: #shadow_ty = &mut #storage;
+                })
             });
-            let adjoint_args = sig.params.iter().map(|p| {
+            let sweep_args = sig.params.iter().map(|p| {
                 let ident = &p.ident;
-                match p.kind.adjoint_shadow_type() {
-                    Some(_) if p.in_wrt => {
+                match p.kind.shadow_type() {
+                    Some(_) => {
                         let s = shadow(p);
-                        quote!(#ident, &mut #s)
+                        quote!(#ident, #s)
                     }
-                    _ => quote!(#ident),
+                    None => quote!(#ident),
                 }
             });
+            let gradient_bindings = sig.params.iter().map(|p| {
+                if p.in_wrt && p.kind.is_value_like() {
+                    let name = names::generated(&p.ident, "grad");
+                    quote!(#name)
+                } else {
+                    quote!(_)
+                }
+            });
+            let sweep = match narrow_adjoint {
+                Some(narrow) => quote!({
+                    let #d_out: #out_ty = 1.0;
+                    #narrow
+                }),
+                None => quote!(#pullback(#(#sweep_args,)* 1.0)),
+            };
             let value_and_grad_body = quote! {
-                #(#owned_shadows)*
-                let (value, #adjoint_value) = #adjoint(#(#adjoint_args,)* 1.0);
+                #(#local_shadows)*
+                let (value, (#(#gradient_bindings,)*)) = #sweep;
                 (value, #grad_value)
             };
             let plain_args = sig.params.iter().map(|p| &p.ident);

@@ -227,8 +227,80 @@ fn layer_loss_value_and_grad(
     x: &DVector<f64>,
     y: &DVector<f64>,
 ) -> (f64, (DMatrix<f64>, DVector<f64>)) {
-    let mut w_bar = ::autodiff::__private::ZeroLike::zero_like(w);
-    let mut b_bar = ::autodiff::__private::ZeroLike::zero_like(b);
-    let (value, ()) = layer_loss_adjoint(w, &mut w_bar, b, &mut b_bar, x, y, 1.0);
-    (value, (w_bar, b_bar))
+    let (value, (w_grad, b_grad, _, _)) = {
+        let d_out: f64 = 1.0;
+        let mut output: f64 = ::core::default::Default::default();
+        let t1 = w * x;
+        let t2 = &t1 + b;
+        let hidden = t2.map(|z| z.tanh());
+        let residual = &hidden - y;
+        let t3 = residual.norm_squared();
+        output = 0.5 * t3;
+        let mut w_bar: ::core::option::Option<DMatrix<f64>> = ::core::option::Option::None;
+        let mut b_bar: ::core::option::Option<DVector<f64>> = ::core::option::Option::None;
+        let mut output_bar = ::core::option::Option::Some(d_out);
+        let mut t1_bar = ::core::option::Option::None;
+        let mut t2_bar = ::core::option::Option::None;
+        let mut hidden_bar = ::core::option::Option::None;
+        let mut residual_bar = ::core::option::Option::None;
+        let mut t3_bar = ::core::option::Option::None;
+        if let ::core::option::Option::Some(g) = output_bar.take() {
+            ::autodiff::__private::accumulate(
+                &mut t3_bar,
+                ::autodiff::__private::rules::ops::mul_rhs(&0.5, &t3, &g),
+            );
+        }
+        if let ::core::option::Option::Some(g) = t3_bar.take() {
+            let (d0,) = ::autodiff::__private::method_rule!(norm_squared)(&residual, &g);
+            ::autodiff::__private::accumulate(&mut residual_bar, d0);
+        }
+        if let ::core::option::Option::Some(g) = residual_bar.take() {
+            ::autodiff::__private::accumulate(
+                &mut hidden_bar,
+                ::autodiff::__private::rules::ops::sub_lhs(g),
+            );
+        }
+        if let ::core::option::Option::Some(g) = hidden_bar.take() {
+            let (d0, _) = ::autodiff::__private::method_rule!(
+                map
+            )(
+                &t2,
+                &{
+                    #[allow(unused_imports)]
+                    use ::autodiff::__private::num_traits::Float as _;
+                    |z| z.tanh()
+                },
+                &g,
+            );
+            ::autodiff::__private::accumulate(&mut t2_bar, d0);
+        }
+        if let ::core::option::Option::Some(g) = t2_bar.take() {
+            ::autodiff::__private::accumulate(
+                &mut t1_bar,
+                ::autodiff::__private::rules::ops::add_lhs(
+                    ::core::clone::Clone::clone(&g),
+                ),
+            );
+            ::autodiff::__private::accumulate(
+                &mut b_bar,
+                ::autodiff::__private::rules::ops::add_rhs(g),
+            );
+        }
+        if let ::core::option::Option::Some(g) = t1_bar.take() {
+            ::autodiff::__private::accumulate(
+                &mut w_bar,
+                ::autodiff::__private::rules::ops::mul_lhs(w, x, &g),
+            );
+        }
+        (
+            output,
+            (
+                ::autodiff::__private::gradient_or_zero(w_bar, w),
+                ::autodiff::__private::gradient_or_zero(b_bar, b),
+                ::autodiff::__private::NoTangent,
+                ::autodiff::__private::NoTangent,
+            ),
+        )
+    };
+    (value, (w_grad, b_grad))
 }
