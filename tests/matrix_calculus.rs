@@ -561,3 +561,44 @@ fn entries_written_one_by_one_carry_their_derivatives() {
         check("written entries", &at, &[gx[0], gx[1], gs], &hand, f);
     });
 }
+
+// ---- from_fn ------------------------------------------------------------------------------------------
+
+/// A matrix built entry by entry from a closure that reads the inputs: `Mᵢⱼ = xᵢ yⱼ + s`.
+#[differentiate]
+fn outer_plus(x: &[f64], y: &DVector<f64>, s: f64) -> f64 {
+    let m = DMatrix::from_fn(x.len(), y.len(), |i, j| x[i] * y[j] + s);
+    let v = Vector3::from_fn(|i, _| (i as f64 + 1.0) * s);
+    m.norm_squared() + v.sum()
+}
+
+#[test]
+fn from_fn_passes_derivatives_through_its_closure() {
+    for_random_inputs(|rng| {
+        let (n, k) = (rng.size(), rng.size());
+        let x: Vec<f64> = (0..n).map(|_| rng.value()).collect();
+        let y = rng.vector(k);
+        let s = rng.value();
+        let (gx, gy, gs) = outer_plus_grad(&x, &y, s);
+        // f = Σᵢⱼ (xᵢ yⱼ + s)² + 6s.
+        let entry = |i: usize, j: usize| x[i] * y[j] + s;
+        let hand_x: Vec<f64> = (0..n)
+            .map(|i| (0..k).map(|j| 2.0 * entry(i, j) * y[j]).sum())
+            .collect();
+        let hand_y: Vec<f64> = (0..k)
+            .map(|j| (0..n).map(|i| 2.0 * entry(i, j) * x[i]).sum())
+            .collect();
+        let hand_s: f64 = (0..n)
+            .flat_map(|i| (0..k).map(move |j| (i, j)))
+            .map(|(i, j)| 2.0 * entry(i, j))
+            .sum::<f64>()
+            + 6.0;
+        check("from_fn by x", &x, &gx, &hand_x, |v| outer_plus(v, &y, s));
+        check("from_fn by y", y.as_slice(), gy.as_slice(), &hand_y, |v| {
+            outer_plus(&x, &DVector::from_column_slice(v), s)
+        });
+        check("from_fn by s", &[s], &[gs], &[hand_s], |v| {
+            outer_plus(&x, &y, v[0])
+        });
+    });
+}

@@ -294,8 +294,8 @@ pub fn constructor(node: &dyn ToTokens) -> syn::Error {
     spanned(
         node,
         "this nalgebra constructor has no derivative rule; build the value with `new`, \
-         `from_element`, `from_column_slice`, `from_row_slice` or `from_vec` from active values, \
-         or wrap it in `stop_gradient(..)` if no derivative should flow through it",
+         `from_element`, `from_fn`, `from_column_slice`, `from_row_slice` or `from_vec` from \
+         active values, or wrap it in `stop_gradient(..)` if no derivative should flow through it",
     )
 }
 

@@ -132,7 +132,8 @@ fn differentiate(
     // lower again with the union until the analysis of the result finds no new one.
     let mut scratch = Errors::default();
     let vec_bodies = lower::VecBodies::parse(item);
-    let first = lower::lower(sig, item, &vec_bodies, None, &mut scratch);
+    let from_fn_bodies = lower::FromFnBodies::parse(item);
+    let first = lower::lower(sig, item, &vec_bodies, &from_fn_bodies, None, &mut scratch);
     let mut probe = first.function;
     activity::analyse(&mut probe, active_params, &outputs);
     let mut prior: HashMap<usize, bool> = first
@@ -145,7 +146,14 @@ fn differentiate(
     let mut attempts = 0;
     let mut function = loop {
         let mut attempt_errors = Errors::default();
-        let lowered = lower::lower(sig, item, &vec_bodies, Some(&prior), &mut attempt_errors);
+        let lowered = lower::lower(
+            sig,
+            item,
+            &vec_bodies,
+            &from_fn_bodies,
+            Some(&prior),
+            &mut attempt_errors,
+        );
         let mut analysed = lowered.function.clone();
         activity::analyse(&mut analysed, active_params, &outputs);
         let mut grew = false;

@@ -12,6 +12,9 @@ mod buffers;
 pub use buffers::VecBodies;
 mod control;
 mod expressions;
+mod from_fn;
+
+pub use from_fn::FromFnBodies;
 mod iterators;
 mod macros;
 mod opaque;
@@ -54,6 +57,7 @@ pub struct Lowering<'a> {
     /// Variables bound to a buffer's element by iteration: the user's `*v` is `v` here.
     element_bindings: HashSet<VarId>,
     vec_bodies: &'a buffers::VecBodies,
+    from_fn_bodies: &'a FromFnBodies,
     /// The sizes of the chunks or windows the loop being lowered walks, by source part.
     window_sizes: Vec<Option<Atom>>,
     /// Views made for iterating `x[a..b]` directly, by the address of that expression.
@@ -71,6 +75,7 @@ pub fn lower(
     sig: &Signature,
     item: &syn::ItemFn,
     vec_bodies: &VecBodies,
+    from_fn_bodies: &FromFnBodies,
     prior: Option<&PriorActivity>,
     errors: &mut Errors,
 ) -> Lowered {
@@ -89,6 +94,7 @@ pub fn lower(
         output: 0,
         element_bindings: HashSet::new(),
         vec_bodies,
+        from_fn_bodies,
         window_sizes: Vec::new(),
         iterated_views: HashMap::new(),
     };

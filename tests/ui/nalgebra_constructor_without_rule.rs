@@ -3,7 +3,7 @@ use autodiff::nalgebra::DVector;
 
 #[differentiate]
 fn f(x: &[f64]) -> f64 {
-    let v = DVector::from_fn(x.len(), |i, _| x[i]);
+    let v = DVector::from_iterator(x.len(), x.iter().map(|xi| xi * 2.0));
     v.sum()
 }
 

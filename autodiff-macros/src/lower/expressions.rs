@@ -387,6 +387,9 @@ impl Lowering<'_> {
                 };
             }
         }
+        if let Some(loops) = self.from_fn_bodies.get(c) {
+            return self.lower_rhs(loops, out);
+        }
         if let Some(rule) = constructor(&path.path) {
             return match rule {
                 Ok(rule) => {

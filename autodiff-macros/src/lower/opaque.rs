@@ -32,6 +32,10 @@ const METHODS_WITHOUT_TANGENT: &[&str] = &[
     "len",
     "is_empty",
     "to_string",
+    // A nalgebra matrix's shape.
+    "nrows",
+    "ncols",
+    "shape",
 ];
 
 impl Lowering<'_> {
