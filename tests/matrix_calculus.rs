@@ -602,3 +602,32 @@ fn from_fn_passes_derivatives_through_its_closure() {
         });
     });
 }
+
+/// A `map` whose closure reads another input: differentiated as the loops it stands for.
+#[differentiate]
+fn scaled_tanh(x: &DVector<f64>, s: f64) -> f64 {
+    x.map(|v| (v * s).tanh()).sum()
+}
+
+#[test]
+fn map_over_a_closure_that_reads_an_input() {
+    for_random_inputs(|rng| {
+        let n = rng.size();
+        let x = rng.vector(n);
+        let s = rng.value();
+        let (gx, gs) = scaled_tanh_grad(&x, s);
+        let slope = |v: f64| 1.0 - (v * s).tanh().powi(2);
+        let hand_x: Vec<f64> = x.iter().map(|&v| s * slope(v)).collect();
+        let hand_s: f64 = x.iter().map(|&v| v * slope(v)).sum();
+        check(
+            "map reading s, by x",
+            x.as_slice(),
+            gx.as_slice(),
+            &hand_x,
+            |v| scaled_tanh(&DVector::from_column_slice(v), s),
+        );
+        check("map reading s, by s", &[s], &[gs], &[hand_s], |v| {
+            scaled_tanh(&x, v[0])
+        });
+    });
+}

@@ -61,7 +61,7 @@ pub fn mark(f: &mut Function, sig: &Signature) {
         .enumerate()
         .map(|(id, v)| (v.ident.to_string(), id))
         .collect();
-    let mut borrowed = vec![false; f.vars.len()];
+    let mut borrowed: Vec<bool> = f.vars.iter().map(|v| v.borrowed).collect();
     // Plainness only ever goes from true to false, so this ends.
     loop {
         let mut changed = false;
@@ -92,8 +92,11 @@ pub fn mark(f: &mut Function, sig: &Signature) {
                 }
                 _ => return,
             };
-            if matches!(rhs, Rhs::Borrow(_)) {
+            // A copy of a reference is a reference.
+            let copies_reference = matches!(rhs, Rhs::Atom(Atom::Var(v)) if borrowed[*v]);
+            if (matches!(rhs, Rhs::Borrow(_)) || copies_reference) && !borrowed[var] {
                 borrowed[var] = true;
+                changed = true;
             }
             if plain[var] && !is_plain(rhs, &plain, &by_name) {
                 plain[var] = false;

@@ -346,6 +346,11 @@ impl Lowering<'_> {
             self.maybe_active_var(v) && !params.iter().any(|p| self.resolve(p) == Some(v))
         });
         if let Some(var) = captured {
+            // The closure's derivative with respect to what it reads cannot come from its
+            // rule: differentiate the loops it stands for instead.
+            if let Some(loops) = self.from_fn_bodies.map(m) {
+                return self.lower_rhs(loops, out);
+            }
             let name = self.vars[var].ident.to_string();
             return self.reject(check::map_capture(closure, &name), m);
         }
