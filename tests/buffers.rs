@@ -252,3 +252,38 @@ fn integer_buffers_and_counters_are_inactive() {
         integer_bookkeeping(v, &mut 0)
     });
 }
+
+/// A work buffer reset with `fill` on every round, once to a constant and once to an input:
+/// `Σ_rounds Σᵢ (xᵢ + r·b)²` with the buffer refilled each round.
+#[differentiate]
+fn refilled_buffer(x: &[f64], b: f64) -> f64 {
+    let mut work = vec![0.0; x.len()];
+    let mut total = 0.0;
+    for round in 0..3 {
+        work.fill(0.0);
+        for i in 0..x.len() {
+            work[i] += x[i];
+        }
+        work[1..].fill(b * round as f64);
+        for i in 0..x.len() {
+            total += work[i] * work[i];
+        }
+    }
+    total
+}
+
+#[test]
+fn fill_resets_a_buffer_and_passes_on_the_filled_value() {
+    let (x, b) = ([0.5, -1.0, 2.0], 0.3);
+    let (gx, gb) = refilled_buffer_grad(&x, b);
+    // Each round: work = [x₀, r b, r b]; f = Σ_r (x₀² + 2 (r b)²).
+    let hand_x = [2.0 * 3.0 * x[0], 0.0, 0.0];
+    let hand_b: f64 = (0..3).map(|r| 4.0 * (r * r) as f64 * b).sum();
+    let mut generated = gx;
+    generated.push(gb);
+    let mut hand = hand_x.to_vec();
+    hand.push(hand_b);
+    check("fill", &[0.5, -1.0, 2.0, 0.3], &generated, &hand, |v| {
+        refilled_buffer(&v[..3], v[3])
+    });
+}

@@ -483,6 +483,7 @@ impl Lowering<'_> {
             Expr::Continue(c) => self.lower_continue(c, out),
             Expr::Macro(m) => self.lower_macro_stmt(&m.mac, out),
             Expr::MethodCall(m) if self.lower_copy_from_slice(m, out) => {}
+            Expr::MethodCall(m) if self.lower_fill(m, out) => {}
             Expr::MethodCall(m) if self.lower_buffer_method(m, out) => {}
             Expr::Call(c) if self.lower_swap(c, out) => {}
             e if !self.maybe_active(e) => {

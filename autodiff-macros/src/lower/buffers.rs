@@ -37,7 +37,6 @@ const RESHAPING: &[&str] = &[
     "reverse",
     "rotate_left",
     "rotate_right",
-    "fill",
     "swap",
     "copy_from_slice",
     "clone_from_slice",
@@ -616,6 +615,49 @@ impl<'a> Lowering<'a> {
                 base: dst,
                 index: Some(Atom::Var(step)),
                 rhs: Rhs::Atom(Atom::Var(element)),
+                span,
+                tape: None,
+            });
+        });
+        let head = LoopHead::For {
+            var: Some(step),
+            iter: quote!(0..#dst_ident.len()),
+            pattern: None,
+        };
+        self.finish_loop(id, trips, head, body, out);
+        true
+    }
+
+    /// `dst.fill(value)` on a buffer (or a view `dst[a..b]`) as a loop of element writes of
+    /// `value`, computed once; `false` if this is not such a call.
+    pub(super) fn lower_fill(&mut self, m: &syn::ExprMethodCall, out: &mut Vec<Stmt>) -> bool {
+        if m.method != "fill" || m.args.len() != 1 {
+            return false;
+        }
+        let receiver = &*m.receiver;
+        let dst_view: Expr = syn::parse_quote!(&mut #receiver);
+        let dst = if self.view_of(&dst_view).is_some() {
+            self.lower_view(&dst_view, None, out)
+        } else {
+            match strip_parens(receiver) {
+                Expr::Path(p) => self.resolve_path(p).filter(|&v| self.vars[v].buffer),
+                _ => None,
+            }
+        };
+        let Some(dst) = dst else {
+            return false;
+        };
+        let span = m.span();
+        let value = self.lower_expr(&m.args[0], out);
+        let dst_ident = self.vars[dst].ident.clone();
+        let step = self.temp();
+        let (id, trips) = self.new_loop(None, None);
+        let body = self.with_block(|this, b| {
+            this.vars[step].block = this.block;
+            b.stmts.push(Stmt::Store {
+                base: dst,
+                index: Some(Atom::Var(step)),
+                rhs: Rhs::Atom(value),
                 span,
                 tape: None,
             });
