@@ -631,3 +631,79 @@ fn map_over_a_closure_that_reads_an_input() {
         });
     });
 }
+
+// ---- Forward mode agrees with reverse mode -----------------------------------------------------------
+
+/// `f_tangent` along a direction gives `⟨∇f, direction⟩`, the gradient from reverse mode.
+#[test]
+fn forward_mode_through_matrices_agrees_with_the_gradient() {
+    for_random_inputs(|rng| {
+        let n = rng.size();
+        let (x, dx) = (rng.vector(n), rng.vector(n));
+        let (a, da) = (rng.matrix(n, n), rng.matrix(n, n));
+        let agree = |name: &str, forward: f64, reverse: f64| {
+            common::assert_close(name, forward, reverse, 1e-10);
+        };
+
+        let (value, slope) = two_xtx_tangent(x.clone(), dx.clone());
+        assert_eq!(value, two_xtx(x.clone()));
+        agree("2xᵀx", slope, two_xtx_grad(x.clone()).dot(&dx));
+
+        let (gx, ga) = quadratic_form_grad(&x, &a);
+        let (_, slope) = quadratic_form_tangent(&x, &dx, &a, &da);
+        agree("xᵀAx", slope, gx.dot(&dx) + ga.dot(&da));
+        let (_, slope) = quadratic_form_by_dot_tangent(&x, &dx, &a, &da);
+        agree("x·(Ax)", slope, gx.dot(&dx) + ga.dot(&da));
+
+        let (_, slope) = inner_of_two_maps_tangent(&x, &dx, &a);
+        agree(
+            "⟨Ax, sin x⟩",
+            slope,
+            inner_of_two_maps_grad(&x, &a).dot(&dx),
+        );
+
+        let s = rng.value();
+        let (gx, gs) = scaled_tanh_grad(&x, s);
+        let (_, slope) = scaled_tanh_tangent(&x, &dx, s, 0.5);
+        agree("map reading s", slope, gx.dot(&dx) + 0.5 * gs);
+
+        let (_, slope) = control_flow_tangent(x.clone(), dx.clone());
+        agree("control flow", slope, control_flow_grad(x.clone()).dot(&dx));
+
+        // A vector result: A dx + dA x.
+        let (value, tangent) = a_times_x_tangent(&a, &da, &x, &dx);
+        assert_eq!(value, &a * &x);
+        let expected = &a * &dx + &da * &x;
+        assert!((tangent - &expected).norm() <= 1e-12 * (1.0 + expected.norm()));
+
+        let m = Matrix3::from_fn(|_, _| rng.value());
+        let dm = Matrix3::from_fn(|_, _| rng.value());
+        let v = Vector3::from_fn(|_, _| rng.value());
+        let dv = Vector3::from_fn(|_, _| rng.value());
+        let (gm, gv) = static_mix_grad(m, v);
+        let (_, slope) = static_mix_tangent(m, dm, v, dv);
+        agree("static sizes", slope, gm.dot(&dm) + gv.dot(&dv));
+
+        let k = rng.size();
+        let xs: Vec<f64> = (0..2 * k).map(|_| rng.value()).collect();
+        let dxs: Vec<f64> = (0..2 * k).map(|_| rng.value()).collect();
+        let t = rng.value();
+        let (gxs, gs, gt) = built_grad(&xs, s, t);
+        let (_, slope) = built_tangent(&xs, &dxs, s, 1.0, t, -1.0);
+        let by_x: f64 = gxs.iter().zip(&dxs).map(|(g, d)| g * d).sum();
+        agree("constructors", slope, by_x + gs - gt);
+
+        let x2 = rng.vector(2);
+        let dx2 = rng.vector(2);
+        let (gx2, gs) = written_entries_grad(&x2, s);
+        let (_, slope) = written_entries_tangent(&x2, &dx2, s, 0.25);
+        agree("entry writes", slope, gx2.dot(&dx2) + 0.25 * gs);
+
+        let y = rng.vector(k);
+        let dy = rng.vector(k);
+        let (gxs, gy, gs) = outer_plus_grad(&xs, &y, s);
+        let (_, slope) = outer_plus_tangent(&xs, &dxs, &y, &dy, s, 2.0);
+        let by_x: f64 = gxs.iter().zip(&dxs).map(|(g, d)| g * d).sum();
+        agree("from_fn", slope, by_x + gy.dot(&dy) + 2.0 * gs);
+    });
+}

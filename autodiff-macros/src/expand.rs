@@ -52,17 +52,7 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
     let sig = check::signature(&item, &args, &mut errors);
     let names = Names::new(&item.sig.ident, &args);
     // The body is checked even when the signature has errors, so all are reported at once.
-    let mut modes = args.modes();
-    if sig.has_values() || check::body_mentions_nalgebra(&item) {
-        // Forward mode needs tangent rules for matrix methods, which the core lacks yet.
-        modes.forward = false;
-        if let Some(option) = &args.forward_only {
-            errors.push(syn::Error::new_spanned(
-                option,
-                "forward mode through nalgebra vectors and matrices is not supported yet; use the reverse mode (remove `forward`)",
-            ));
-        }
-    }
+    let modes = args.modes();
     // Every float parameter is active in the pullback, so that calls compose whatever the
     // callee's `wrt`; the public wrappers pick the requested gradients.
     let every_param: Vec<bool> = sig

@@ -10,7 +10,9 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::forward::{atom_tokens, element_tokens, root_element_tokens};
+use crate::forward::{
+    atom_tokens, element_tokens, operand_tokens, reference_tokens, root_element_tokens,
+};
 use crate::ir::*;
 use crate::names;
 
@@ -144,47 +146,93 @@ fn tangent_of(f: &Function, rhs: &Rhs, var: VarId) -> TokenStream {
             _ => quote!(#private::ZeroLike::zero_like(&#ident)),
         };
     }
+    // A copy of a reference is a reference: so is its tangent.
+    if let Rhs::Atom(Atom::Var(source)) = rhs {
+        if f.vars[var].borrowed && f.vars[*source].active {
+            return dot_reference(f, *source);
+        }
+    }
     sum_of_terms(f, rhs, quote!(#ident))
 }
 
-/// The tangent of a scalar operation whose value is `value` (already computed).
+/// A term of a tangent: an operand's own tangent, or an expression that makes a new value.
+enum Term {
+    Dot(VarId),
+    Made(TokenStream),
+}
+
+/// Nalgebra methods with a scalar result: their tangent is `⟨∂/∂xₖ, dxₖ⟩` summed over the
+/// operands, the inner product of the partials their pullback gives and the tangents.
+const SCALAR_RESULT_METHODS: &[&str] =
+    &["dot", "norm", "norm_squared", "sum", "trace", "determinant"];
+
+/// Nalgebra methods with a matrix result, whose tangents `rules::tangents` gives.
+const MATRIX_RESULT_METHODS: &[&str] = &[
+    "transpose",
+    "normalize",
+    "cross",
+    "component_mul",
+    "component_div",
+    "map",
+    "column",
+    "row",
+];
+
+/// The tangent of an operation whose value is `value` (already computed).
 fn sum_of_terms(f: &Function, rhs: &Rhs, value: TokenStream) -> TokenStream {
     let private = crate::expand::private_path();
     let ops = quote!(#private::rules::ops);
-    let dot = |atom: &Atom| {
-        active_var(f, atom).map(|v| {
-            let dot = names::tangent(&f.vars[v].ident);
-            quote!(#dot)
-        })
-    };
-    let operand = |atom: &Atom| atom_tokens(f, atom);
-    let mut terms: Vec<TokenStream> = Vec::new();
+    let dot = |atom: &Atom| active_var(f, atom);
+    let operand = |atom: &Atom| operand_tokens(f, atom);
+    let mut terms: Vec<Term> = Vec::new();
     match rhs {
-        Rhs::Atom(a) | Rhs::Borrow(a) => terms.extend(dot(a)),
-        Rhs::Neg(a) => terms.extend(dot(a).map(|d| quote!(-#d))),
+        Rhs::Atom(a) => terms.extend(dot(a).map(Term::Dot)),
+        Rhs::Borrow(a) => {
+            // A reference's tangent is a reference to the tangent.
+            if let Some(v) = dot(a) {
+                return dot_reference(f, v);
+            }
+        }
+        Rhs::Neg(a) => terms.extend(dot(a).map(|v| {
+            let d = dot_operand(f, v);
+            Term::Made(quote!(-(#d)))
+        })),
         Rhs::Binary { op, lhs, rhs, span } => {
             // Rule calls carry the operator's span, as in the reverse sweep, so that a missing
             // rule is reported once, at the user's operator.
             let relocate = |t| crate::reverse::relocate(t, *span);
             let (l, r) = (relocate(operand(lhs)), relocate(operand(rhs)));
-            let dot = |a: &Atom| dot(a).map(relocate);
+            let d = |v: VarId| relocate(dot_operand(f, v));
             match op {
-                BinOp::Add => terms.extend(dot(lhs).into_iter().chain(dot(rhs))),
+                BinOp::Add => terms.extend(dot(lhs).into_iter().chain(dot(rhs)).map(Term::Dot)),
                 BinOp::Sub => {
-                    terms.extend(dot(lhs));
-                    terms.extend(dot(rhs).map(|d| quote!(-#d)));
+                    terms.extend(dot(lhs).map(Term::Dot));
+                    terms.extend(dot(rhs).map(|v| {
+                        let d = d(v);
+                        Term::Made(quote!(-(#d)))
+                    }));
                 }
                 // Plain arithmetic, with the operand types' own operators, which the primal
                 // already uses: d(l r) = dl r + l dr, d(l / r) = dl / r − l dr / r².
                 BinOp::Mul => {
-                    terms.extend(dot(lhs).map(|d| quote::quote_spanned!(*span=> #d * #r)));
-                    terms.extend(dot(rhs).map(|d| quote::quote_spanned!(*span=> #l * #d)));
+                    terms.extend(dot(lhs).map(|v| {
+                        let d = d(v);
+                        Term::Made(quote::quote_spanned!(*span=> #d * #r))
+                    }));
+                    terms.extend(dot(rhs).map(|v| {
+                        let d = d(v);
+                        Term::Made(quote::quote_spanned!(*span=> #l * #d))
+                    }));
                 }
                 BinOp::Div => {
-                    terms.extend(dot(lhs).map(|d| quote::quote_spanned!(*span=> #d / #r)));
-                    terms.extend(
-                        dot(rhs).map(|d| quote::quote_spanned!(*span=> -(#l * #d / (#r * #r)))),
-                    );
+                    terms.extend(dot(lhs).map(|v| {
+                        let d = d(v);
+                        Term::Made(quote::quote_spanned!(*span=> #d / #r))
+                    }));
+                    terms.extend(dot(rhs).map(|v| {
+                        let d = d(v);
+                        Term::Made(quote::quote_spanned!(*span=> -(#l * #d / (#r * #r))))
+                    }));
                 }
             }
         }
@@ -192,35 +240,151 @@ fn sum_of_terms(f: &Function, rhs: &Rhs, value: TokenStream) -> TokenStream {
             name, recv, args, ..
         } => {
             let operands: Vec<&Atom> = std::iter::once(recv).chain(args).collect();
+            let method = name.to_string();
+            let at = crate::expand::private_path_at(name.span());
             if operands.iter().any(|a| dot(a).is_some()) {
-                let values = operands.iter().map(|a| operand(a));
-                let partials: Vec<_> = (0..operands.len()).map(names::operand_cotangent).collect();
-                let products = operands
-                    .iter()
-                    .zip(&partials)
-                    .filter_map(|(a, p)| dot(a).map(|d| quote!(#p * #d)));
-                let at = crate::expand::private_path_at(name.span());
-                let rule = quote::quote_spanned!(name.span()=> #at::method_rule!(#name));
-                terms.push(quote!({
-                    let (#(#partials,)*) = #rule(
-                        #(&#values,)* &#private::num_traits::One::one()
-                    );
-                    #(#products)+*
-                }));
+                let references = operands.iter().map(|a| match a {
+                    Atom::Const(closure) if method == "map" => quote! {
+                        &{
+                            #[allow(unused_imports)]
+                            use #private::num_traits::Float as _;
+                            #closure
+                        }
+                    },
+                    _ => reference_tokens(f, a),
+                });
+                if MATRIX_RESULT_METHODS.contains(&method.as_str()) {
+                    let dots = operands.iter().map(|a| match dot(a) {
+                        Some(v) => {
+                            let d = dot_reference(f, v);
+                            quote!(::core::option::Option::Some(#d))
+                        }
+                        None => quote!(::core::option::Option::None),
+                    });
+                    let rule = quote::quote_spanned!(name.span()=> #at::rules::tangents::#name);
+                    terms.push(Term::Made(quote!(#rule(#(#references,)* #(#dots),*))));
+                } else {
+                    let partials: Vec<_> =
+                        (0..operands.len()).map(names::operand_cotangent).collect();
+                    let inner = SCALAR_RESULT_METHODS.contains(&method.as_str());
+                    let products = operands.iter().zip(&partials).filter_map(|(a, p)| {
+                        let v = dot(a)?;
+                        Some(if inner {
+                            let d = dot_reference(f, v);
+                            quote!(#private::rules::tangents::inner(&#p, #d))
+                        } else {
+                            let d = dot_operand(f, v);
+                            quote!(#p * #d)
+                        })
+                    });
+                    let rule = quote::quote_spanned!(name.span()=> #at::method_rule!(#name));
+                    terms.push(Term::Made(quote!({
+                        let (#(#partials,)*) = #rule(
+                            #(#references,)* &#private::num_traits::One::one()
+                        );
+                        #(#products)+*
+                    })));
+                }
+            }
+        }
+        Rhs::Construct { func, rule, args } => {
+            if let Some(made) = construct_tangent(f, func, *rule, args) {
+                terms.push(Term::Made(made));
             }
         }
         Rhs::Cast { value: v, .. } => {
-            terms.extend(dot(v).map(|d| quote!(#ops::cast(&#value, &#d))));
+            terms.extend(dot(v).map(|v| {
+                let d = dot_reference(f, v);
+                Term::Made(quote!(#ops::cast(&#value, #d)))
+            }));
         }
         Rhs::Index { base, index } if f.vars[f.root(*base)].active => {
-            terms.push(tangent_element(f, *base, index.as_ref()));
+            terms.push(Term::Made(tangent_element(f, *base, index.as_ref())));
         }
         _ => {}
     }
-    if terms.is_empty() {
-        quote!(#private::ZeroLike::zero_like(&#value))
+    match terms.as_slice() {
+        [] => quote!(#private::ZeroLike::zero_like(&#value)),
+        // One operand's tangent alone: a copy of it (a matrix's is cloned, not moved).
+        [Term::Dot(v)] => owned_dot(f, *v),
+        _ => {
+            let terms = terms.iter().map(|term| match term {
+                Term::Dot(v) => dot_operand(f, *v),
+                Term::Made(tokens) => tokens.clone(),
+            });
+            quote!(#(#terms)+*)
+        }
+    }
+}
+
+/// The tangent of a nalgebra constructor's result: the same constructor applied to the
+/// tangents of the values it is built from, the dimensions as they are.
+fn construct_tangent(
+    f: &Function,
+    func: &syn::Path,
+    rule: ConstructRule,
+    args: &[CallArg],
+) -> Option<TokenStream> {
+    let private = crate::expand::private_path();
+    let last = args.len().checked_sub(1)?;
+    let value_dot = |atom: &Atom| match active_var(f, atom) {
+        Some(v) => owned_dot(f, v),
+        None => {
+            let value = atom_tokens(f, atom);
+            quote!(#private::ZeroLike::zero_like(&#value))
+        }
+    };
+    let passed = args.iter().enumerate().map(|(k, arg)| {
+        let carries_value = match rule {
+            ConstructRule::Entries => true,
+            _ => k == last,
+        };
+        match arg {
+            CallArg::Value(atom) if carries_value => value_dot(atom),
+            CallArg::Value(atom) => atom_tokens(f, atom),
+            CallArg::Buffer { var, forward, .. } => {
+                let root = f.root(*var);
+                if !f.vars[root].active {
+                    return quote!(&#private::zeros_like(&*#forward)[..]);
+                }
+                let dot = names::tangent(&f.vars[root].ident);
+                let (_, start, end) = crate::forward::bounds_in_root(f, *var);
+                quote!(&#dot[#start..#end])
+            }
+        }
+    });
+    Some(quote!(#func(#(#passed),*)))
+}
+
+/// A tangent as an operand of an operator: by value for a plain scalar or a reference, by
+/// reference for a matrix, as `operand_tokens` does for values.
+fn dot_operand(f: &Function, v: VarId) -> TokenStream {
+    let dot = names::tangent(&f.vars[v].ident);
+    if f.vars[v].plain || f.vars[v].borrowed {
+        quote!(#dot)
     } else {
-        quote!(#(#terms)+*)
+        quote!(&#dot)
+    }
+}
+
+/// A reference to a tangent.
+fn dot_reference(f: &Function, v: VarId) -> TokenStream {
+    let dot = names::tangent(&f.vars[v].ident);
+    if f.vars[v].borrowed {
+        quote!(#dot)
+    } else {
+        quote!(&#dot)
+    }
+}
+
+/// A tangent as a value of its own: copied, or cloned for a matrix.
+fn owned_dot(f: &Function, v: VarId) -> TokenStream {
+    let dot = names::tangent(&f.vars[v].ident);
+    if f.vars[v].plain {
+        quote!(#dot)
+    } else {
+        let reference = dot_reference(f, v);
+        quote!(::core::clone::Clone::clone(#reference))
     }
 }
 

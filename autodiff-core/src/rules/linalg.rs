@@ -56,6 +56,7 @@ use crate::ZeroLike;
 
 pub(super) mod methods;
 mod products;
+pub(super) mod tangents;
 
 /// Matrix entries that the nalgebra rules accept: `f64`, `f32`, and dual numbers (any
 /// [`num_traits::Float`] that nalgebra can store and multiply).

@@ -11,6 +11,7 @@
 //!   the nalgebra matrix methods (`x.dot(&y)`, `a.determinant()`, …).
 //! - `linalg` (feature `nalgebra`): what makes nalgebra matrices and vectors differentiable:
 //!   their products, their method rules, and their zeros.
+//! - `tangents` (feature `nalgebra`): the forward mode's rules for matrix-valued methods.
 //! - `construct` (feature `nalgebra`): nalgebra's constructors from active values
 //!   (`Vector3::new(a, b, c)`, `DVector::from_element(n, s)`, `from_column_slice`, …).
 //!
@@ -20,6 +21,12 @@
 pub mod construct;
 #[cfg(feature = "nalgebra")]
 pub mod linalg;
+/// Forward-mode rules for the nalgebra methods whose result is a matrix (feature
+/// `nalgebra`); see [`linalg`].
+#[cfg(feature = "nalgebra")]
+pub mod tangents {
+    pub use super::linalg::tangents::*;
+}
 pub mod methods;
 pub mod ops;
 

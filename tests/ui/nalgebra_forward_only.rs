@@ -1,9 +1,0 @@
-use autodiff::differentiate;
-use autodiff::nalgebra::DVector;
-
-#[differentiate(forward)]
-fn f(x: &DVector<f64>) -> f64 {
-    x.norm_squared()
-}
-
-fn main() {}
