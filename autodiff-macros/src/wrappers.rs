@@ -106,6 +106,7 @@ pub fn generate(
         grad,
         value_and_grad,
     } = names;
+    let narrow_pullback = names::generated(original, "pullback_wrt");
     let wrt: Vec<&Param> = sig.params.iter().filter(|p| p.in_wrt).collect();
     // A function returning `()` has no output cotangent: its outputs' cotangents come in
     // through the shadows of its `&mut` parameters, and there is no scalar to take a gradient of.
@@ -131,16 +132,20 @@ pub fn generate(
 
     // Signatures. The pullback takes a shadow after every buffer; the adjoint after every
     // buffer in `wrt`; the others take the parameters alone.
-    let pullback_params = sig.params.iter().map(|p| {
-        let (ident, ty) = (&p.ident, &p.ty);
-        let mutability = p.mutable.then(|| quote!(mut));
-        let shadow_ty = p.kind.shadow_type();
-        let shadow_param = shadow_ty.map(|t| {
-            let s = shadow(p);
-            quote!(, #s: #t)
-        });
-        quote!(#mutability #ident: #ty #shadow_param)
-    });
+    let pullback_params: Vec<TokenStream> = sig
+        .params
+        .iter()
+        .map(|p| {
+            let (ident, ty) = (&p.ident, &p.ty);
+            let mutability = p.mutable.then(|| quote!(mut));
+            let shadow_ty = p.kind.shadow_type();
+            let shadow_param = shadow_ty.map(|t| {
+                let s = shadow(p);
+                quote!(, #s: #t)
+            });
+            quote!(#mutability #ident: #ty #shadow_param)
+        })
+        .collect();
     let adjoint_params = sig.params.iter().map(|p| {
         let (ident, ty) = (&p.ident, &p.ty);
         let shadow_param = p
@@ -260,16 +265,15 @@ pub fn generate(
                     quote!(*#s += #name;)
                 })
                 .collect();
-            let adjoint_body = if let Some(narrow) = &narrow_adjoint {
-                // Parameters outside `wrt` carry no derivative in this sweep, which returns
-                // no adjoint for them; a call may still want a buffer's shadow.
-                quote! {
-                    #(#scratch)*
-                    let (value, (#(#bindings,)*)) = { #narrow };
-                    #(#into_shadows)*
-                    (value, #adjoint_value)
-                }
-            } else if unit {
+            // With a narrower `wrt`, the public functions call a sweep of their own, active in
+            // the `wrt` parameters alone: it returns no adjoint for the others (a call may
+            // still want a buffer's shadow).
+            let sweep_function = if narrow_adjoint.is_some() {
+                &narrow_pullback
+            } else {
+                pullback
+            };
+            let adjoint_body = if unit {
                 quote! {
                     #(#scratch)*
                     let ((), (#(#bindings,)*)) = #pullback(#(#pullback_args,)* ());
@@ -279,7 +283,7 @@ pub fn generate(
             } else {
                 quote! {
                     #(#scratch)*
-                    let (value, (#(#bindings,)*)) = #pullback(#(#pullback_args,)* #d_out);
+                    let (value, (#(#bindings,)*)) = #sweep_function(#(#pullback_args,)* #d_out);
                     #(#into_shadows)*
                     (value, #adjoint_value)
                 }
@@ -316,18 +320,32 @@ pub fn generate(
                     quote!(_)
                 }
             });
-            let sweep = match narrow_adjoint {
-                Some(narrow) => quote!({
-                    let #d_out: #out_ty = 1.0;
-                    #narrow
-                }),
-                None => quote!(#pullback(#(#sweep_args,)* 1.0)),
-            };
             let value_and_grad_body = quote! {
                 #(#local_shadows)*
-                let (value, (#(#gradient_bindings,)*)) = #sweep;
+                let (value, (#(#gradient_bindings,)*)) = #sweep_function(#(#sweep_args,)* 1.0);
                 (value, #grad_value)
             };
+            let narrow_function = narrow_adjoint.map(|narrow| {
+                let cotangent_types = sig.params.iter().map(|p| {
+                    p.kind
+                        .cotangent_type(&p.ty)
+                        .filter(|_| p.in_wrt)
+                        .unwrap_or_else(|| quote!(#private::NoTangent))
+                });
+                let doc = format!(
+                    "[`{pullback}`] with respect to the parameters in `wrt` alone, for the \
+                     public functions: no adjoint is computed for the others."
+                );
+                quote! {
+                    #[doc = #doc]
+                    #[doc(hidden)]
+                    #(#attrs)*
+                    #[allow(dead_code, unused_mut, unused_variables, unused_assignments, unused_parens, unreachable_code, clippy::all)]
+                    #vis fn #narrow_pullback #generics (#(#pullback_params,)* #pullback_d_out) -> (#out_ty, (#(#cotangent_types,)*)) #where_clause {
+                        #narrow
+                    }
+                }
+            });
             let plain_args = sig.params.iter().map(|p| &p.ident);
             let grad_body = quote!(#value_and_grad(#(#plain_args,)*).1);
             Some((
@@ -335,16 +353,18 @@ pub fn generate(
                 adjoint_body,
                 grad_body,
                 value_and_grad_body,
+                narrow_function,
             ))
         }
     };
-    let (pullback_body, adjoint_body, grad_body, value_and_grad_body) =
-        bodies.unwrap_or_else(|| {
+    let (pullback_body, adjoint_body, grad_body, value_and_grad_body, narrow_function) = bodies
+        .unwrap_or_else(|| {
             (
                 unimplemented.clone(),
                 unimplemented.clone(),
                 unimplemented.clone(),
                 unimplemented,
+                None,
             )
         });
     let Docs {
@@ -394,6 +414,8 @@ pub fn generate(
         #vis fn #pullback #generics (#(#pullback_params,)* #pullback_d_out) -> (#out_ty, (#(#cotangent_types,)*)) #where_clause {
             #pullback_body
         }
+
+        #narrow_function
 
         #[doc = #doc_adjoint]
         #(#attrs)*

@@ -578,16 +578,7 @@ impl<'a> Lowering<'a> {
         if !(m.method == "copy_from_slice" || m.method == "clone_from_slice") || m.args.len() != 1 {
             return false;
         }
-        let receiver = &*m.receiver;
-        let dst_view: Expr = syn::parse_quote!(&mut #receiver);
-        let dst = if self.view_of(&dst_view).is_some() {
-            self.lower_view(&dst_view, None, out)
-        } else {
-            match strip_parens(receiver) {
-                Expr::Path(p) => self.resolve_path(p).filter(|&v| self.vars[v].buffer),
-                _ => None,
-            }
-        };
+        let dst = self.written_buffer(&m.receiver, out);
         let src = match self.lower_view(&m.args[0], None, out) {
             Some(view) => Some(view),
             None => self.buffer_of_expr(&m.args[0]),
@@ -634,16 +625,7 @@ impl<'a> Lowering<'a> {
         if m.method != "fill" || m.args.len() != 1 {
             return false;
         }
-        let receiver = &*m.receiver;
-        let dst_view: Expr = syn::parse_quote!(&mut #receiver);
-        let dst = if self.view_of(&dst_view).is_some() {
-            self.lower_view(&dst_view, None, out)
-        } else {
-            match strip_parens(receiver) {
-                Expr::Path(p) => self.resolve_path(p).filter(|&v| self.vars[v].buffer),
-                _ => None,
-            }
-        };
+        let dst = self.written_buffer(&m.receiver, out);
         let Some(dst) = dst else {
             return false;
         };
@@ -669,6 +651,19 @@ impl<'a> Lowering<'a> {
         };
         self.finish_loop(id, trips, head, body, out);
         true
+    }
+
+    /// The buffer a method call writes into: `v`, or a view `v[a..b]` of one.
+    fn written_buffer(&mut self, receiver: &Expr, out: &mut Vec<Stmt>) -> Option<VarId> {
+        let dst_view: Expr = syn::parse_quote!(&mut #receiver);
+        if self.view_of(&dst_view).is_some() {
+            self.lower_view(&dst_view, None, out)
+        } else {
+            match strip_parens(receiver) {
+                Expr::Path(p) => self.resolve_path(p).filter(|&v| self.vars[v].buffer),
+                _ => None,
+            }
+        }
     }
 
     /// The buffer `e` names: `x` or `&x`.
