@@ -842,3 +842,47 @@ fn triangular_loop_counts_its_inner_variable() {
         pairwise_products,
     );
 }
+
+// ---- a sum of terms, reversed trip by trip inside the forward loop ----------------------------
+
+/// `s = x₀ + Σᵢ k xᵢ xᵢ₊₁`: the accumulator starts at an input and every term reads a scalar
+/// parameter and two elements, so the fused reverse adds into `k`'s adjoint and `x`'s shadow
+/// while the forward loop runs.
+#[differentiate]
+fn chained_products(x: &[f64], k: f64) -> f64 {
+    let mut s = x[0];
+    for i in 0..x.len() - 1 {
+        let term = k * x[i] * x[i + 1];
+        s += term;
+    }
+    s
+}
+
+#[test]
+fn sum_of_terms_reversed_inside_the_forward_loop() {
+    let x = [0.5, -1.0, 2.0, 1.5];
+    let k = 0.7;
+    let (gx, gk) = chained_products_grad(&x, k);
+    let n = x.len();
+    let hand_x: Vec<f64> = (0..n)
+        .map(|j| {
+            let left = if j > 0 { k * x[j - 1] } else { 0.0 };
+            let right = if j + 1 < n { k * x[j + 1] } else { 0.0 };
+            left + right + if j == 0 { 1.0 } else { 0.0 }
+        })
+        .collect();
+    let hand_k: f64 = (0..n - 1).map(|i| x[i] * x[i + 1]).sum();
+    let mut generated = gx;
+    generated.push(gk);
+    let mut hand = hand_x;
+    hand.push(hand_k);
+    let mut at = x.to_vec();
+    at.push(k);
+    check("chained_products", &at, &generated, &hand, |p| {
+        chained_products(&p[..n], p[n])
+    });
+    // d_out scales the whole adjoint, the fused part included.
+    let mut x_bar = [0.0; 4];
+    let (_, k_bar) = chained_products_adjoint(&x, &mut x_bar, k, 2.0);
+    assert_eq!(k_bar, 2.0 * hand_k);
+}

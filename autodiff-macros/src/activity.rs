@@ -29,6 +29,7 @@ pub fn analyse(f: &mut Function, active_params: &[bool], outputs: &[bool]) {
     restrict_to_useful(f, outputs);
     share_with_views(f);
     mark_needed(f);
+    crate::fusion::plan(f);
     plan_tapes(f);
 }
 
@@ -364,7 +365,9 @@ fn plan_tapes(f: &mut Function) {
     f.body = body;
     for var in 0..f.vars.len() {
         let v = &f.vars[var];
-        if v.needed && v.block != ROOT && !v.recomputed {
+        // A fused loop's reverse runs beside its forward: its locals are still there.
+        let fused = f.fused.iter().any(|fused| fused.body == v.block);
+        if v.needed && v.block != ROOT && !v.recomputed && !fused {
             f.tapes.push(Tape {
                 ident: names::saved(&v.ident),
                 in_loop: block_in_loop[v.block],

@@ -198,6 +198,8 @@ fn pullback_body(
     active_params: &[bool],
     private: &TokenStream,
 ) -> TokenStream {
+    let fused_adjoints =
+        (!function.fused.is_empty()).then(|| reverse::param_adjoints(function, sig));
     let forward = forward::emit(function);
     let reverse = reverse::emit(function, sig);
     // The reverse sweep puts back the contents of buffers that calls read; a `&mut` parameter
@@ -243,6 +245,7 @@ fn pullback_body(
                 }
             });
     quote! {
+        #fused_adjoints
         #forward
         #(#keep_results)*
         #reverse

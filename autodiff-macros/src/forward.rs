@@ -179,11 +179,11 @@ impl Forward<'_> {
                 }
             }
             Stmt::Loop {
+                id,
                 trips,
                 head,
                 body,
                 dispatch,
-                ..
             } => {
                 // A trip count recomputed from the loop's range needs no counting.
                 let counted = self.f.vars[*trips].needed
@@ -222,6 +222,12 @@ impl Forward<'_> {
                         quote!(for #pattern in #iter)
                     }
                 };
+                let fused_trip = self
+                    .f
+                    .fused
+                    .iter()
+                    .find(|fused| fused.loop_id == *id && !self.tangents)
+                    .map(|fused| crate::reverse::fused_trip(self.f, fused, body));
                 let body = self.block(body);
                 let dispatch = self.dispatch(dispatch);
                 quote! {
@@ -230,6 +236,7 @@ impl Forward<'_> {
                     #head {
                         #count
                         #body
+                        #fused_trip
                         #dispatch
                     }
                 }

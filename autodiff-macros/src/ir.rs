@@ -326,6 +326,17 @@ pub struct Function {
     pub tapes: Vec<Tape>,
     /// Fresh names for variables introduced after lowering.
     pub namer: crate::names::Namer,
+    /// Loops whose reverse runs inside their forward run, trip by trip (`fusion.rs`).
+    pub fused: Vec<Fused>,
+}
+
+/// A loop `for .. { ..; s += t; }` followed only by `output = s`: every trip's reverse runs
+/// right after its forward, with the output's cotangent as `s`'s.
+#[derive(Clone, Debug)]
+pub struct Fused {
+    pub loop_id: LoopId,
+    pub body: BlockId,
+    pub accumulator: VarId,
 }
 
 impl Function {

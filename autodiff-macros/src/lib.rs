@@ -13,6 +13,7 @@ mod check;
 mod exits;
 mod expand;
 mod forward;
+mod fusion;
 mod ir;
 mod jacobian;
 mod lower;

@@ -135,6 +135,7 @@ pub fn lower(
             block_count: lowering.block_count,
             tapes: Vec::new(),
             namer: lowering.namer,
+            fused: Vec::new(),
         },
         binding_keys: lowering.binding_keys,
     }

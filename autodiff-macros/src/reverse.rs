@@ -18,7 +18,6 @@ use crate::names;
 /// The reverse sweep, starting from `d_out` (none when the function returns `()`) and ending
 /// with every parameter's adjoint in its `_bar` accumulator or shadow.
 pub fn emit(f: &Function, sig: &crate::check::Signature) -> TokenStream {
-    let params = &sig.params[..];
     let locals = locals_by_block(f);
     let mut pushed = vec![false; f.vars.len()];
     f.body.walk(&mut |stmt| {
@@ -31,15 +30,9 @@ pub fn emit(f: &Function, sig: &crate::check::Signature) -> TokenStream {
         locals: &locals,
         pushed: &pushed,
     };
-    let param_adjoints = f.params.iter().zip(params).filter_map(|(&var, param)| {
-        // A buffer's adjoint is the shadow the caller passed.
-        if !f.vars[var].active || f.vars[var].buffer {
-            return None;
-        }
-        let adjoint = names::adjoint(&f.vars[var].ident);
-        let ty = param.kind.cotangent_type(&param.ty)?;
-        Some(quote!(let mut #adjoint: ::core::option::Option<#ty> = ::core::option::Option::None;))
-    });
+    // A fused loop adds into the parameters' adjoints during the forward sweep, so they are
+    // declared before it (`param_adjoints`).
+    let param_adjoints = f.fused.is_empty().then(|| param_adjoints(f, sig));
     let output_adjoint = (!sig.returns_unit).then(|| {
         let adjoint = names::adjoint(&f.vars[f.output].ident);
         let d_out = names::d_out();
@@ -69,11 +62,51 @@ pub fn emit(f: &Function, sig: &crate::check::Signature) -> TokenStream {
     let local_adjoints = reverse.adjoint_declarations(ROOT, |v| v != f.output);
     let stmts = reverse.stmts(&f.body);
     quote! {
-        #(#param_adjoints)*
+        #param_adjoints
         #output_adjoint
         #local_adjoints
         #stmts
     }
+}
+
+/// `let mut x_bar = None;` for each scalar or matrix parameter that carries a derivative (a
+/// buffer's adjoint is the shadow the caller passed).
+pub fn param_adjoints(f: &Function, sig: &crate::check::Signature) -> TokenStream {
+    let declarations = f.params.iter().zip(&sig.params).filter_map(|(&var, param)| {
+        if !f.vars[var].active || f.vars[var].buffer {
+            return None;
+        }
+        let adjoint = names::adjoint(&f.vars[var].ident);
+        let ty = param.kind.cotangent_type(&param.ty)?;
+        Some(quote!(let mut #adjoint: ::core::option::Option<#ty> = ::core::option::Option::None;))
+    });
+    quote!(#(#declarations)*)
+}
+
+/// The reverse of one trip of a fused loop, run right after its forward: the body's
+/// statements in reverse order, from the accumulator's cotangent, which is the output's.
+pub fn fused_trip(f: &Function, fused: &Fused, body: &Block) -> TokenStream {
+    let locals = locals_by_block(f);
+    let pushed = vec![false; f.vars.len()];
+    let reverse = Reverse {
+        f,
+        locals: &locals,
+        pushed: &pushed,
+    };
+    let declarations = reverse.adjoint_declarations(fused.body, |_| true);
+    let accumulator_bar = reverse.adjoint(fused.accumulator);
+    let d_out = names::d_out();
+    let cotangent = if f.vars[fused.accumulator].plain {
+        quote!(#d_out)
+    } else {
+        quote!(::core::clone::Clone::clone(&#d_out))
+    };
+    let stmts = reverse.stmts(body);
+    quote! {{
+        #declarations
+        let mut #accumulator_bar = ::core::option::Option::Some(#cotangent);
+        #stmts
+    }}
 }
 
 struct Reverse<'a> {
@@ -340,6 +373,10 @@ impl Reverse<'_> {
                     (true, false) => quote!(if !#branch { #else_tokens }),
                     (false, false) => quote!(if #branch { #then_tokens } else { #else_tokens }),
                 }
+            }
+            // Its reverse ran trip by trip in the forward sweep.
+            Stmt::Loop { id, .. } if self.f.fused.iter().any(|fused| fused.loop_id == *id) => {
+                TokenStream::new()
             }
             Stmt::Loop {
                 trips, body, head, ..
