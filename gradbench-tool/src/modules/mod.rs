@@ -5,6 +5,7 @@ pub mod det;
 pub mod gmm;
 pub mod hello;
 pub mod ht;
+pub mod kmeans;
 pub mod llsq;
 pub mod lse;
 pub mod lstm;
@@ -16,8 +17,8 @@ use serde_json::Value;
 use crate::protocol::Evaluation;
 
 /// The module names `define` accepts.
-pub const MODULES: [&str; 9] = [
-    "ba", "det", "gmm", "hello", "ht", "llsq", "lse", "lstm", "ode",
+pub const MODULES: [&str; 10] = [
+    "ba", "det", "gmm", "hello", "ht", "kmeans", "llsq", "lse", "lstm", "ode",
 ];
 
 /// Whether this tool implements the module called `name`.
@@ -34,6 +35,7 @@ pub fn evaluate(module: &str, function: &str, input: Value) -> Evaluation {
         "gmm" => gmm::evaluate(function, input),
         "hello" => hello::evaluate(function, input),
         "ht" => ht::evaluate(function, input),
+        "kmeans" => kmeans::evaluate(function, input),
         "llsq" => llsq::evaluate(function, input),
         "lse" => lse::evaluate(function, input),
         "lstm" => lstm::evaluate(function, input),
