@@ -9,7 +9,9 @@ pub mod kmeans;
 pub mod llsq;
 pub mod lse;
 pub mod lstm;
+pub mod nested;
 pub mod ode;
+pub mod saddle;
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -17,8 +19,8 @@ use serde_json::Value;
 use crate::protocol::Evaluation;
 
 /// The module names `define` accepts.
-pub const MODULES: [&str; 10] = [
-    "ba", "det", "gmm", "hello", "ht", "kmeans", "llsq", "lse", "lstm", "ode",
+pub const MODULES: [&str; 11] = [
+    "ba", "det", "gmm", "hello", "ht", "kmeans", "llsq", "lse", "lstm", "ode", "saddle",
 ];
 
 /// Whether this tool implements the module called `name`.
@@ -40,6 +42,7 @@ pub fn evaluate(module: &str, function: &str, input: Value) -> Evaluation {
         "lse" => lse::evaluate(function, input),
         "lstm" => lstm::evaluate(function, input),
         "ode" => ode::evaluate(function, input),
+        "saddle" => saddle::evaluate(function, input),
         _ => Err(format!("unknown module {module:?}")),
     }
 }
