@@ -277,3 +277,26 @@ fn kmeans_session() {
     assert_eq!(responses[3]["output"], json!([[0.5, 1.0], [0.0, -1.0]]));
     assert_timings(&responses[3], 1);
 }
+
+#[test]
+fn nested_sessions() {
+    let (responses, status) = session(&[
+        r#"{"id": 0, "kind": "start"}"#,
+        r#"{"id": 1, "kind": "define", "module": "saddle"}"#,
+        r#"{"id": 2, "kind": "evaluate", "module": "saddle", "function": "rf", "input": {"start": [1.0, 1.0], "min_runs": 1, "min_seconds": 0}}"#,
+        r#"{"id": 3, "kind": "define", "module": "particle"}"#,
+        r#"{"id": 4, "kind": "evaluate", "module": "particle", "function": "fr", "input": {"w": 0.0, "min_runs": 1, "min_seconds": 0}}"#,
+    ]);
+    assert!(status.success());
+    assert_eq!(responses.len(), 5);
+    assert_eq!(responses[1], json!({"id": 1, "success": true}));
+    // GradBench's expected outputs.
+    for value in floats(&responses[2]["output"]) {
+        assert!((value - 8.246324826140356e-06).abs() < 1e-17, "{value}");
+    }
+    assert_timings(&responses[2], 1);
+    assert_eq!(responses[3], json!({"id": 3, "success": true}));
+    let w = responses[4]["output"].as_f64().expect("a number");
+    assert!((w - 0.2071918746486116).abs() < 1e-13, "{w}");
+    assert_timings(&responses[4], 1);
+}

@@ -11,6 +11,7 @@ pub mod lse;
 pub mod lstm;
 pub mod nested;
 pub mod ode;
+pub mod particle;
 pub mod saddle;
 
 use serde::de::DeserializeOwned;
@@ -19,8 +20,8 @@ use serde_json::Value;
 use crate::protocol::Evaluation;
 
 /// The module names `define` accepts.
-pub const MODULES: [&str; 11] = [
-    "ba", "det", "gmm", "hello", "ht", "kmeans", "llsq", "lse", "lstm", "ode", "saddle",
+pub const MODULES: [&str; 12] = [
+    "ba", "det", "gmm", "hello", "ht", "kmeans", "llsq", "lse", "lstm", "ode", "particle", "saddle",
 ];
 
 /// Whether this tool implements the module called `name`.
@@ -42,6 +43,7 @@ pub fn evaluate(module: &str, function: &str, input: Value) -> Evaluation {
         "lse" => lse::evaluate(function, input),
         "lstm" => lstm::evaluate(function, input),
         "ode" => ode::evaluate(function, input),
+        "particle" => particle::evaluate(function, input),
         "saddle" => saddle::evaluate(function, input),
         _ => Err(format!("unknown module {module:?}")),
     }
