@@ -24,24 +24,23 @@ fn uniform(len: usize, seed: u64) -> Vec<f64> {
 /// `n` random points in `d` dimensions, with the last `k` of them as the centroids (so every
 /// cluster is nonempty, as the eval does).
 fn problem(n: usize, k: usize, d: usize, seed: u64) -> kmeans::Problem {
-    let points = uniform(n * d, seed);
-    let centroids = points[(n - k) * d..].to_vec();
+    let coordinates = uniform(n * d, seed);
+    let centroids = coordinates[(n - k) * d..].to_vec();
     kmeans::Problem {
-        d,
-        points,
+        points: kmeans::Points { d, coordinates },
         centroids,
     }
 }
 
 /// Each point's closest centroid, by a direct search.
 fn assignment(p: &kmeans::Problem) -> Vec<usize> {
-    let d = p.d;
+    let d = p.points.d;
     let distance = |i: usize, j: usize| -> f64 {
         (0..d)
-            .map(|l| (p.points[i * d + l] - p.centroids[j * d + l]).powi(2))
+            .map(|l| (p.points.coordinates[i * d + l] - p.centroids[j * d + l]).powi(2))
             .sum()
     };
-    (0..p.points.len() / d)
+    (0..p.points.coordinates.len() / d)
         .map(|i| {
             (0..p.centroids.len() / d)
                 .min_by(|&a, &b| distance(i, a).total_cmp(&distance(i, b)))
@@ -54,8 +53,10 @@ fn assignment(p: &kmeans::Problem) -> Vec<usize> {
 fn cost_by_hand() {
     // Points 0, 1, 4 and 6 on a line, centroids 0.5 and 5: (0.25 + 0.25) + (1 + 1).
     let p = kmeans::Problem {
-        d: 1,
-        points: vec![0.0, 1.0, 4.0, 6.0],
+        points: kmeans::Points {
+            d: 1,
+            coordinates: vec![0.0, 1.0, 4.0, 6.0],
+        },
         centroids: vec![0.5, 5.0],
     };
     assert_eq!(p.cost(), 2.5);
@@ -74,8 +75,10 @@ fn gradient_matches_central_differences() {
     for (n, k, d, seed) in [(40, 5, 3, 1), (100, 10, 8, 2), (7, 7, 2, 3)] {
         let p = problem(n, k, d, seed);
         let numeric =
-            common::central_difference(|c| kmeans::cost(&p.points, c, d), &p.centroids, 1e-6);
-        let got = kmeans::cost_grad(&p.points, &p.centroids, d);
+            common::central_difference(|c| kmeans::cost(&p.points, c), &p.centroids, 1e-6);
+        let assigned = kmeans::assignment(&p.points, &p.centroids);
+        assert_eq!(assigned, assignment(&p));
+        let got = kmeans::assigned_cost_grad(&p.points, &p.centroids, &assigned);
         assert_eq!(got.len(), k * d);
         for (g, e) in got.iter().zip(&numeric) {
             assert_relative_eq!(*g, *e, max_relative = 1e-7, epsilon = 1e-9);
@@ -91,7 +94,8 @@ fn hessian_is_twice_the_cluster_sizes_on_the_diagonal() {
     for j in assignment(&p) {
         sizes[j] += 1.0;
     }
-    let h = kmeans::cost_hessian(&p.points, &p.centroids, d);
+    let assigned = kmeans::assignment(&p.points, &p.centroids);
+    let h = kmeans::assigned_cost_hessian(&p.points, &p.centroids, &assigned);
     assert_eq!(h.len(), k * d);
     for (r, row) in h.iter().enumerate() {
         for (c, value) in row.iter().enumerate() {
@@ -101,18 +105,22 @@ fn hessian_is_twice_the_cluster_sizes_on_the_diagonal() {
     }
     // So one Hessian-vector product along the ones is the diagonal.
     let ones = vec![1.0; k * d];
-    let hv = kmeans::cost_hvp(&p.points, &p.centroids, &ones, d);
+    let hv = kmeans::assigned_cost_hvp(&p.points, &p.centroids, &ones, &assigned);
     for (i, value) in hv.iter().enumerate() {
         assert_eq!(*value, h[i][i]);
     }
-    // And it agrees with central differences of the generated gradient.
+    // And it agrees with central differences of the generated gradient, the closest
+    // centroids searched again at each shifted point.
+    let gradient = |c: &[f64]| {
+        let assigned = kmeans::assignment(&p.points, c);
+        kmeans::assigned_cost_grad(&p.points, c, &assigned)
+    };
     for i in 0..k * d {
         let step = 1e-6;
         let (mut plus, mut minus) = (p.centroids.clone(), p.centroids.clone());
         plus[i] += step;
         minus[i] -= step;
-        let up = kmeans::cost_grad(&p.points, &plus, d);
-        let down = kmeans::cost_grad(&p.points, &minus, d);
+        let (up, down) = (gradient(&plus), gradient(&minus));
         assert_relative_eq!((up[i] - down[i]) / (2.0 * step), hv[i], max_relative = 1e-7);
     }
 }
@@ -126,7 +134,7 @@ fn direction_is_centroid_minus_cluster_mean() {
         for (i, j) in assignment(&p).into_iter().enumerate() {
             sizes[j] += 1.0;
             for l in 0..d {
-                sums[j * d + l] += p.points[i * d + l];
+                sums[j * d + l] += p.points.coordinates[i * d + l];
             }
         }
         let dir = p.dir().unwrap();

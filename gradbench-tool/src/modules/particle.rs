@@ -11,7 +11,7 @@
 //! (`landing_tangent`: `f?`). The gradient ∇ₓp inside it comes from the generated reverse
 //! mode of `potential` (`?r`) or its forward mode (`?f`), and its derivative, which the
 //! outer sweeps need, is the generated Hessian-vector product `potential_hvp` (see
-//! [`nested`](super::nested)).
+//! [`super::nested`]).
 
 use autodiff::prelude::*;
 use autodiff::NoTangent;

@@ -10,7 +10,7 @@
 //! one pass per coordinate: `f?`). The ascent direction ∇ₚ₂f inside it comes from the
 //! generated reverse mode of `objective` (`?r`) or its forward mode (`?f`), and the
 //! derivative of that direction, which the outer sweeps need, is the generated Hessian-vector
-//! product `objective_hvp` (see [`nested`](super::nested)).
+//! product `objective_hvp` (see [`super::nested`]).
 
 use autodiff::prelude::*;
 use autodiff::NoTangent;
