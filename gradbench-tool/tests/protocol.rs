@@ -55,8 +55,8 @@ fn scripted_session() {
         r#"{"id": 8, "kind": "define", "module": "lse"}"#,
         r#"{"id": 9, "kind": "evaluate", "module": "lse", "function": "primal", "input": {"x": [0.0, 0.0], "min_runs": 1, "min_seconds": 0}}"#,
         r#"{"id": 10, "kind": "evaluate", "module": "lse", "function": "gradient", "input": {"x": [0.0, 0.0], "min_runs": 1, "min_seconds": 0}}"#,
-        r#"{"id": 11, "kind": "define", "module": "kmeans"}"#,
-        r#"{"id": 12, "kind": "evaluate", "module": "kmeans", "function": "cost", "input": {}}"#,
+        r#"{"id": 11, "kind": "define", "module": "nope"}"#,
+        r#"{"id": 12, "kind": "evaluate", "module": "nope", "function": "cost", "input": {}}"#,
         r#"{"id": 13, "kind": "evaluate", "module": "lse", "function": "gradient", "input": {"x": "oops"}}"#,
         r#"{"id": 14, "kind": "evaluate", "module": "lse", "function": "gradient"}"#,
         r#"{"id": 15, "kind": "evaluate", "module""#,
@@ -97,8 +97,8 @@ fn scripted_session() {
     assert_timings(&responses[10], 1);
 
     for (index, id, needle) in [
-        (11, json!(11), "unknown module \"kmeans\""),
-        (12, json!(12), "unknown module \"kmeans\""),
+        (11, json!(11), "unknown module \"nope\""),
+        (12, json!(12), "unknown module \"nope\""),
         (13, json!(13), "invalid lse input"),
         (
             14,
@@ -253,4 +253,50 @@ fn ba_session() {
     assert_eq!(jacobian["cols"][30], 15);
     assert_eq!(jacobian["vals"][30], -4.0);
     assert_timings(&responses[3], 1);
+}
+
+#[test]
+fn kmeans_session() {
+    let input = r#"{"points": [[0.0, 0.0], [1.0, 0.0], [4.0, 2.0], [6.0, 2.0]], "centroids": [[1.0, 1.0], [5.0, 1.0]], "min_runs": 1, "min_seconds": 0}"#;
+    let (responses, status) = session(&[
+        r#"{"id": 0, "kind": "start"}"#,
+        r#"{"id": 1, "kind": "define", "module": "kmeans"}"#,
+        &format!(
+            r#"{{"id": 2, "kind": "evaluate", "module": "kmeans", "function": "cost", "input": {input}}}"#
+        ),
+        &format!(
+            r#"{{"id": 3, "kind": "evaluate", "module": "kmeans", "function": "dir", "input": {input}}}"#
+        ),
+    ]);
+    assert!(status.success());
+    assert_eq!(responses.len(), 4);
+    assert_eq!(responses[1], json!({"id": 1, "success": true}));
+    // Squared distances 2 and 1 to (1, 1), 2 and 2 to (5, 1).
+    assert_eq!(responses[2]["output"], 7.0);
+    // Each centroid minus the mean of its cluster, (0.5, 0) and (5, 2).
+    assert_eq!(responses[3]["output"], json!([[0.5, 1.0], [0.0, -1.0]]));
+    assert_timings(&responses[3], 1);
+}
+
+#[test]
+fn nested_sessions() {
+    let (responses, status) = session(&[
+        r#"{"id": 0, "kind": "start"}"#,
+        r#"{"id": 1, "kind": "define", "module": "saddle"}"#,
+        r#"{"id": 2, "kind": "evaluate", "module": "saddle", "function": "rf", "input": {"start": [1.0, 1.0], "min_runs": 1, "min_seconds": 0}}"#,
+        r#"{"id": 3, "kind": "define", "module": "particle"}"#,
+        r#"{"id": 4, "kind": "evaluate", "module": "particle", "function": "fr", "input": {"w": 0.0, "min_runs": 1, "min_seconds": 0}}"#,
+    ]);
+    assert!(status.success());
+    assert_eq!(responses.len(), 5);
+    assert_eq!(responses[1], json!({"id": 1, "success": true}));
+    // GradBench's expected outputs.
+    for value in floats(&responses[2]["output"]) {
+        assert!((value - 8.246324826140356e-06).abs() < 1e-17, "{value}");
+    }
+    assert_timings(&responses[2], 1);
+    assert_eq!(responses[3], json!({"id": 3, "success": true}));
+    let w = responses[4]["output"].as_f64().expect("a number");
+    assert!((w - 0.2071918746486116).abs() < 1e-13, "{w}");
+    assert_timings(&responses[4], 1);
 }

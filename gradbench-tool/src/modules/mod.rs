@@ -5,10 +5,14 @@ pub mod det;
 pub mod gmm;
 pub mod hello;
 pub mod ht;
+pub mod kmeans;
 pub mod llsq;
 pub mod lse;
 pub mod lstm;
+pub mod nested;
 pub mod ode;
+pub mod particle;
+pub mod saddle;
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -16,8 +20,8 @@ use serde_json::Value;
 use crate::protocol::Evaluation;
 
 /// The module names `define` accepts.
-pub const MODULES: [&str; 9] = [
-    "ba", "det", "gmm", "hello", "ht", "llsq", "lse", "lstm", "ode",
+pub const MODULES: [&str; 12] = [
+    "ba", "det", "gmm", "hello", "ht", "kmeans", "llsq", "lse", "lstm", "ode", "particle", "saddle",
 ];
 
 /// Whether this tool implements the module called `name`.
@@ -34,10 +38,13 @@ pub fn evaluate(module: &str, function: &str, input: Value) -> Evaluation {
         "gmm" => gmm::evaluate(function, input),
         "hello" => hello::evaluate(function, input),
         "ht" => ht::evaluate(function, input),
+        "kmeans" => kmeans::evaluate(function, input),
         "llsq" => llsq::evaluate(function, input),
         "lse" => lse::evaluate(function, input),
         "lstm" => lstm::evaluate(function, input),
         "ode" => ode::evaluate(function, input),
+        "particle" => particle::evaluate(function, input),
+        "saddle" => saddle::evaluate(function, input),
         _ => Err(format!("unknown module {module:?}")),
     }
 }
