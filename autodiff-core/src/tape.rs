@@ -61,10 +61,15 @@ impl<T> Default for Slot<T> {
 /// assert_eq!(stack.pop(), 2.0);
 /// assert_eq!(stack.pop(), 1.0);
 /// ```
+///
+/// A large stack's memory outlives it: when it is dropped, its buffer (64 KiB or more) goes to
+/// a small per-thread pool (at most 8 buffers and 256 MiB), and the next large stack of the
+/// same element type starts from it. A gradient called in a loop then records into memory
+/// that is already mapped, instead of page-faulting a fresh allocation in on every call.
 #[derive(Debug)]
-pub struct Stack<T>(Vec<T>);
+pub struct Stack<T: 'static>(Vec<T>);
 
-impl<T> Stack<T> {
+impl<T: 'static> Stack<T> {
     /// An empty stack; it allocates on the first push.
     #[inline(always)]
     pub const fn new() -> Self {
@@ -74,7 +79,23 @@ impl<T> Stack<T> {
     /// Records `value`.
     #[inline(always)]
     pub fn push(&mut self, value: T) {
+        if self.0.len() == self.0.capacity() {
+            self.grow();
+        }
         self.0.push(value);
+    }
+
+    /// Makes room for more values when the stack is full: from the pool once the stack is
+    /// large, by the vector's own doubling otherwise.
+    #[cold]
+    fn grow(&mut self) {
+        let wanted = (2 * self.0.capacity()).max(4);
+        if let Some(mut bigger) = pool::take::<T>(wanted) {
+            bigger.append(&mut self.0);
+            pool::give_back(core::mem::replace(&mut self.0, bigger));
+        } else {
+            self.0.reserve(wanted - self.0.len());
+        }
     }
 
     /// Takes back the most recently recorded value.
@@ -100,7 +121,21 @@ impl<T> Stack<T> {
     /// ```
     #[inline]
     pub fn reserve(&mut self, additional: usize) {
-        self.0.reserve(additional);
+        let wanted = self.0.len() + additional;
+        if wanted > self.0.capacity() {
+            self.reserve_cold(wanted);
+        }
+    }
+
+    #[cold]
+    fn reserve_cold(&mut self, wanted: usize) {
+        match pool::take::<T>(wanted) {
+            Some(mut bigger) => {
+                bigger.append(&mut self.0);
+                pool::give_back(core::mem::replace(&mut self.0, bigger));
+            }
+            None => self.0.reserve(wanted - self.0.len()),
+        }
     }
 
     /// How many values are recorded.
@@ -114,9 +149,71 @@ impl<T> Stack<T> {
     }
 }
 
-impl<T> Default for Stack<T> {
+impl<T: 'static> Default for Stack<T> {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+impl<T: 'static> Drop for Stack<T> {
+    fn drop(&mut self) {
+        pool::give_back(core::mem::take(&mut self.0));
+    }
+}
+
+/// The per-thread pool of large tape buffers, by element type.
+mod pool {
+    use std::any::Any;
+    use std::cell::RefCell;
+
+    /// Buffers smaller than this are left to the allocator, which serves them well.
+    const MIN_BYTES: usize = 1 << 16;
+    /// How many buffers, and how many bytes in all, a thread keeps at most.
+    const MAX_BUFFERS: usize = 8;
+    const MAX_TOTAL_BYTES: usize = 256 << 20;
+
+    thread_local! {
+        /// Each buffer with its size in bytes.
+        static POOL: RefCell<Vec<(usize, Box<dyn Any>)>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// An empty buffer with room for `capacity` values, if the pool has one and it is large.
+    pub fn take<T: 'static>(capacity: usize) -> Option<Vec<T>> {
+        if capacity.saturating_mul(core::mem::size_of::<T>()) < MIN_BYTES {
+            return None;
+        }
+        POOL.try_with(|pool| {
+            let mut pool = pool.try_borrow_mut().ok()?;
+            let index = pool.iter().position(|(_, buffer)| {
+                buffer
+                    .downcast_ref::<Vec<T>>()
+                    .is_some_and(|v| v.capacity() >= capacity)
+            })?;
+            pool.swap_remove(index)
+                .1
+                .downcast::<Vec<T>>()
+                .ok()
+                .map(|b| *b)
+        })
+        .ok()
+        .flatten()
+    }
+
+    /// Keeps `buffer`'s memory for a later stack, if it is large; its values are dropped now.
+    pub fn give_back<T: 'static>(mut buffer: Vec<T>) {
+        let bytes = buffer.capacity().saturating_mul(core::mem::size_of::<T>());
+        if bytes < MIN_BYTES {
+            return;
+        }
+        buffer.clear();
+        let _ = POOL.try_with(|pool| {
+            if let Ok(mut pool) = pool.try_borrow_mut() {
+                let held: usize = pool.iter().map(|(size, _)| size).sum();
+                if pool.len() < MAX_BUFFERS && held + bytes <= MAX_TOTAL_BYTES {
+                    pool.push((bytes, Box::new(buffer)));
+                }
+            }
+        });
     }
 }
 
@@ -250,5 +347,32 @@ impl<T: Copy> Snapshot for crate::Dual<T> {
     }
     fn restore(&mut self, saved: &Self) {
         *self = *saved;
+    }
+}
+
+#[cfg(test)]
+mod pool_tests {
+    use super::Stack;
+
+    /// A large stack's buffer is taken up again by the next large stack of its type on the
+    /// same thread; small ones are left to the allocator.
+    #[test]
+    fn large_buffers_are_reused() {
+        let mut first = Stack::new();
+        first.reserve(100_000);
+        first.push(1.0_f64);
+        let buffer = first.0.as_ptr();
+        drop(first);
+        let mut second: Stack<f64> = Stack::new();
+        second.reserve(50_000);
+        assert_eq!(second.0.as_ptr(), buffer);
+        assert!(second.is_empty());
+        second.push(2.0);
+        assert_eq!(second.pop(), 2.0);
+
+        let mut small = Stack::new();
+        small.reserve(10);
+        small.push(1_u8);
+        assert!(small.0.capacity() < 1 << 16);
     }
 }
