@@ -138,6 +138,34 @@ impl<T: 'static> Stack<T> {
         }
     }
 
+    /// Records a copy of every value of `values`, in order: a buffer's contents, flat.
+    pub fn extend_from_slice(&mut self, values: &[T])
+    where
+        T: Clone,
+    {
+        self.reserve(values.len());
+        self.0.extend_from_slice(values);
+    }
+
+    /// The `n` most recently recorded values, oldest first.
+    ///
+    /// # Panics
+    /// Only if the generated code is wrong (fewer than `n` recorded): a bug in autodiff.
+    pub fn top(&self, n: usize) -> &[T] {
+        match self.0.len().checked_sub(n) {
+            Some(start) => &self.0[start..],
+            None => tape_underflow(),
+        }
+    }
+
+    /// Forgets the `n` most recently recorded values.
+    pub fn discard(&mut self, n: usize) {
+        match self.0.len().checked_sub(n) {
+            Some(len) => self.0.truncate(len),
+            None => tape_underflow(),
+        }
+    }
+
     /// How many values are recorded.
     pub fn len(&self) -> usize {
         self.0.len()
@@ -267,55 +295,125 @@ mod tests {
 /// Snapshot::restore(&mut v[..], &saved);
 /// assert_eq!(v, [1.0, 2.0]);
 /// ```
+///
+/// Inside a loop the contents go flat onto one [`Stack`] of elements instead (`save`,
+/// `restore_from`, `discard_from`), so that a call per trip costs no allocation:
+///
+/// ```
+/// use autodiff_core::{Snapshot, Stack};
+///
+/// let mut tape = Stack::new();
+/// let mut v = vec![1.0, 2.0];
+/// v.save(&mut tape);
+/// v[1] = 7.0;
+/// v.restore_from(&tape);
+/// v.discard_from(&mut tape);
+/// assert_eq!((v, tape.len()), (vec![1.0, 2.0], 0));
+/// ```
 pub trait Snapshot {
     /// An owned copy of the contents.
     type Saved;
+    /// What the contents are made of, as a flat tape records them.
+    type Element: 'static;
     /// Copies the contents out.
     fn snapshot(&self) -> Self::Saved;
     /// Puts copied contents back.
     fn restore(&mut self, saved: &Self::Saved);
+    /// Records the contents at the top of `tape`.
+    fn save(&self, tape: &mut Stack<Self::Element>);
+    /// Puts back the contents recorded at the top of `tape`, leaving them there.
+    fn restore_from(&mut self, tape: &Stack<Self::Element>);
+    /// Forgets the contents recorded at the top of `tape`.
+    fn discard_from(&self, tape: &mut Stack<Self::Element>);
 }
 
-impl<T: Clone> Snapshot for [T] {
+impl<T: Clone + 'static> Snapshot for [T] {
     type Saved = Vec<T>;
+    type Element = T;
     fn snapshot(&self) -> Vec<T> {
         self.to_vec()
     }
     fn restore(&mut self, saved: &Vec<T>) {
         self.clone_from_slice(saved);
     }
+    fn save(&self, tape: &mut Stack<T>) {
+        tape.extend_from_slice(self);
+    }
+    fn restore_from(&mut self, tape: &Stack<T>) {
+        self.clone_from_slice(tape.top(self.len()));
+    }
+    fn discard_from(&self, tape: &mut Stack<T>) {
+        tape.discard(self.len());
+    }
 }
 
-impl<T: Clone> Snapshot for Vec<T> {
+impl<T: Clone + 'static> Snapshot for Vec<T> {
     type Saved = Vec<T>;
+    type Element = T;
     fn snapshot(&self) -> Vec<T> {
         self.clone()
     }
     fn restore(&mut self, saved: &Vec<T>) {
         self.clone_from_slice(saved);
     }
+    fn save(&self, tape: &mut Stack<T>) {
+        self[..].save(tape);
+    }
+    fn restore_from(&mut self, tape: &Stack<T>) {
+        self[..].restore_from(tape);
+    }
+    fn discard_from(&self, tape: &mut Stack<T>) {
+        self[..].discard_from(tape);
+    }
 }
 
-impl<T: Clone, const N: usize> Snapshot for [T; N] {
+impl<T: Clone + 'static, const N: usize> Snapshot for [T; N] {
     type Saved = [T; N];
+    type Element = T;
     fn snapshot(&self) -> [T; N] {
         self.clone()
     }
     fn restore(&mut self, saved: &[T; N]) {
         self.clone_from_slice(saved);
     }
+    fn save(&self, tape: &mut Stack<T>) {
+        self[..].save(tape);
+    }
+    fn restore_from(&mut self, tape: &Stack<T>) {
+        self[..].restore_from(tape);
+    }
+    fn discard_from(&self, tape: &mut Stack<T>) {
+        self[..].discard_from(tape);
+    }
+}
+
+/// The flat-tape methods of a value that is one element itself.
+macro_rules! one_element {
+    () => {
+        fn save(&self, tape: &mut Stack<Self>) {
+            tape.push(*self);
+        }
+        fn restore_from(&mut self, tape: &Stack<Self>) {
+            *self = tape.top(1)[0];
+        }
+        fn discard_from(&self, tape: &mut Stack<Self>) {
+            tape.discard(1);
+        }
+    };
 }
 
 macro_rules! scalar_snapshot {
     ($($t:ty),*) => {$(
         impl Snapshot for $t {
             type Saved = $t;
+            type Element = $t;
             fn snapshot(&self) -> $t {
                 *self
             }
             fn restore(&mut self, saved: &$t) {
                 *self = *saved;
             }
+            one_element!();
         }
     )*};
 }
@@ -340,14 +438,16 @@ where
 }
 
 /// A dual number is saved like a float, for the dual copies behind `f_hvp`.
-impl<T: Copy> Snapshot for crate::Dual<T> {
+impl<T: Copy + 'static> Snapshot for crate::Dual<T> {
     type Saved = crate::Dual<T>;
+    type Element = crate::Dual<T>;
     fn snapshot(&self) -> Self {
         *self
     }
     fn restore(&mut self, saved: &Self) {
         *self = *saved;
     }
+    one_element!();
 }
 
 #[cfg(test)]

@@ -425,11 +425,11 @@ fn plan_block(
                     });
                     *tape = Some(f.tapes.len() - 1);
                 }
-                plan_snapshots(f, rhs, in_loop, overwrites);
+                plan_snapshots(f, rhs, overwrites);
             }
             Stmt::Let {
                 init: Some(rhs), ..
-            } => plan_snapshots(f, rhs, in_loop, overwrites),
+            } => plan_snapshots(f, rhs, overwrites),
             Stmt::Store { base, tape, .. } if f.vars[f.root(*base)].contents_needed => {
                 *overwrites += 1;
                 let root = f.root(*base);
@@ -455,7 +455,7 @@ fn plan_block(
 }
 
 /// A tape for each active buffer a call changes, to hold its contents from before the call.
-fn plan_snapshots(f: &mut Function, rhs: &mut Rhs, in_loop: bool, overwrites: &mut usize) {
+fn plan_snapshots(f: &mut Function, rhs: &mut Rhs, overwrites: &mut usize) {
     let Rhs::Call { args, .. } = rhs else {
         return;
     };
@@ -470,9 +470,10 @@ fn plan_snapshots(f: &mut Function, rhs: &mut Rhs, in_loop: bool, overwrites: &m
             let root = f.root(*var);
             if f.vars[root].active {
                 *overwrites += 1;
+                // Contents go flat onto a stack of elements, in a loop or not.
                 f.tapes.push(Tape {
                     ident: names::before(&f.vars[root].ident, *overwrites),
-                    in_loop,
+                    in_loop: true,
                     inverse: None,
                 });
                 *tape = Some(f.tapes.len() - 1);

@@ -307,7 +307,7 @@ impl Forward<'_> {
                         CallArg::Value(_) => unreachable!("matched a buffer"),
                     };
                     Some(quote!(
-                        #tape.push(::autodiff::__private::Snapshot::snapshot(&*#forward));
+                        ::autodiff::__private::Snapshot::save(&*#forward, &mut #tape);
                     ))
                 }
                 _ => None,

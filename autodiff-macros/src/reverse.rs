@@ -570,7 +570,7 @@ impl Reverse<'_> {
         };
         let mut before = Vec::new();
         let mut after = Vec::new();
-        for (k, arg) in args.iter().enumerate() {
+        for arg in args {
             if let CallArg::Buffer {
                 var,
                 forward,
@@ -579,14 +579,12 @@ impl Reverse<'_> {
             } = arg
             {
                 let tape = &self.f.tapes[*t].ident;
-                let saved =
-                    quote::format_ident!("saved{}", k, span = proc_macro2::Span::mixed_site());
                 let value = crate::forward::call_arg_value(self.f, *var, forward, true);
-                before.push(quote! {
-                    let #saved = #tape.pop();
-                    #private::Snapshot::restore(&mut *#value, &#saved);
+                before.push(quote!(#private::Snapshot::restore_from(&mut *#value, &#tape);));
+                after.push(quote! {
+                    #private::Snapshot::restore_from(&mut *#value, &#tape);
+                    #private::Snapshot::discard_from(&*#value, &mut #tape);
                 });
-                after.push(quote!(#private::Snapshot::restore(&mut *#value, &#saved);));
             }
         }
         let call = self.call_pullback(func, args, quote!(#g));
