@@ -143,14 +143,20 @@
 //! - `while` with a data-dependent number of trips, `for` over integer ranges (with
 //!   `.rev()` and `.step_by(..)`), `loop`, `break` (with a value), `continue`, labels, and
 //!   `return` anywhere;
+//! - float buffers (`&[f64]`, `Vec<f64>`, arrays, `&mut` in-out buffers) with indexing,
+//!   views `&x[a..b]`, iterator chains, `copy_from_slice` and `fill`; each buffer's adjoint
+//!   is a shadow of its shape that `f_adjoint` adds into;
+//! - nalgebra vectors and matrices (feature `nalgebra`), with their products, the methods that
+//!   have a rule in [`rules::methods`], `map`, entry reads and writes and constructors;
 //! - calls to other `#[differentiate]` functions, recursion included, and calls to any
 //!   function when no argument carries a derivative;
 //! - `stop_gradient(..)`, and `print!`, `println!`, `eprint!`, `eprintln!` and the `assert!` family, which run in the
 //!   forward sweep only.
 //!
 //! Anything else is a compile error at the offending span that says what to write instead:
-//! closures over values that carry derivatives, `match`, `if let` / `while let`, `%`,
-//! methods (`&self`), `unsafe`, `async`, slices, arrays, `Vec` and `&mut` parameters.
+//! closures over values that carry derivatives (outside iterator chains and `map`), `match`,
+//! `if let` / `while let`, `%`, methods (`&self`), `unsafe`, `async`, `&mut` matrices. The
+//! README lists every construct and limit.
 //!
 //! ```compile_fail
 //! use autodiff::prelude::*;
