@@ -321,3 +321,19 @@ fn iterating_views_folding_with_functions_and_zipping_chunks() {
         views_folds_and_zipped_chunks(&v[..4], &v[4..], 2)
     });
 }
+
+/// A vector result beside an inactive `&mut` counter: `f_jacobian` runs the function once
+/// per row (and once for the size), reborrowing the counter each time.
+#[differentiate]
+fn counted_scaling(x: &[f64], calls: &mut usize) -> Vec<f64> {
+    *calls += 1;
+    x.iter().map(|v| 3.0 * v).collect()
+}
+
+#[test]
+fn jacobian_with_an_inactive_mut_parameter() {
+    let mut calls = 0;
+    let jac = counted_scaling_jacobian(&[1.0, 2.0], &mut calls);
+    assert_eq!(jac, vec![vec![3.0, 0.0], vec![0.0, 3.0]]);
+    assert_eq!(calls, 3); // the size, then one run per row
+}

@@ -147,9 +147,14 @@ impl Row {
                 quote!(#ident: #ty)
             })
             .collect();
+        // Each row runs the function again: copies of the parameters, and `&mut` ones (which
+        // carry no derivative here) reborrowed.
         let clone = |p: &Param| {
             let ident = &p.ident;
-            quote!(::core::clone::Clone::clone(&#ident))
+            match &p.ty {
+                syn::Type::Reference(r) if r.mutability.is_some() => quote!(&mut *#ident),
+                _ => quote!(::core::clone::Clone::clone(&#ident)),
+            }
         };
         let primal_args = sig.params.iter().map(clone).collect();
         let shadows = wrt
