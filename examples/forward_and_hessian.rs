@@ -57,7 +57,11 @@ fn main() {
     assert!((dx - by_hand.0).abs() < 1e-14 && (dy - by_hand.1).abs() < 1e-14);
 
     println!("\nHessian of Rosenbrock at (-1.2, 1.0)");
-    let generated = rosenbrock_hessian(-1.2, 1.0);
+    // A 2 × 2 nalgebra matrix, seen row by row here.
+    let generated: Vec<Vec<f64>> = rosenbrock_hessian(-1.2, 1.0)
+        .row_iter()
+        .map(|row| row.iter().copied().collect())
+        .collect();
     let (_, _, nested) = autodiff::forward::hessian(rosenbrock_generic, &[-1.2, 1.0]);
     let by_hand = rosenbrock_hessian_by_hand(-1.2, 1.0);
     for ((row, nested_row), hand_row) in generated.iter().zip(&nested).zip(&by_hand) {
@@ -80,9 +84,9 @@ fn main() {
     for step in 1..=20 {
         let (gx, gy) = rosenbrock_grad(x, y);
         let h = rosenbrock_hessian(x, y);
-        let det = h[0][0] * h[1][1] - h[0][1] * h[1][0];
-        x -= (h[1][1] * gx - h[0][1] * gy) / det;
-        y -= (h[0][0] * gy - h[1][0] * gx) / det;
+        let det = h[(0, 0)] * h[(1, 1)] - h[(0, 1)] * h[(1, 0)];
+        x -= (h[(1, 1)] * gx - h[(0, 1)] * gy) / det;
+        y -= (h[(0, 0)] * gy - h[(1, 0)] * gx) / det;
         println!(
             "  step {step:2}: ({x:+.12}, {y:+.12})   f = {:.3e}",
             rosenbrock(x, y)

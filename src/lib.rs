@@ -96,11 +96,11 @@
 //! }
 //!
 //! let (x, y) = (0.5_f64, 0.25_f64);
-//! let h = wave_hessian(x, y);
-//! assert_eq!(h[0][0], -x.sin() * y.exp());
-//! assert_eq!(h[0][1], x.cos() * y.exp());
+//! let h = wave_hessian(x, y); // a nalgebra DMatrix
+//! assert_eq!(h[(0, 0)], -x.sin() * y.exp());
+//! assert_eq!(h[(0, 1)], x.cos() * y.exp());
 //! // H·v along v = (1, 0) is the first column.
-//! assert_eq!(wave_hvp(x, 1.0, y, 0.0), (h[0][0], h[1][0]));
+//! assert_eq!(wave_hvp(x, 1.0, y, 0.0), (h[(0, 0)], h[(1, 0)]));
 //! ```
 //!
 //! It needs a float result and no `&mut` parameters; a function it calls needs `hessian`

@@ -29,6 +29,11 @@ fn hessian_by_differences(grad: impl Fn(&[f64]) -> Vec<f64>, at: &[f64]) -> Vec<
     h
 }
 
+/// A generated Hessian (a `DMatrix`) as rows, to compare with matrices written as rows.
+fn rows<T: autodiff::nalgebra::Scalar + Copy>(h: &autodiff::nalgebra::DMatrix<T>) -> Vec<Vec<T>> {
+    h.row_iter().map(|r| r.iter().copied().collect()).collect()
+}
+
 #[track_caller]
 fn assert_matrix_close(generated: &[Vec<f64>], expected: &[Vec<f64>], tol: f64) {
     assert_eq!(generated.len(), expected.len(), "rows");
@@ -73,11 +78,11 @@ fn quadratic_form_hessian_is_a_plus_a_transpose() {
     let expected: Vec<Vec<f64>> = (0..3)
         .map(|i| (0..3).map(|j| a[i * 3 + j] + a[j * 3 + i]).collect())
         .collect();
-    let h = quadratic_form_wrt_x_hessian(&x, &a);
+    let h = rows(&quadratic_form_wrt_x_hessian(&x, &a));
     assert_matrix_close(&h, &expected, 1e-12);
     // With respect to every float parameter: 12 × 12, the x block is A + Aᵀ, the a block 0,
     // and ∂²f/∂xᵢ∂a_(jk) = δᵢⱼ xₖ + δᵢₖ xⱼ.
-    let full = quadratic_form_hessian(&x, &a);
+    let full = rows(&quadratic_form_hessian(&x, &a));
     assert_eq!(full.len(), 12);
     for i in 0..3 {
         for j in 0..3 {
@@ -137,7 +142,7 @@ fn rosenbrock_hessian_by_hand(x: &[f64]) -> Vec<Vec<f64>> {
 #[test]
 fn rosenbrock_hessian_n2_and_n5() {
     for x in [vec![-1.2, 1.0], vec![0.3, -0.7, 1.1, 2.0, -0.4]] {
-        let h = rosenbrock_hessian(&x);
+        let h = rows(&rosenbrock_hessian(&x));
         assert_matrix_close(&h, &rosenbrock_hessian_by_hand(&x), 1e-12);
         let numeric = hessian_by_differences(rosenbrock_grad, &x);
         assert_matrix_close(&h, &numeric, 1e-6);
@@ -163,7 +168,7 @@ fn sin_times_exp() {
     for (x, y) in [(0.7, -0.3), (-2.0, 1.5), (0.0, 0.0)] {
         let (s, c, e) = (f64::sin(x), f64::cos(x), f64::exp(y));
         let by_hand = vec![vec![-s * e, c * e], vec![c * e, s * e]];
-        let h = wave_hessian(x, y);
+        let h = rows(&wave_hessian(x, y));
         assert_matrix_close(&h, &by_hand, 1e-14);
         let numeric = hessian_by_differences(
             |p| {
@@ -195,7 +200,7 @@ fn seeds_f(a: f64) -> f64 {
 fn control_flow_second_derivative_is_zero() {
     for a in [0.3, -2.4, 1500.0, -0.001] {
         assert_eq!(seeds_f_hvp(a, 1.0), 0.0);
-        assert_eq!(seeds_f_hessian(a), vec![vec![0.0]]);
+        assert_eq!(rows(&seeds_f_hessian(a)), vec![vec![0.0]]);
     }
 }
 
@@ -222,7 +227,7 @@ fn assorted_grad_vec(p: &[f64]) -> Vec<f64> {
 #[test]
 fn assorted_against_differences_of_the_gradient() {
     let p = [1.3, 0.4, 0.5, -0.25, 2.0];
-    let h = assorted_hessian(p[0], p[1], &p[2..], 3);
+    let h = rows(&assorted_hessian(p[0], p[1], &p[2..], 3));
     // stop_gradient(x·y)·y: its first derivatives are (0, x·y) with x·y treated as a constant,
     // so differences of the gradient see the constant move: differentiate by hand instead.
     // ∂/∂x of (scale) = y and ∂/∂y = x enter only the (y, ·) row through the gradient's
@@ -248,7 +253,7 @@ fn cubic32(x: f32, y: f32) -> f32 {
 #[test]
 fn f32_functions() {
     let (x, y) = (1.5_f32, -0.5_f32);
-    let h = cubic32_hessian(x, y);
+    let h = rows(&cubic32_hessian(x, y));
     let by_hand = [
         [6.0 * x * y, 3.0 * x * x],
         [3.0 * x * x, -0.5 * (y as f64).sin() as f32],
@@ -268,7 +273,7 @@ fn array_param(x: [f64; 3], k: f64) -> f64 {
 #[test]
 fn arrays_and_scalars_flatten_in_parameter_order() {
     let (x, k) = ([1.0, 2.0, 0.5], 3.0);
-    let h = array_param_hessian(x, k);
+    let h = rows(&array_param_hessian(x, k));
     let e = x[2].exp();
     let by_hand = vec![
         vec![0.0, k, 0.0, x[1]],
@@ -319,7 +324,7 @@ fn constants_and_fields() {
         vec![gw, gb]
     };
     for at in [[0.3, 0.2], [1.3, 1.2], [0.5, 2.0]] {
-        let h = with_constants_hessian(at[0], at[1], &p);
+        let h = rows(&with_constants_hessian(at[0], at[1], &p));
         assert_matrix_close(&h, &hessian_by_differences(grad, &at), 1e-6);
     }
     // By hand at (0.3, 0.2): w < LIMIT and b < LIMIT, so capped·w = w², m·b = (LIMIT + w²)·b.
@@ -334,7 +339,7 @@ fn constants_and_fields() {
         ],
         vec![2.0 * sx / n * p.scale + 2.0 * w, 2.0 * p.scale],
     ];
-    assert_matrix_close(&with_constants_hessian(w, b, &p), &by_hand, 1e-12);
+    assert_matrix_close(&rows(&with_constants_hessian(w, b, &p)), &by_hand, 1e-12);
 }
 
 // ---- the body's constructs, each against differences of the generated gradient --------------
@@ -353,7 +358,7 @@ fn while_loop_converged_iteration() {
     for a in [0.25_f64, 2.0, 9.0] {
         // (√a)'' = −a^(−3/2) / 4, reached by the iterates' derivatives as they converge.
         assert_relative_eq!(
-            newton_sqrt_hessian(a)[0][0],
+            rows(&newton_sqrt_hessian(a))[0][0],
             -0.25 * a.powf(-1.5),
             max_relative = 1e-8
         );
@@ -456,7 +461,7 @@ fn constructs_against_differences_of_the_gradient() {
             let (gx, gy, gl) = early_exit_grad(p[0], p[1], p[2], 12);
             vec![gx, gy, gl]
         };
-        let h = early_exit_hessian(x, y, limit, 12);
+        let h = rows(&early_exit_hessian(x, y, limit, 12));
         check_against_gradient("early_exit", &[x, y, limit], &h, grad, 1e-5);
     }
 
@@ -468,7 +473,7 @@ fn constructs_against_differences_of_the_gradient() {
     };
     let mut at = x.to_vec();
     at.push(0.7);
-    let h = iterators_hessian(&x, 0.7);
+    let h = rows(&iterators_hessian(&x, 0.7));
     check_against_gradient("iterators", &at, &h, grad, 1e-6);
 
     let grad = |p: &[f64]| {
@@ -477,7 +482,7 @@ fn constructs_against_differences_of_the_gradient() {
         g
     };
     at[5] = 1.3;
-    let h = buffers_and_views_hessian(&x, 1.3);
+    let h = rows(&buffers_and_views_hessian(&x, 1.3));
     check_against_gradient("buffers_and_views", &at, &h, grad, 1e-6);
 
     for p in [[1.3, 0.7, 0.2], [0.5, 2.0, -0.9]] {
@@ -485,7 +490,7 @@ fn constructs_against_differences_of_the_gradient() {
             let (a, b, c) = methods_and_casts_grad(q[0], q[1], q[2]);
             vec![a, b, c]
         };
-        let h = methods_and_casts_hessian(p[0], p[1], p[2]);
+        let h = rows(&methods_and_casts_hessian(p[0], p[1], p[2]));
         check_against_gradient("methods_and_casts", &p, &h, grad, 1e-6);
     }
 }
@@ -549,7 +554,7 @@ fn calls_between_hessian_functions() {
         g.push(gy);
         g
     };
-    let h = composed_hessian(&x, y);
+    let h = rows(&composed_hessian(&x, y));
     check_against_gradient("composed", &[x[0], x[1], x[2], y], &h, grad, 1e-6);
     // Two entries by hand: ∂²/∂y² = 2 x₀² + 6 y + 6 y x₁, ∂²/∂x₁∂y = 2 x₁ + 3 y².
     assert_relative_eq!(
@@ -559,7 +564,7 @@ fn calls_between_hessian_functions() {
     );
     assert_relative_eq!(h[1][3], 2.0 * x[1] + 3.0 * y * y, max_relative = 1e-12);
     assert_relative_eq!(
-        power_hessian(1.5, 4)[0][0],
+        rows(&power_hessian(1.5, 4))[0][0],
         12.0 * 1.5 * 1.5,
         max_relative = 1e-12
     );
@@ -585,7 +590,7 @@ fn scaled_sine(x: f64, k: f64) -> f64 {
 fn const_generics_and_parameters_outside_wrt() {
     let (x, w) = ([1.0, -2.0], [0.5, 3.0]);
     assert_eq!(weighted_squares(x, &w), 0.5 - 24.0);
-    let h = weighted_squares_hessian(x, &w);
+    let h = rows(&weighted_squares_hessian(x, &w));
     // 4 × 4 over x then w: ∂²/∂xᵢ² = 6 wᵢ xᵢ, ∂²/∂xᵢ∂wᵢ = 3 xᵢ².
     assert_eq!(h[0][0], 6.0 * w[0] * x[0]);
     assert_eq!(h[1][1], 6.0 * w[1] * x[1]);
@@ -594,7 +599,7 @@ fn const_generics_and_parameters_outside_wrt() {
     assert_eq!(h[2][3], 0.0);
     let (k, x) = (1.5, 0.3);
     assert_eq!(
-        scaled_sine_hessian(x, k),
+        rows(&scaled_sine_hessian(x, k)),
         vec![vec![-k * k * k * (k * x).sin()]]
     );
     assert_eq!(scaled_sine_hvp(x, 2.0, k), -2.0 * k * k * k * (k * x).sin());

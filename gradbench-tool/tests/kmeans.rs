@@ -96,18 +96,18 @@ fn hessian_is_twice_the_cluster_sizes_on_the_diagonal() {
     }
     let assigned = kmeans::assignment(&p.points, &p.centroids);
     let h = kmeans::assigned_cost_hessian(&p.points, &p.centroids, &assigned);
-    assert_eq!(h.len(), k * d);
-    for (r, row) in h.iter().enumerate() {
-        for (c, value) in row.iter().enumerate() {
+    assert_eq!(h.shape(), (k * d, k * d));
+    for r in 0..k * d {
+        for c in 0..k * d {
             let want = if r == c { 2.0 * sizes[r / d] } else { 0.0 };
-            assert_eq!(*value, want, "H[{r}][{c}]");
+            assert_eq!(h[(r, c)], want, "H[{r}][{c}]");
         }
     }
     // So one Hessian-vector product along the ones is the diagonal.
     let ones = vec![1.0; k * d];
     let hv = kmeans::assigned_cost_hvp(&p.points, &p.centroids, &ones, &assigned);
     for (i, value) in hv.iter().enumerate() {
-        assert_eq!(*value, h[i][i]);
+        assert_eq!(*value, h[(i, i)]);
     }
     // And it agrees with central differences of the generated gradient, the closest
     // centroids searched again at each shifted point.
