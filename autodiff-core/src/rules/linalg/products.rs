@@ -18,9 +18,9 @@ use crate::rules::ops::{DivRule, MulRule};
 /// row vector (an outer product), static, dynamic or mixed.
 ///
 /// `⟨G, dA B⟩ = ⟨G Bᵀ, dA⟩` and `⟨G, A dB⟩ = ⟨Aᵀ G, dB⟩`, so `Ā = G Bᵀ` and `B̄ = Aᵀ G`.
-/// When `B` is a single column (`A x`), `Ā = g xᵀ` is one rank-1 update (`ger`) and
-/// `B̄ = Aᵀ g` one transposed matrix-vector product (`gemv_tr`), neither of which copies
-/// anything; otherwise each is one `gemm` on a transposed copy of the other factor, which
+/// When `B` is a single column (`A x`), `Ā = g xᵀ` is one outer product, written entry by
+/// entry in one pass, and `B̄ = Aᵀ g` one transposed matrix-vector product (`gemv_tr`),
+/// neither of which copies anything; otherwise each is one `gemm` on a transposed copy of the other factor, which
 /// nalgebra hands to `matrixmultiply` for large dynamic `f64` and `f32` matrices. (A
 /// strided view of the transpose would save the copy, but nalgebra 0.33's `axpy` kernel,
 /// which `gemm` falls back to, reads past the end of a strided vector.)
@@ -57,12 +57,14 @@ where
 
     fn mul_lhs(_lhs: &Self, rhs: &OMatrix<T, R2, C2>, g: &Self::Output) -> Self {
         let (one, zero) = (T::one(), T::zero());
-        let mut lhs_bar = Self::zeros_generic(g.shape_generic().0, C1::from_usize(rhs.nrows()));
+        let (rows, cols) = (g.shape_generic().0, C1::from_usize(rhs.nrows()));
         if rhs.ncols() == 1 {
-            lhs_bar.ger(one, &g.column(0), &rhs.column(0), zero);
-        } else {
-            lhs_bar.gemm(one, g, &rhs.transpose(), zero);
+            // The outer product g xᵀ, written once: no zero-filled matrix to overwrite.
+            let (g, x) = (g.column(0), rhs.column(0));
+            return Self::from_fn_generic(rows, cols, |i, j| g[i] * x[j]);
         }
+        let mut lhs_bar = Self::zeros_generic(rows, cols);
+        lhs_bar.gemm(one, g, &rhs.transpose(), zero);
         lhs_bar
     }
 
