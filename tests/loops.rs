@@ -886,3 +886,52 @@ fn sum_of_terms_reversed_inside_the_forward_loop() {
     let (_, k_bar) = chained_products_adjoint(&x, &mut x_bar, k, 2.0);
     assert_eq!(k_bar, 2.0 * hand_k);
 }
+
+// ---- an element read through a counter, read again in reverse ---------------------------------
+
+/// `Σ_{j<i} l[idx] vᵢ vⱼ` over a packed strictly-lower triangle, `idx` counting up twice per
+/// entry (the packed storage interleaves a second triangle, skipped): the reverse sweep reads
+/// `l[idx − 2]` again rather than recording it, `idx` being stepped back.
+#[differentiate]
+fn packed_triangle(l: &[f64], v: &[f64]) -> f64 {
+    let d = v.len();
+    let mut idx = 0;
+    let mut s = 0.0;
+    for j in 0..d {
+        for i in j + 1..d {
+            let w = l[idx];
+            s = s + w * v[i] * v[j];
+            idx += 1;
+            idx += 1;
+        }
+    }
+    s
+}
+
+#[test]
+fn element_behind_a_counter_is_read_again_in_reverse() {
+    let v = [0.5, -1.0, 2.0, 1.5];
+    let l: Vec<f64> = (0..12).map(|k| 0.1 * k as f64 - 0.4).collect();
+    let (gl, gv) = packed_triangle_grad(&l, &v);
+    let n = v.len();
+    let mut hand_l = vec![0.0; l.len()];
+    let mut hand_v = vec![0.0; n];
+    let mut idx = 0;
+    for j in 0..n {
+        for i in j + 1..n {
+            hand_l[idx] = v[i] * v[j];
+            hand_v[i] += l[idx] * v[j];
+            hand_v[j] += l[idx] * v[i];
+            idx += 2;
+        }
+    }
+    let mut generated = gl;
+    generated.extend(gv);
+    let mut hand = hand_l;
+    hand.extend(hand_v);
+    let mut at = l.clone();
+    at.extend(v);
+    check("packed_triangle", &at, &generated, &hand, |p| {
+        packed_triangle(&p[..12], &p[12..])
+    });
+}

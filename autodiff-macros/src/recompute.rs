@@ -24,16 +24,19 @@ pub fn plan(f: &mut Function) {
             if !v.needed || v.recomputed || v.block == ROOT || v.kind == VarKind::Param {
                 continue;
             }
-            let Some(operands) = facts.recomputable(f, var) else {
-                continue;
-            };
-            newly.push((var, operands));
+            if let Some(operands) = facts.recomputable(f, var) {
+                newly.push((var, operands, None));
+            } else if let Some((counter, element)) = facts.element_behind_counter(f, var) {
+                // The counter must be stepped back in reverse for the element to be right.
+                newly.push((var, vec![counter], Some(element)));
+            }
         }
         if newly.is_empty() {
             return;
         }
-        for (var, operands) in newly {
+        for (var, operands, element) in newly {
             f.vars[var].recomputed = true;
+            f.vars[var].recompute_as = element;
             for operand in operands {
                 f.vars[operand].needed = true;
             }
@@ -303,6 +306,80 @@ impl Facts {
         Some(to_bring_back)
     }
 
+    /// For `var = x[idx]`, `x` a buffer nothing writes and `idx` a counter that the block
+    /// steps by integer literals after `var` (`idx += 1`), and nowhere else: the element read
+    /// again at the start of the block's reverse, where `idx` has taken those steps already,
+    /// as `x[idx - steps]`. The counter itself is stepped back by the reverse sweep.
+    fn element_behind_counter(
+        &self,
+        f: &Function,
+        var: VarId,
+    ) -> Option<(VarId, proc_macro2::TokenStream)> {
+        let Some(Rhs::Index {
+            base,
+            index: Some(Atom::Var(counter)),
+        }) = self.definitions.get(&var)
+        else {
+            return None;
+        };
+        let counter = *counter;
+        let root = f.root(*base);
+        if *base != root || self.assigned[root] || f.vars[root].cell || f.vars[counter].varied {
+            return None;
+        }
+        let block = f.vars[var].block;
+        let home = f.vars[counter].block;
+        if !(home == ROOT || self.is_ancestor(home, block)) {
+            return None;
+        }
+        let body = find_block(&f.body, block)?;
+        let position = body
+            .stmts
+            .iter()
+            .position(|stmt| matches!(stmt, Stmt::Let { var: v, .. } if *v == var))?;
+        let mut steps: i128 = 0;
+        for stmt in &body.stmts[position + 1..] {
+            match stmt {
+                Stmt::Assign { var: v, rhs, .. } if *v == counter => {
+                    steps += counter_step(f, counter, rhs)?;
+                }
+                Stmt::If { .. } | Stmt::Loop { .. } => {
+                    let mut writes = false;
+                    let nested = Block {
+                        id: block,
+                        stmts: vec![stmt.clone()],
+                    };
+                    nested.walk(&mut |s| {
+                        writes |= matches!(s, Stmt::Assign { var: v, .. } if *v == counter);
+                    });
+                    if writes {
+                        return None;
+                    }
+                }
+                _ => {}
+            }
+        }
+        // Earlier writes in the block, or ones in blocks it contains, would make `idx` at the
+        // block's start differ from its value at `var`.
+        let mut before = false;
+        let head = Block {
+            id: block,
+            stmts: body.stmts[..position].to_vec(),
+        };
+        head.walk(&mut |s| before |= matches!(s, Stmt::Assign { var: v, .. } if *v == counter));
+        if before && steps != 0 {
+            return None;
+        }
+        let (root, name) = (&f.vars[root].ident, &f.vars[counter].ident);
+        let element = if steps == 0 {
+            quote::quote!(#root[#name])
+        } else {
+            let steps = proc_macro2::Literal::i128_unsuffixed(steps);
+            quote::quote!(#root[#name - #steps])
+        };
+        Some((counter, element))
+    }
+
     /// The variables an expression kept as written reads, if it is plain arithmetic on them
     /// (integer index computations such as `i * d + j`, `x.len() - 1`).
     fn pure_arithmetic_reads(&self, tokens: &proc_macro2::TokenStream) -> Option<Vec<VarId>> {
@@ -348,5 +425,52 @@ impl Facts {
         };
         purity.visit_expr(&expr);
         purity.pure.then_some(purity.reads)
+    }
+}
+
+/// The block with id `id`, nested anywhere in `block`.
+fn find_block(block: &Block, id: BlockId) -> Option<&Block> {
+    if block.id == id {
+        return Some(block);
+    }
+    block.stmts.iter().find_map(|stmt| match stmt {
+        Stmt::If {
+            then_block,
+            else_block,
+            ..
+        } => find_block(then_block, id).or_else(|| find_block(else_block, id)),
+        Stmt::Loop { body, .. } => find_block(body, id),
+        _ => None,
+    })
+}
+
+/// `n` for `counter = counter + n`, `-n` for `counter = counter - n`, `n` an integer literal.
+fn counter_step(f: &Function, counter: VarId, rhs: &Rhs) -> Option<i128> {
+    let Rhs::Opaque(tokens) = rhs else {
+        return None;
+    };
+    let syn::Expr::Binary(step) = syn::parse2::<syn::Expr>(tokens.clone()).ok()? else {
+        return None;
+    };
+    let name = &f.vars[counter].ident;
+    if !matches!(&*step.left, syn::Expr::Path(p) if p.path.is_ident(name)) {
+        return None;
+    }
+    let mut amount = &*step.right;
+    while let syn::Expr::Paren(p) = amount {
+        amount = &p.expr;
+    }
+    let syn::Expr::Lit(syn::ExprLit {
+        lit: syn::Lit::Int(n),
+        ..
+    }) = amount
+    else {
+        return None;
+    };
+    let n: i128 = n.base10_parse().ok()?;
+    match step.op {
+        syn::BinOp::Add(_) => Some(n),
+        syn::BinOp::Sub(_) => Some(-n),
+        _ => None,
     }
 }
