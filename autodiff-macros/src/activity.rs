@@ -490,31 +490,12 @@ fn counter_step_inverse(f: &Function, var: VarId, rhs: &Rhs) -> Option<proc_macr
     if f.vars[var].varied {
         return None;
     }
-    let Rhs::Opaque(tokens) = rhs else {
-        return None;
-    };
-    let syn::Expr::Binary(step) = syn::parse2::<syn::Expr>(tokens.clone()).ok()? else {
-        return None;
-    };
+    let step = crate::recompute::counter_step(f, var, rhs)?;
     let counter = &f.vars[var].ident;
-    let names_counter = matches!(&*step.left, syn::Expr::Path(p) if p.path.is_ident(counter));
-    let mut amount = &*step.right;
-    while let syn::Expr::Paren(p) = amount {
-        amount = &p.expr;
-    }
-    let integer = matches!(
-        amount,
-        syn::Expr::Lit(syn::ExprLit {
-            lit: syn::Lit::Int(_),
-            ..
-        })
-    );
-    if !names_counter || !integer {
-        return None;
-    }
-    match step.op {
-        syn::BinOp::Add(_) => Some(quote::quote!(#counter - (#amount))),
-        syn::BinOp::Sub(_) => Some(quote::quote!(#counter + (#amount))),
-        _ => None,
-    }
+    let amount = proc_macro2::Literal::i128_unsuffixed(step.abs());
+    Some(if step >= 0 {
+        quote::quote!(#counter - (#amount))
+    } else {
+        quote::quote!(#counter + (#amount))
+    })
 }

@@ -445,7 +445,7 @@ fn find_block(block: &Block, id: BlockId) -> Option<&Block> {
 }
 
 /// `n` for `counter = counter + n`, `-n` for `counter = counter - n`, `n` an integer literal.
-fn counter_step(f: &Function, counter: VarId, rhs: &Rhs) -> Option<i128> {
+pub fn counter_step(f: &Function, counter: VarId, rhs: &Rhs) -> Option<i128> {
     let Rhs::Opaque(tokens) = rhs else {
         return None;
     };

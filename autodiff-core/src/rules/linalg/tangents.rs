@@ -3,6 +3,8 @@
 //! carries no derivative), and returns the tangent of the result. Methods with a scalar
 //! result need none: their tangent is `⟨∇, dx⟩`, from the pullback at a cotangent of one and
 //! [`inner`].
+//!
+//! Each panics if no operand has a tangent, which generated code never asks for.
 
 use nalgebra::allocator::Allocator;
 use nalgebra::{DefaultAllocator, Dim, OMatrix, RealField, U1};
