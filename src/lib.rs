@@ -109,8 +109,10 @@
 //! # Blocking derivatives
 //!
 //! [`stop_gradient`]`(expr)` has the value of `expr` and no derivative, like PyTorch's
-//! `detach()` or `tf.stop_gradient`. Anything can be written inside it, since nothing in it
-//! is differentiated:
+//! `detach()` or `tf.stop_gradient`. Any expression can be written inside it, since nothing
+//! in it is differentiated; its value needs a [`StopGradient`] type (numbers, dual numbers,
+//! collections and matrices of them, references to plain values), so that outside a
+//! differentiated function it also drops the tangent of a dual number:
 //!
 //! ```
 //! use autodiff::prelude::*;
@@ -187,7 +189,8 @@
 //!   Jacobians and Hessians of functions written generically over [`num_traits::Float`].
 
 pub use autodiff_core::{
-    forward, num_traits, rules, stop_gradient, testing, Dual, DualVec, NoTangent, ZeroLike,
+    forward, num_traits, rules, stop_gradient, testing, Constant, Dual, DualVec, NoTangent,
+    StopGradient, ZeroLike,
 };
 pub use autodiff_macros::differentiate;
 /// The nalgebra whose vectors and matrices `#[differentiate]` functions may take and return

@@ -36,5 +36,5 @@ pub use dual::Dual;
 pub use dual_vec::DualVec;
 #[doc(hidden)]
 pub use num_traits;
-pub use stop_gradient::stop_gradient;
+pub use stop_gradient::{stop_gradient, Constant, StopGradient};
 pub use tape::{nth_from, Slot, Snapshot, Stack};

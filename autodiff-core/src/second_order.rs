@@ -52,12 +52,6 @@ macro_rules! plain_casts {
                 self
             }
         }
-        impl Detach for $from {
-            #[inline(always)]
-            fn detach_all(self) -> Self {
-                self
-            }
-        }
     )*};
 }
 
@@ -103,59 +97,6 @@ impl<T: num_traits::Float> Primal for Dual<T> {
     #[inline(always)]
     fn primal(self) -> T {
         self.re
-    }
-}
-
-/// `stop_gradient(value)` in a dual copy: the tangents are dropped as well, so that nothing
-/// under `stop_gradient` contributes to second derivatives either (as in JAX, where the
-/// Hessian of `stop_gradient(x) * x` is 0).
-///
-/// ```
-/// use autodiff_core::{second_order::detach, Dual};
-///
-/// assert_eq!(detach(Dual::new(2.0_f64, 1.0)).eps, 0.0);
-/// assert_eq!(detach(vec![Dual::new(2.0_f64, 1.0)])[0].eps, 0.0);
-/// ```
-pub trait Detach {
-    /// The same values with zero tangents.
-    fn detach_all(self) -> Self;
-}
-
-/// See [`Detach`].
-#[inline(always)]
-pub fn detach<T: Detach>(value: T) -> T {
-    value.detach_all()
-}
-
-impl<T: num_traits::Float> Detach for Dual<T> {
-    #[inline(always)]
-    fn detach_all(self) -> Self {
-        self.detach()
-    }
-}
-
-impl Detach for bool {
-    #[inline(always)]
-    fn detach_all(self) -> Self {
-        self
-    }
-}
-
-impl<T: Detach> Detach for Vec<T> {
-    fn detach_all(self) -> Self {
-        self.into_iter().map(Detach::detach_all).collect()
-    }
-}
-
-impl<T: Detach, const N: usize> Detach for [T; N] {
-    fn detach_all(self) -> Self {
-        self.map(Detach::detach_all)
-    }
-}
-
-impl<A: Detach, B: Detach> Detach for (A, B) {
-    fn detach_all(self) -> Self {
-        (self.0.detach_all(), self.1.detach_all())
     }
 }
 

@@ -2,8 +2,8 @@
 //! `f_hessian`, by forward over reverse.
 //!
 //! The generated pullback is copied with every `f64` (`f32`) made a `Dual<f64>`
-//! (`Dual<f32>`): float types, float literals, `as` casts, `f64::method` paths and
-//! `stop_gradient` calls are rewritten, the rest is kept. Run on inputs `x + ε·v`, that
+//! (`Dual<f32>`): float types, float literals, `as` casts and `f64::method` paths are
+//! rewritten, the rest is kept (`stop_gradient` drops dual tangents by itself). Run on inputs `x + ε·v`, that
 //! hidden `f_dual_pullback` returns `∇f(x) + ε·H(x)·v`: the derivative rules are generic
 //! over `Real`, so the reverse sweep runs on dual numbers unchanged. `f_hvp` seeds the
 //! tangents with `v` and keeps the tangent parts of the gradient; `f_hessian` calls it once
@@ -930,12 +930,9 @@ impl VisitMut for Rewriter {
                     *call.func = syn::parse_quote!(#private::second_order::dual_cast::<#dual, _>);
                     return;
                 }
-                match name {
-                    Some(name) if name == "stop_gradient" => {
-                        *call.func =
-                            syn::parse_quote_spanned!(name.span()=> #private::second_order::detach);
-                    }
-                    _ => self.visit_expr_mut(&mut call.func),
+                // `stop_gradient` drops the tangents of dual numbers itself.
+                if !is_stop {
+                    self.visit_expr_mut(&mut call.func);
                 }
             }
             Expr::Macro(mac)
