@@ -65,9 +65,9 @@
 //! assert_eq!(power_adjoint(2.0, 3.0, 3, 0.5), (24.0, 18.0));
 //! ```
 //!
-//! `adjoint = name` renames `f_adjoint` likewise. `reverse` generates the reverse mode alone
-//! (`f_adjoint`, `f_grad`, ...), `forward` the forward mode alone (`f_tangent`), to save
-//! compile time:
+//! `adjoint = name` renames `f_adjoint` likewise. `reverse` generates the first-order reverse
+//! mode alone (`f_adjoint`, `f_grad`, ...), `forward` the forward mode alone (`f_tangent`),
+//! to save compile time:
 //!
 //! ```
 //! use autodiff::prelude::*;
@@ -82,15 +82,15 @@
 //!
 //! # Second derivatives
 //!
-//! `hessian` also generates `f_hvp`, a Hessian-vector product (each parameter followed by
-//! its component of the direction, as in `f_tangent`; the result shaped like `f_grad`'s),
-//! and `f_hessian`, the matrix as one `Vec` per row over the inputs flattened in parameter
+//! A function returning a float also gets `f_hvp`, a Hessian-vector product (each parameter
+//! followed by its component of the direction, as in `f_tangent`; the result shaped like
+//! `f_grad`'s), and `f_hessian`, a nalgebra `DMatrix` over the inputs flattened in parameter
 //! order. Both run the generated reverse sweep on dual numbers (forward over reverse):
 //!
 //! ```
 //! use autodiff::prelude::*;
 //!
-//! #[differentiate(hessian)]
+//! #[differentiate]
 //! fn wave(x: f64, y: f64) -> f64 {
 //!     x.sin() * y.exp()
 //! }
@@ -103,8 +103,11 @@
 //! assert_eq!(wave_hvp(x, 1.0, y, 0.0), (h[(0, 0)], h[(1, 0)]));
 //! ```
 //!
-//! It needs a float result and no `&mut` parameters; a function it calls needs `hessian`
-//! too. The README lists what the dual copy accepts.
+//! Without options they are generated where they are sure to compile, which leaves out
+//! functions over nalgebra values, with `&mut` parameters, with a struct passed by value, or
+//! calling other differentiated functions; `#[differentiate(hessian)]` asks for them in
+//! every case and reports what stands in the way. The README lists what the dual copy
+//! accepts.
 //!
 //! # Blocking derivatives
 //!

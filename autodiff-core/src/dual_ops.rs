@@ -307,19 +307,52 @@ macro_rules! by_reference {
             }
         }
 
-        impl$(<const $N: usize>)? ::core::ops::$Trait<&$Dual<f64 $(, $N)?>> for f64 {
-            type Output = $Dual<f64 $(, $N)?>;
+        impl<T: ::num_traits::Float $(, const $N: usize)?> ::core::ops::$Trait<&T>
+            for $Dual<T $(, $N)?>
+        {
+            type Output = $Dual<T $(, $N)?>;
             #[inline]
-            fn $method(self, rhs: &$Dual<f64 $(, $N)?>) -> Self::Output {
+            fn $method(self, rhs: &T) -> Self::Output {
                 self $op *rhs
             }
         }
 
-        impl$(<const $N: usize>)? ::core::ops::$Trait<&$Dual<f32 $(, $N)?>> for f32 {
-            type Output = $Dual<f32 $(, $N)?>;
+        impl<T: ::num_traits::Float $(, const $N: usize)?> ::core::ops::$Trait<&T>
+            for &$Dual<T $(, $N)?>
+        {
+            type Output = $Dual<T $(, $N)?>;
             #[inline]
-            fn $method(self, rhs: &$Dual<f32 $(, $N)?>) -> Self::Output {
+            fn $method(self, rhs: &T) -> Self::Output {
+                *self $op *rhs
+            }
+        }
+
+        $crate::dual_ops::by_reference!(@float_lhs f64; $Dual $(, $N)?; $Trait $method $op);
+        $crate::dual_ops::by_reference!(@float_lhs f32; $Dual $(, $N)?; $Trait $method $op);
+    };
+    // A plain float on the left, either operand borrowed: `2.0 * &x`, `&c * x`, `&c * &x`.
+    (@float_lhs $F:ty; $Dual:ident $(, $N:ident)?; $Trait:ident $method:ident $op:tt) => {
+        impl$(<const $N: usize>)? ::core::ops::$Trait<&$Dual<$F $(, $N)?>> for $F {
+            type Output = $Dual<$F $(, $N)?>;
+            #[inline]
+            fn $method(self, rhs: &$Dual<$F $(, $N)?>) -> Self::Output {
                 self $op *rhs
+            }
+        }
+
+        impl$(<const $N: usize>)? ::core::ops::$Trait<$Dual<$F $(, $N)?>> for &$F {
+            type Output = $Dual<$F $(, $N)?>;
+            #[inline]
+            fn $method(self, rhs: $Dual<$F $(, $N)?>) -> Self::Output {
+                *self $op rhs
+            }
+        }
+
+        impl$(<const $N: usize>)? ::core::ops::$Trait<&$Dual<$F $(, $N)?>> for &$F {
+            type Output = $Dual<$F $(, $N)?>;
+            #[inline]
+            fn $method(self, rhs: &$Dual<$F $(, $N)?>) -> Self::Output {
+                *self $op *rhs
             }
         }
     };

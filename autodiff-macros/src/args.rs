@@ -21,7 +21,8 @@ pub struct Args {
     pub reverse_only: Option<Ident>,
     /// `forward`: generate the forward mode (`_tangent`) only.
     pub forward_only: Option<Ident>,
-    /// `hessian`: also generate `_hvp` and `_hessian` (see `second_order`).
+    /// `hessian`: generate `_hvp` and `_hessian`, reporting what stands in the way (without
+    /// options they come where they can; see `second_order`).
     pub hessian: Option<Ident>,
     pub errors: Vec<syn::Error>,
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use proc_macro2::TokenStream;
 use quote::quote;
-use syn::ItemFn;
+use syn::{Ident, ItemFn};
 
 use crate::args::{Args, Modes};
 use crate::check::{self, Errors, Signature};
@@ -63,9 +63,11 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
     let function = differentiate(&sig, &item, modes, &every_param, &mut errors);
     let first_order_body = function
         .as_ref()
-        .and_then(|(pullback, _)| pullback.clone())
+        .and_then(|d| d.pullback.clone())
         .filter(|_| errors.is_empty());
-    let second_order = crate::second_order::generate(&item, &sig, &args, first_order_body.as_ref());
+    let variables = function.as_ref().map_or(&[][..], |d| &d.variables[..]);
+    let second_order =
+        crate::second_order::generate(&item, &sig, &args, first_order_body.as_ref(), variables);
     // With a narrower `wrt`, `f_adjoint` gets a sweep of its own that computes no adjoint for
     // the other parameters (for a matrix, that saves a product as large as the function's).
     let wrt: Vec<bool> = sig.params.iter().map(|p| p.in_wrt).collect();
@@ -78,11 +80,15 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
             reverse: true,
             forward: false,
         };
-        differentiate(&sig, &item, reverse_only, &wrt, &mut errors).and_then(|(body, _)| body)
+        differentiate(&sig, &item, reverse_only, &wrt, &mut errors).and_then(|d| d.pullback)
     })
     .flatten();
     let generated = match function {
-        Some((pullback_body, tangent_body)) if errors.is_empty() => generate(
+        Some(Differentiated {
+            pullback: pullback_body,
+            tangent: tangent_body,
+            ..
+        }) if errors.is_empty() => generate(
             &item,
             &sig,
             &names,
@@ -106,14 +112,15 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
 }
 
 /// The bodies of the composable pullback (forward sweep, reverse sweep, result) and of the
-/// composable forward mode, each when `modes` asks for it.
+/// composable forward mode, each when `modes` asks for it, and every variable with whether
+/// it depends on a parameter (the dual copy leaves the others plain).
 fn differentiate(
     sig: &Signature,
     item: &ItemFn,
     modes: Modes,
     active_params: &[bool],
     errors: &mut Errors,
-) -> Option<(Option<TokenStream>, Option<TokenStream>)> {
+) -> Option<Differentiated> {
     let outputs: Vec<bool> = sig.params.iter().map(|p| p.kind.is_in_out()).collect();
 
     // First lowering, with everything lowered, to learn which bindings depend on the
@@ -188,7 +195,29 @@ fn differentiate(
             (#output, #output_dot)
         }
     });
-    Some((pullback, tangent))
+    let variables = function
+        .vars
+        .iter()
+        .map(|var| {
+            let depends = var.varied || var.active || var.view.is_some();
+            (var.ident.clone(), depends)
+        })
+        .collect();
+    Some(Differentiated {
+        pullback,
+        tangent,
+        variables,
+    })
+}
+
+/// What [`differentiate`] makes of a function.
+struct Differentiated {
+    /// The composable pullback's body, when the reverse mode is generated.
+    pullback: Option<TokenStream>,
+    /// The composable forward mode's body, when it is generated.
+    tangent: Option<TokenStream>,
+    /// Every variable, with whether it depends on a parameter.
+    variables: Vec<(Ident, bool)>,
 }
 
 /// The pullback's body: forward sweep, reverse sweep, the result and the cotangents.

@@ -1,11 +1,13 @@
 use autodiff::differentiate;
 
-#[differentiate]
+// `reverse` alone generates the first-order reverse mode only: no dual forms.
+#[differentiate(reverse)]
 fn sq(x: f64) -> f64 {
     x * x
 }
 
-// A callee needs `hessian` too: its dual forms are what the caller's dual copy calls.
+// A callee needs its second order too (the default, or `hessian`): its dual forms are what
+// the caller's dual copy calls.
 #[differentiate(hessian)]
 fn calls_sq(x: f64) -> f64 {
     sq(x) * x

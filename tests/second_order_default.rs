@@ -1,0 +1,148 @@
+//! `#[differentiate]` without options generates `f_hvp` and `f_hessian` too. Values that
+//! depend on no parameter stay plain floats in the dual copy, so what compiles on `f64`
+//! (methods of the user's own traits, `parse`, `into`, helpers taking a local `Vec<f64>`)
+//! still compiles; each Hessian is checked against the hand-derived one and against central
+//! differences of the generated gradient.
+
+use approx::assert_relative_eq;
+use autodiff::prelude::*;
+
+trait Halve {
+    fn halve(self) -> Self;
+}
+
+impl Halve for f64 {
+    fn halve(self) -> f64 {
+        self / 2.0
+    }
+}
+
+fn total(v: &[f64]) -> f64 {
+    v.iter().sum()
+}
+
+/// d²/dx² of f at x by central differences of the generated derivative.
+fn second_by_differences(grad: impl Fn(f64) -> f64, x: f64) -> f64 {
+    let h = 1e-5 * x.abs().max(1.0);
+    (grad(x + h) - grad(x - h)) / (2.0 * h)
+}
+
+#[track_caller]
+fn check(name: &str, hessian: f64, by_hand: f64, by_differences: f64) {
+    assert_relative_eq!(hessian, by_hand, epsilon = 1e-12, max_relative = 1e-12);
+    assert!(
+        (hessian - by_differences).abs() <= 1e-6 * (1.0 + by_hand.abs()),
+        "{name}: generated {hessian}, differences {by_differences}"
+    );
+}
+
+/// f = (k/2)·x², with k/2 computed by a method of the user's trait on `f64`: H = k.
+#[differentiate]
+fn own_trait_method(x: f64, k: usize) -> f64 {
+    let c = (k as f64).halve();
+    c * x * x
+}
+
+/// f = n·x³, with n the sum of a local `Vec<f64>` passed to a plain helper: H = 6 n x.
+#[differentiate]
+fn helper_on_a_local_vec(x: f64, n: usize) -> f64 {
+    let ones = vec![1.0; n];
+    let scale = total(&ones);
+    scale * x * x * x
+}
+
+/// f = c·sin x with c parsed, converted with `into` and `f64::from`: H = −c sin x.
+#[differentiate]
+fn parsed_and_converted(x: f64, k: i32) -> f64 {
+    let parsed: f64 = "2.5".parse().unwrap_or(0.0);
+    let converted: f64 = k.into();
+    let c = parsed * converted * f64::from(k);
+    c * x.sin()
+}
+
+/// f = top·exp(x) + (x + ε)², with top the largest entry of a table built from indices.
+/// H = top·exp(x) + 2.
+#[differentiate]
+fn table_maximum(x: f64, n: usize) -> f64 {
+    let table: Vec<f64> = (0..n).map(|i| (i as f64).sqrt()).collect();
+    let top = table.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    let shifted = x + f64::EPSILON;
+    top * x.exp() + shifted * shifted
+}
+
+/// A plain value stored into a buffer of dual numbers, and a branch between a plain and a
+/// differentiated value: f = Σ buffer + (x³ if x > 1 else level), H = 2 + 6x or 2.
+#[differentiate]
+fn plain_values_meet_dual_ones(x: f64, k: usize) -> f64 {
+    let level = (k as f64).halve();
+    let mut buffer = vec![0.0; 3];
+    buffer[0] = level;
+    buffer[1] = x * x;
+    buffer[2] = level * x;
+    let tail = if x > 1.0 { x * x * x } else { level };
+    buffer.iter().sum::<f64>() + tail
+}
+
+#[test]
+fn the_default_generates_the_second_order() {
+    for &x in &[0.3_f64, 1.7, -2.2] {
+        let k = 3;
+        check(
+            "own_trait_method",
+            own_trait_method_hessian(x, k)[(0, 0)],
+            k as f64,
+            second_by_differences(|x| own_trait_method_grad(x, k), x),
+        );
+        assert_relative_eq!(
+            own_trait_method_hvp(x, 2.0, k),
+            2.0 * k as f64,
+            epsilon = 1e-12
+        );
+
+        let n = 4;
+        check(
+            "helper_on_a_local_vec",
+            helper_on_a_local_vec_hessian(x, n)[(0, 0)],
+            6.0 * n as f64 * x,
+            second_by_differences(|x| helper_on_a_local_vec_grad(x, n), x),
+        );
+
+        let c = 2.5 * 9.0;
+        check(
+            "parsed_and_converted",
+            parsed_and_converted_hessian(x, k as i32)[(0, 0)],
+            -c * x.sin(),
+            second_by_differences(|x| parsed_and_converted_grad(x, 3), x),
+        );
+
+        let top = 4.0_f64.sqrt();
+        check(
+            "table_maximum",
+            table_maximum_hessian(x, 5)[(0, 0)],
+            top * x.exp() + 2.0,
+            second_by_differences(|x| table_maximum_grad(x, 5), x),
+        );
+
+        let by_hand = 2.0 + if x > 1.0 { 6.0 * x } else { 0.0 };
+        check(
+            "plain_values_meet_dual_ones",
+            plain_values_meet_dual_ones_hessian(x, 5)[(0, 0)],
+            by_hand,
+            second_by_differences(|x| plain_values_meet_dual_ones_grad(x, 5), x),
+        );
+    }
+}
+
+/// The first-order results are those of the function as written: the plain values are not
+/// disturbed by the dual copy that sits beside it.
+#[test]
+fn first_order_is_unchanged() {
+    let x = 0.7_f64;
+    assert_relative_eq!(own_trait_method(x, 3), 1.5 * x * x, epsilon = 1e-15);
+    assert_relative_eq!(own_trait_method_grad(x, 3), 3.0 * x, epsilon = 1e-15);
+    assert_relative_eq!(
+        plain_values_meet_dual_ones_grad(x, 5),
+        2.0 * x + 2.5,
+        epsilon = 1e-15
+    );
+}
