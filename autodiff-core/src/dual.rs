@@ -49,9 +49,19 @@ use num_traits::Float;
 ///   derivative is infinite or NaN: `Dual::constant(0.0).sqrt()` has tangent 0, not NaN.
 /// - **Conversions** (`NumCast`, `FromPrimitive`, `From<T>`, parsing) give constants;
 ///   `ToPrimitive` converts the value.
+/// - **nalgebra** (feature `nalgebra`): `Dual<T>` is a `nalgebra::RealField` for every `T`
+///   that is both a `RealField` and a `Float` (`f64`, `f32`, nested duals), so nalgebra's
+///   algorithms run on matrices of duals and give directional derivatives:
+///   `DVector<Dual<f64>>::norm()`, `DMatrix<Dual<f64>>::determinant()`, `try_inverse()`,
+///   `lu()`. Its functions are the `Float` methods above; its constants (`pi()`, …) have
+///   zero tangents; its complex-number functions have their real meanings (`modulus` is
+///   `abs`, `argument` the constant 0 or π, `conjugate` the identity).
 /// - **`approx`** ([`AbsDiffEq`](approx::AbsDiffEq), [`RelativeEq`](approx::RelativeEq),
 ///   [`UlpsEq`](approx::UlpsEq)) compares the values *and* the tangents, each with the
 ///   given tolerance, as tests of derivatives want. Compare `.re` to check values alone.
+///   The tolerance is itself a `Dual` (nalgebra's `RealField` requires
+///   `Epsilon = Self`), of which only the value is used: `epsilon = Dual::constant(1e-9)`.
+///   The default tolerances are constants.
 ///
 /// ```
 /// use approx::assert_relative_eq;
@@ -62,6 +72,7 @@ use num_traits::Float;
 /// let y = 2.0 * x + 1.0; // value 7, tangent 2
 /// assert!(y > 6.0 && y == 7.0);
 /// assert_relative_eq!(y, Dual::new(7.0, 2.0));
+/// assert_relative_eq!(y, Dual::new(7.0, 2.0 + 1e-12), epsilon = Dual::constant(1e-9));
 /// assert_eq!(x.max(Dual::constant(3.0)).eps, 0.5); // a tie splits the tangent
 /// assert_eq!(Dual::constant(0.0_f64).sqrt().eps, 0.0);
 /// ```
@@ -152,8 +163,72 @@ crate::dual_ops::chain_rule_helpers!(Dual);
 crate::dual_ops::arithmetic!(Dual);
 crate::dual_ops::comparisons!(Dual);
 crate::dual_float::num_traits_impls!(Dual);
-crate::dual_ops::approx_impls!(Dual);
 crate::dual_float::float_impl!(Dual);
+
+// The tolerance of a dual comparison is a dual (`Epsilon = Dual<T::Epsilon>`, which is
+// `Self` for `f64`, `f32` and nested duals) because nalgebra's `RealField` demands
+// `Epsilon = Self`. Its value is the tolerance for the value and for the tangent alike;
+// its tangent is ignored, since a tolerance has no meaningful derivative.
+
+impl<T: approx::AbsDiffEq> approx::AbsDiffEq for Dual<T>
+where
+    T::Epsilon: Clone + num_traits::Zero,
+{
+    type Epsilon = Dual<T::Epsilon>;
+    #[inline]
+    fn default_epsilon() -> Self::Epsilon {
+        Dual::new(
+            T::default_epsilon(),
+            <T::Epsilon as num_traits::Zero>::zero(),
+        )
+    }
+    #[inline]
+    fn abs_diff_eq(&self, other: &Self, epsilon: Self::Epsilon) -> bool {
+        self.re.abs_diff_eq(&other.re, epsilon.re.clone())
+            && self.eps.abs_diff_eq(&other.eps, epsilon.re)
+    }
+}
+
+impl<T: approx::RelativeEq> approx::RelativeEq for Dual<T>
+where
+    T::Epsilon: Clone + num_traits::Zero,
+{
+    #[inline]
+    fn default_max_relative() -> Self::Epsilon {
+        Dual::new(
+            T::default_max_relative(),
+            <T::Epsilon as num_traits::Zero>::zero(),
+        )
+    }
+    #[inline]
+    fn relative_eq(
+        &self,
+        other: &Self,
+        epsilon: Self::Epsilon,
+        max_relative: Self::Epsilon,
+    ) -> bool {
+        self.re
+            .relative_eq(&other.re, epsilon.re.clone(), max_relative.re.clone())
+            && self
+                .eps
+                .relative_eq(&other.eps, epsilon.re, max_relative.re)
+    }
+}
+
+impl<T: approx::UlpsEq> approx::UlpsEq for Dual<T>
+where
+    T::Epsilon: Clone + num_traits::Zero,
+{
+    #[inline]
+    fn default_max_ulps() -> u32 {
+        T::default_max_ulps()
+    }
+    #[inline]
+    fn ulps_eq(&self, other: &Self, epsilon: Self::Epsilon, max_ulps: u32) -> bool {
+        self.re.ulps_eq(&other.re, epsilon.re.clone(), max_ulps)
+            && self.eps.ulps_eq(&other.eps, epsilon.re, max_ulps)
+    }
+}
 
 /// `re + epsε`, each part formatted with the formatter's precision; the parts of a nested
 /// dual number are parenthesized.

@@ -1,6 +1,7 @@
 //! What [`Dual`](crate::Dual) and [`DualVec`](crate::DualVec) share, apart from their
 //! `num_traits` traits (in [`dual_float`](crate::dual_float)): arithmetic, comparisons,
-//! `approx`, and the chain rule itself.
+//! `approx` (`DualVec`'s; `Dual`'s tolerance is a dual, for nalgebra, so it has its own), and
+//! the chain rule itself.
 //!
 //! Both types are written once, as macros over the type name, and instantiated in their own
 //! modules. A macro relies on five private methods of the type it is instantiated for:

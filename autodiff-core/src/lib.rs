@@ -19,6 +19,8 @@
 pub mod adjoint;
 mod dual;
 mod dual_float;
+#[cfg(feature = "nalgebra")]
+mod dual_nalgebra;
 mod dual_ops;
 mod dual_vec;
 pub mod forward;

@@ -199,10 +199,24 @@ fn signed_and_float_const() {
 #[test]
 fn approx_compares_values_and_tangents() {
     let a = Dual::new(1.0, 2.0);
-    assert_relative_eq!(a, Dual::new(1.0 + 1e-15, 2.0), max_relative = 1e-12);
+    assert_relative_eq!(
+        a,
+        Dual::new(1.0 + 1e-15, 2.0),
+        max_relative = Dual::constant(1e-12)
+    );
     assert!(!relative_eq!(a, Dual::new(1.0, 2.1))); // equal values, other tangent
     assert!(!relative_eq!(a, Dual::new(1.1, 2.0)));
-    assert!(abs_diff_eq!(a, Dual::new(1.05, 1.95), epsilon = 0.1));
+    assert!(abs_diff_eq!(
+        a,
+        Dual::new(1.05, 1.95),
+        epsilon = Dual::constant(0.1)
+    ));
+    // Only the tolerance's value counts: its tangent does not widen the tangent's tolerance.
+    assert!(!abs_diff_eq!(
+        a,
+        Dual::new(1.0, 2.5),
+        epsilon = Dual::new(0.1, 1.0)
+    ));
     assert!(ulps_eq!(a, Dual::new(1.0, 2.0)));
     let v = DualVec::new(1.0, [2.0, 3.0]);
     assert_relative_eq!(
