@@ -146,3 +146,21 @@ fn first_order_is_unchanged() {
         epsilon = 1e-15
     );
 }
+
+/// A method a dual number does not have (`to_bits`), called on a value that depends on a
+/// parameter: without options the function is left without second order, and its first
+/// order is unaffected.
+#[differentiate]
+fn bits_of_a_parameter(x: f64, y: f64) -> f64 {
+    if y.to_bits() == 0 {
+        x
+    } else {
+        x * y
+    }
+}
+
+#[test]
+fn a_method_duals_lack_leaves_the_second_order_out_by_default() {
+    assert_eq!(bits_of_a_parameter_grad(2.0, 3.0), (3.0, 2.0));
+    assert_eq!(bits_of_a_parameter_grad(2.0, 0.0), (1.0, 0.0)); // f = x there
+}

@@ -105,6 +105,10 @@ pub fn generate(
     let dual_pullback = match pullback_body {
         Some(body) if errors.is_empty() => match syn::parse2::<syn::Block>(quote!({ #body })) {
             Ok(mut block) => {
+                let plain = plain_variables(&block, variables);
+                if by_default && method_unknown_on_duals(item, &block, variables, &plain) {
+                    return TokenStream::new();
+                }
                 let callees = called_pullbacks(&block);
                 // A callee's dual forms exist only if it generated them, which this macro
                 // cannot see: by default a caller leaves its second order out rather than
@@ -114,7 +118,7 @@ pub fn generate(
                 }
                 let mut rewriter = Rewriter {
                     callees,
-                    plain: plain_variables(&block, variables),
+                    plain,
                     ..Rewriter::default()
                 };
                 rewriter.visit_block_mut(&mut block);
@@ -144,6 +148,220 @@ pub fn generate(
         dual_pullback.filter(|_| errors.is_empty()),
     );
     quote!(#compile_errors #functions)
+}
+
+/// Methods that dual numbers, and the buffers, iterators and matrices holding them, have as
+/// floats do: the float methods (`num_traits::Float`'s and those with derivative rules), and
+/// the common ones of slices, `Vec`, iterators, `Option` and nalgebra values.
+const METHODS_ON_DUALS: &[&str] = &[
+    // Floats.
+    "abs",
+    "abs_sub",
+    "acos",
+    "acosh",
+    "asin",
+    "asinh",
+    "atan",
+    "atan2",
+    "atanh",
+    "cbrt",
+    "ceil",
+    "clamp",
+    "classify",
+    "copysign",
+    "cos",
+    "cosh",
+    "exp",
+    "exp2",
+    "exp_m1",
+    "floor",
+    "fract",
+    "hypot",
+    "integer_decode",
+    "is_finite",
+    "is_infinite",
+    "is_nan",
+    "is_normal",
+    "is_sign_negative",
+    "is_sign_positive",
+    "is_subnormal",
+    "ln",
+    "ln_1p",
+    "log",
+    "log10",
+    "log2",
+    "max",
+    "min",
+    "mul_add",
+    "partial_cmp",
+    "powf",
+    "powi",
+    "recip",
+    "round",
+    "signum",
+    "sin",
+    "sin_cos",
+    "sinh",
+    "sqrt",
+    "tan",
+    "tanh",
+    "to_degrees",
+    "to_radians",
+    "trunc",
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "clone",
+    "to_string",
+    // Slices, `Vec`, iterators, `Option`.
+    "iter",
+    "iter_mut",
+    "into_iter",
+    "chunks",
+    "chunks_exact",
+    "chunks_mut",
+    "windows",
+    "map",
+    "zip",
+    "enumerate",
+    "copied",
+    "cloned",
+    "rev",
+    "skip",
+    "take",
+    "step_by",
+    "filter",
+    "sum",
+    "product",
+    "fold",
+    "collect",
+    "count",
+    "last",
+    "nth",
+    "len",
+    "is_empty",
+    "first",
+    "first_mut",
+    "get",
+    "get_mut",
+    "to_vec",
+    "to_owned",
+    "push",
+    "pop",
+    "extend",
+    "extend_from_slice",
+    "copy_from_slice",
+    "clone_from_slice",
+    "fill",
+    "swap",
+    "split_at",
+    "split_at_mut",
+    "as_slice",
+    "as_mut_slice",
+    "unwrap",
+    "expect",
+    "unwrap_or",
+    "all",
+    "any",
+    "position",
+    "max_by",
+    "min_by",
+    "for_each",
+    "chain",
+    "skip_while",
+    "take_while",
+    // nalgebra.
+    "transpose",
+    "dot",
+    "norm",
+    "norm_squared",
+    "normalize",
+    "trace",
+    "determinant",
+    "cross",
+    "component_mul",
+    "component_div",
+    "column",
+    "row",
+    "nrows",
+    "ncols",
+    "shape",
+    "clone_owned",
+    "into_owned",
+];
+
+/// Whether the body calls a method that a dual number might not have, on a value that may
+/// become one in the dual copy: a method of the user's own trait on `f64`, `to_bits`, ….
+/// Without options that function is left without second order, rather than fail to compile.
+fn method_unknown_on_duals(
+    item: &ItemFn,
+    pullback: &syn::Block,
+    variables: &[(Ident, bool)],
+    plain: &HashSet<String>,
+) -> bool {
+    struct Finder {
+        /// Variables that keep their plain types in the dual copy.
+        plain: HashSet<String>,
+        unknown: bool,
+    }
+    impl Finder {
+        fn may_be_dual(&self, receiver: &Expr) -> bool {
+            match receiver {
+                Expr::Lit(lit) => matches!(lit.lit, syn::Lit::Float(_)),
+                Expr::Paren(inner) => self.may_be_dual(&inner.expr),
+                // A float literal or constant inside becomes a dual constant.
+                _ => {
+                    let names = mentioned(receiver);
+                    names.is_empty() || names.iter().any(|n| !self.plain.contains(n))
+                }
+            }
+        }
+    }
+    impl<'a> syn::visit::Visit<'a> for Finder {
+        fn visit_expr_method_call(&mut self, call: &'a syn::ExprMethodCall) {
+            let name = call.method.to_string();
+            if !METHODS_ON_DUALS.contains(&name.as_str()) && self.may_be_dual(&call.receiver) {
+                self.unknown = true;
+            }
+            syn::visit::visit_expr_method_call(self, call);
+        }
+        fn visit_expr_path(&mut self, path: &'a syn::ExprPath) {
+            // `f64::to_bits`, `f64::total_cmp` become `<Dual<f64>>::..`.
+            let segments: Vec<String> = path
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
+            if let [kind, method] = segments.as_slice() {
+                let lowercase = method.starts_with(|c: char| c.is_lowercase());
+                if (kind == "f64" || kind == "f32")
+                    && lowercase
+                    && !METHODS_ON_DUALS.contains(&method.as_str())
+                    && method != "from"
+                {
+                    self.unknown = true;
+                }
+            }
+        }
+    }
+    // Parameters and loop variables that depend on nothing keep their types, and so do the
+    // variables the copy leaves plain.
+    let declared = declared_names(pullback);
+    let mut finder = Finder {
+        plain: variables
+            .iter()
+            .filter(|(ident, depends)| !depends && !declared.contains(&ident.to_string()))
+            .map(|(ident, _)| ident.to_string())
+            .chain(plain.iter().cloned())
+            .collect(),
+        unknown: false,
+    };
+    syn::visit::Visit::visit_block(&mut finder, &item.block);
+    finder.unknown
 }
 
 /// An integer, `bool` or `char` (a type whose values are `Copy`).
@@ -764,6 +982,20 @@ fn plain_variables(block: &syn::Block, variables: &[(Ident, bool)]) -> HashSet<S
             plain.remove(&name);
         }
     }
+}
+
+/// The names that `let` statements of `block` bind.
+fn declared_names(block: &syn::Block) -> HashSet<String> {
+    struct Lets(HashSet<String>);
+    impl<'a> syn::visit::Visit<'a> for Lets {
+        fn visit_local(&mut self, local: &'a syn::Local) {
+            self.0.extend(bindings(&local.pat));
+            syn::visit::visit_local(self, local);
+        }
+    }
+    let mut lets = Lets(HashSet::new());
+    syn::visit::Visit::visit_block(&mut lets, block);
+    lets.0
 }
 
 /// The single identifiers `expr` mentions.
