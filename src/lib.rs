@@ -103,11 +103,12 @@
 //! assert_eq!(wave_hvp(x, 1.0, y, 0.0), (h[(0, 0)], h[(1, 0)]));
 //! ```
 //!
-//! Without options they are generated where they are sure to compile, which leaves out
-//! functions over nalgebra values, with `&mut` parameters, with a struct passed by value, or
-//! calling other differentiated functions; `#[differentiate(hessian)]` asks for them in
-//! every case and reports what stands in the way. The README lists what the dual copy
-//! accepts.
+//! Without options they are generated where the macro can tell that they compile, which
+//! leaves out functions returning nalgebra values, with `&mut` parameters, with a struct
+//! passed by value, calling other differentiated functions, or calling methods that dual
+//! numbers may lack on values that become dual numbers; `#[differentiate(hessian)]` asks
+//! for them in every case and reports what stands in the way. The README lists what the
+//! dual copy accepts.
 //!
 //! # Blocking derivatives
 //!

@@ -395,3 +395,43 @@ impl<T: RealField + Float> Dual<T> {
         Dual::constant(T::from_subset(&x))
     }
 }
+
+// A dual number on the left of a matrix of dual numbers (`s * A`): nalgebra defines a scalar
+// on the left for its primitive types only, and the dual copy of `2.0 * x` writes exactly
+// this. The product is the matrix's own `A * s`.
+macro_rules! dual_times_matrix {
+    ($($lhs:ty),*) => {$(
+        impl<T, R, C, S> core::ops::Mul<nalgebra::Matrix<Dual<T>, R, C, S>> for $lhs
+        where
+            T: RealField + Float,
+            R: nalgebra::Dim,
+            C: nalgebra::Dim,
+            S: nalgebra::Storage<Dual<T>, R, C>,
+            nalgebra::DefaultAllocator: nalgebra::allocator::Allocator<R, C>,
+        {
+            type Output = nalgebra::OMatrix<Dual<T>, R, C>;
+            #[inline]
+            fn mul(self, rhs: nalgebra::Matrix<Dual<T>, R, C, S>) -> Self::Output {
+                rhs * *self.borrow()
+            }
+        }
+
+        impl<T, R, C, S> core::ops::Mul<&nalgebra::Matrix<Dual<T>, R, C, S>> for $lhs
+        where
+            T: RealField + Float,
+            R: nalgebra::Dim,
+            C: nalgebra::Dim,
+            S: nalgebra::Storage<Dual<T>, R, C>,
+            nalgebra::DefaultAllocator: nalgebra::allocator::Allocator<R, C>,
+        {
+            type Output = nalgebra::OMatrix<Dual<T>, R, C>;
+            #[inline]
+            fn mul(self, rhs: &nalgebra::Matrix<Dual<T>, R, C, S>) -> Self::Output {
+                rhs * *self.borrow()
+            }
+        }
+    )*};
+}
+
+use core::borrow::Borrow;
+dual_times_matrix!(Dual<T>, &Dual<T>);

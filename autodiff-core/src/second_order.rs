@@ -305,6 +305,107 @@ impl PrimalTag {
 #[doc(hidden)]
 pub trait BufferResultCall {}
 
+/// The nalgebra side of `f_hvp` and `f_hessian` for matrix parameters.
+#[cfg(feature = "nalgebra")]
+mod matrices {
+    use nalgebra::allocator::Allocator;
+    use nalgebra::{DefaultAllocator, Dim, OMatrix, Scalar};
+    use num_traits::{Float, One, Zero};
+
+    use crate::Dual;
+
+    /// The dual matrix `value + ε·direction`: `f_hvp`'s input for a matrix parameter.
+    ///
+    /// ```
+    /// use autodiff_core::second_order::seed_matrix;
+    /// use nalgebra::dvector;
+    ///
+    /// let seeded = seed_matrix(&dvector![1.0, 2.0], &dvector![0.5, 0.0]);
+    /// assert_eq!((seeded[0].re, seeded[0].eps, seeded[1].eps), (1.0, 0.5, 0.0));
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If `direction` has another shape than `value`.
+    pub fn seed_matrix<T: Float + Scalar, R: Dim, C: Dim>(
+        value: &OMatrix<T, R, C>,
+        direction: &OMatrix<T, R, C>,
+    ) -> OMatrix<Dual<T>, R, C>
+    where
+        DefaultAllocator: Allocator<R, C>,
+    {
+        assert_eq!(
+            value.shape(),
+            direction.shape(),
+            "a direction must have the shape of its matrix"
+        );
+        value.zip_map(direction, Dual::new)
+    }
+
+    /// A matrix of constant dual numbers: a matrix parameter outside `wrt`.
+    ///
+    /// ```
+    /// use autodiff_core::second_order::constant_matrix;
+    /// use nalgebra::dvector;
+    ///
+    /// assert_eq!(constant_matrix(&dvector![3.0_f64])[0].eps, 0.0);
+    /// ```
+    pub fn constant_matrix<T: Float + Scalar, R: Dim, C: Dim>(
+        value: &OMatrix<T, R, C>,
+    ) -> OMatrix<Dual<T>, R, C>
+    where
+        DefaultAllocator: Allocator<R, C>,
+    {
+        value.map(Dual::constant)
+    }
+
+    /// The tangents of a dual matrix: `H·v` for a matrix parameter.
+    ///
+    /// ```
+    /// use autodiff_core::{second_order::matrix_tangents, Dual};
+    /// use nalgebra::dvector;
+    ///
+    /// assert_eq!(matrix_tangents(&dvector![Dual::new(1.0, 4.0)]), dvector![4.0]);
+    /// ```
+    pub fn matrix_tangents<T: Float + Scalar, R: Dim, C: Dim>(
+        value: &OMatrix<Dual<T>, R, C>,
+    ) -> OMatrix<T, R, C>
+    where
+        DefaultAllocator: Allocator<R, C>,
+    {
+        value.map(|entry| entry.eps)
+    }
+
+    /// A matrix shaped like `like`, zero but for a one at column-major position `index` (none
+    /// when `index` is out of range): `f_hessian`'s unit direction for a matrix parameter.
+    ///
+    /// ```
+    /// use autodiff_core::second_order::unit_matrix;
+    /// use nalgebra::dmatrix;
+    ///
+    /// let like = dmatrix![0.0, 0.0; 0.0, 0.0];
+    /// assert_eq!(unit_matrix(&like, 1), dmatrix![0.0, 0.0; 1.0, 0.0]);
+    /// assert_eq!(unit_matrix(&like, 4), like);
+    /// ```
+    pub fn unit_matrix<T: Scalar + Zero + One, R: Dim, C: Dim>(
+        like: &OMatrix<T, R, C>,
+        index: usize,
+    ) -> OMatrix<T, R, C>
+    where
+        DefaultAllocator: Allocator<R, C>,
+    {
+        let (rows, columns) = like.shape_generic();
+        let mut unit = OMatrix::zeros_generic(rows, columns);
+        if index < unit.len() {
+            unit[index] = T::one();
+        }
+        unit
+    }
+}
+
+#[cfg(feature = "nalgebra")]
+pub use matrices::{constant_matrix, matrix_tangents, seed_matrix, unit_matrix};
+
 #[cfg(test)]
 mod tests {
     use super::*;

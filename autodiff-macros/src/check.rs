@@ -65,33 +65,6 @@ pub struct Signature {
     pub returns_value: bool,
 }
 
-/// Whether the body names a nalgebra vector or matrix type (a constructor, an annotation),
-/// which forward mode does not support yet.
-pub fn body_mentions_nalgebra(item: &ItemFn) -> bool {
-    fn scan(tokens: proc_macro2::TokenStream) -> bool {
-        tokens.into_iter().any(|tree| match tree {
-            proc_macro2::TokenTree::Ident(ident) => {
-                crate::params::is_nalgebra_name(&ident.to_string())
-            }
-            proc_macro2::TokenTree::Group(group) => scan(group.stream()),
-            _ => false,
-        })
-    }
-    scan(item.block.to_token_stream())
-}
-
-impl Signature {
-    /// Whether a nalgebra vector or matrix goes in or comes out, which forward mode does not
-    /// support yet.
-    pub fn has_values(&self) -> bool {
-        self.returns_value
-            || self
-                .params
-                .iter()
-                .any(|p| matches!(p.kind, ParamKind::Value { .. }))
-    }
-}
-
 /// Checks the signature and the attribute's options against it.
 pub fn signature(item: &ItemFn, args: &Args, errors: &mut Errors) -> Signature {
     let sig = &item.sig;

@@ -67,14 +67,14 @@ pub fn generate(
              not generate; remove `forward`",
         ));
     }
-    if sig.has_values() || crate::check::body_mentions_nalgebra(item) {
+    if sig.returns_value {
         if by_default {
             return TokenStream::new();
         }
         errors.push(syn::Error::new_spanned(
             option,
-            "`hessian` through nalgebra vectors and matrices is not supported yet; remove \
-             `hessian`, or write the function over slices",
+            "`hessian` on a function returning a nalgebra vector or matrix is not supported \
+             yet; remove `hessian`, or differentiate a function returning a float",
         ));
         return errors.iter().map(syn::Error::to_compile_error).collect();
     }
@@ -379,8 +379,11 @@ fn element_kind(p: &Param) -> Option<&'static str> {
     match &p.kind {
         ParamKind::Scalar => float_kind(&p.ty),
         ParamKind::Buffer { element, .. } | ParamKind::Cell { element } => float_kind(element),
-        // Refused with an error before this is asked.
-        ParamKind::Value { .. } | ParamKind::Inactive => None,
+        ParamKind::Value { owned, .. } => {
+            let entry: Type = syn::parse2(crate::params::nalgebra_entry(owned)).ok()?;
+            float_kind(&entry)
+        }
+        ParamKind::Inactive => None,
     }
 }
 
@@ -458,9 +461,13 @@ fn functions(
         });
         quote!(#mutability #ident: #ty #shadow)
     });
-    let cotangent_types = sig.params.iter().map(|p| match p.kind {
+    let cotangent_types = sig.params.iter().map(|p| match &p.kind {
         ParamKind::Scalar => {
             let ty = dual_of(&p.ty);
+            quote!(#ty)
+        }
+        ParamKind::Value { owned, .. } => {
+            let ty = dual_of(owned);
             quote!(#ty)
         }
         _ => quote!(#private::NoTangent),
@@ -676,8 +683,26 @@ fn functions(
                 call_args.push(quote!(#ident, ::core::unimplemented!()));
                 bindings.push(quote!(_));
             }
-            // A matrix is refused with an error before this is generated.
-            ParamKind::Value { .. } | ParamKind::Inactive => {
+            ParamKind::Value { by_ref, .. } => {
+                let place = if *by_ref {
+                    quote!(#ident)
+                } else {
+                    quote!(&#ident)
+                };
+                setup.push(if in_wrt {
+                    let direction = if *by_ref { quote!(#dot) } else { quote!(&#dot) };
+                    quote!(let #seeded = #private::second_order::seed_matrix(#place, #direction);)
+                } else {
+                    quote!(let #seeded = #private::second_order::constant_matrix(#place);)
+                });
+                call_args.push(if *by_ref {
+                    quote!(&#seeded)
+                } else {
+                    quote!(#seeded)
+                });
+                bindings.push(if in_wrt { quote!(#shadow) } else { quote!(_) });
+            }
+            ParamKind::Inactive => {
                 call_args.push(quote!(#ident));
                 bindings.push(quote!(_));
             }
@@ -697,6 +722,9 @@ fn functions(
                     form: BufferForm::Array(_),
                     ..
                 } => quote!(#shadow.map(|#d| #d.eps)),
+                ParamKind::Value { .. } => {
+                    quote!(#private::second_order::matrix_tangents(&#shadow))
+                }
                 _ => quote!(#shadow.eps),
             }
         })
@@ -751,6 +779,11 @@ fn functions(
                     ::core::array::from_fn(|#i| if #k == #offset + #i { #one } else { #zero });
                 #offset += #ident.len();
             },
+            // Entries in nalgebra's column-major order.
+            ParamKind::Value { .. } => quote! {
+                let #dot = #private::second_order::unit_matrix(&#ident, #k.wrapping_sub(#offset));
+                #offset += #ident.len();
+            },
             _ => quote! {
                 let #dot: #element_ty = if #k == #offset { #one } else { #zero };
                 #offset += 1;
@@ -774,6 +807,7 @@ fn functions(
                 ..
             } => quote!(#value, &#dot[..]),
             ParamKind::Buffer { .. } => quote!(#value, &#dot),
+            ParamKind::Value { by_ref: true, .. } => quote!(#value, &#dot),
             _ => quote!(#value, #dot),
         }
     });
@@ -784,6 +818,7 @@ fn functions(
     };
     let columns = wrt.iter().zip(&parts).map(|(p, part)| match p.kind {
         ParamKind::Scalar => quote!(#row.push(#part);),
+        ParamKind::Value { .. } => quote!(#row.extend(#part.iter().copied());),
         _ => quote!(#row.extend_from_slice(&#part[..]);),
     });
     let hessian_body = match &dual_body {
@@ -1233,14 +1268,10 @@ impl VisitMut for Rewriter {
         if !in_place && !operand && self.is_plain_place(expr) {
             // A plain value where a dual number may be expected: lifted by its type, so a
             // float becomes a constant and an integer or a struct stays as it is.
-            let v = Ident::new("value", Span::mixed_site());
             // A variable or a field is moved, as the original moves it; an element is copied.
             *expr = match expr {
-                Expr::Index(_) => syn::parse_quote!({
-                    let #v = &#expr;
-                    #v.__lift_kind().place(#v)
-                }),
-                _ => syn::parse_quote!(match #expr { #v => (&#v).__lift_kind().value(#v) }),
+                Expr::Index(_) => syn::parse_quote!((&#expr).__lift_kind().place(&#expr)),
+                _ => syn::parse_quote!((&#expr).__lift_kind().value(#expr)),
             };
             return;
         }
@@ -1266,9 +1297,22 @@ impl VisitMut for Rewriter {
                 self.visit_expr_mut(&mut binary.right);
             }
             Expr::Binary(binary) => {
-                self.operand = true;
+                // A plain float beside a matrix of dual numbers must be a dual number too
+                // (there is no `f64 * DMatrix<Dual<f64>>`): arithmetic lifts its operands;
+                // comparisons and logic mix plain and dual values as they are.
+                // Only beside a value that may be dual: `i + 1` on plain integers keeps its
+                // type inference.
+                use syn::BinOp::{Add, Div, Mul, Sub};
+                let arithmetic = matches!(binary.op, Add(_) | Sub(_) | Mul(_) | Div(_));
+                let may_be_dual =
+                    |e: &Expr| mentioned(e).iter().any(|name| !self.plain.contains(name));
+                let (lift_left, lift_right) = (
+                    arithmetic && may_be_dual(&binary.right),
+                    arithmetic && may_be_dual(&binary.left),
+                );
+                self.operand = !lift_left;
                 self.visit_expr_mut(&mut binary.left);
-                self.operand = true;
+                self.operand = !lift_right;
                 self.visit_expr_mut(&mut binary.right);
             }
             Expr::Unary(unary) => {

@@ -363,7 +363,7 @@ fn first_crossing_dual_pullback(
     for i in 0..steps {
         trips1 += 1;
         let t1 = i as f64;
-        let t2 = x * t1;
+        let t2 = x * (&t1).__lift_kind().value(t1);
         acc_before1.push(acc);
         acc = acc + t2;
         let branch1 = acc > limit;
@@ -371,12 +371,7 @@ fn first_crossing_dual_pullback(
             output = acc.ln();
             exit_code = 1u32;
         }
-        i_saved
-            .push(
-                match i {
-                    value => (&value).__lift_kind().value(value),
-                },
-            );
+        i_saved.push((&i).__lift_kind().value(i));
         branch1_saved.push(branch1);
         match exit_code {
             1u32 => break,

@@ -222,7 +222,7 @@ fn pairwise_products_dual_pullback(
             let t2 = x[j];
             let t3 = t1 * t2;
             let t4 = (i - j) as f64;
-            let t5 = t3 * t4;
+            let t5 = t3 * (&t4).__lift_kind().value(t4);
             s = s + t5;
         }
     }

@@ -170,3 +170,35 @@ where
         -g.dot(lhs) / (*rhs * *rhs)
     }
 }
+
+/// `C = s A` for a dual scalar and a matrix of dual numbers, as in the second-order copy of
+/// `2.0 * x`: `s̄ = ⟨G, A⟩`, `Ā = s G`.
+///
+/// ```
+/// use autodiff_core::{rules::ops, Dual};
+/// use nalgebra::DVector;
+///
+/// let (s, a) = (Dual::new(2.0, 1.0), DVector::from_element(2, Dual::constant(3.0)));
+/// let g = DVector::from_element(2, Dual::constant(1.0));
+/// assert_eq!(ops::mul_lhs(&s, &a, &g), Dual::constant(6.0));
+/// assert_eq!(ops::mul_rhs(&s, &a, &g)[0], Dual::new(2.0, 1.0));
+/// ```
+impl<T, R: Dim, C: Dim> MulRule<OMatrix<crate::Dual<T>, R, C>> for crate::Dual<T>
+where
+    crate::Dual<T>: Entry,
+    DefaultAllocator: Allocator<R, C>,
+{
+    type Output = OMatrix<crate::Dual<T>, R, C>;
+
+    fn mul_lhs(_lhs: &Self, rhs: &OMatrix<crate::Dual<T>, R, C>, g: &Self::Output) -> Self {
+        g.dot(rhs)
+    }
+
+    fn mul_rhs(
+        lhs: &Self,
+        _rhs: &OMatrix<crate::Dual<T>, R, C>,
+        g: &Self::Output,
+    ) -> OMatrix<crate::Dual<T>, R, C> {
+        g * *lhs
+    }
+}
