@@ -83,7 +83,7 @@ fn bench(c: &mut Criterion) {
         });
         if n <= NESTED_MAX {
             let generated = rosenbrock_hessian(&x);
-            let (_, _, nested) = autodiff::forward::hessian(|x| rosenbrock_generic(x), &x);
+            let (_, _, nested) = autodiff::forward::hessian(rosenbrock_generic, &x);
             let flat: Vec<f64> = nested.iter().flatten().copied().collect();
             let generated_rows: Vec<f64> = generated.transpose().iter().copied().collect();
             common::assert_agree("nested hessian", &generated_rows, &flat, 1e-10);
@@ -91,7 +91,7 @@ fn bench(c: &mut Criterion) {
                 b.iter(|| rosenbrock_hessian(black_box(&x)))
             });
             group.bench_function("nested_dual_hessian", |b| {
-                b.iter(|| autodiff::forward::hessian(|x| rosenbrock_generic(x), black_box(&x)))
+                b.iter(|| autodiff::forward::hessian(rosenbrock_generic, black_box(&x)))
             });
         }
         group.finish();

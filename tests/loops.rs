@@ -935,3 +935,50 @@ fn element_behind_a_counter_is_read_again_in_reverse() {
         packed_triangle(&p[..12], &p[12..])
     });
 }
+
+/// Adds x² into `z` elementwise: a call that changes its `&mut` buffer.
+#[differentiate]
+fn add_squares_into(x: &[f64], z: &mut [f64]) {
+    for i in 0..x.len() {
+        z[i] += x[i] * x[i];
+    }
+}
+
+/// Reads of a buffer that calls and stores keep changing. In the first inner loop nothing
+/// writes `z` after the read, and every write to `z` is undone in reverse, so `z[i]` is read
+/// again there instead of recorded; in the second the same block writes `z[i]` after
+/// reading it, so the read is recorded. After step t's call z = (2ᵗ − 1) x², so
+/// f = Σₜ (2ᵗ − 1) Σᵢ (xᵢ³ + xᵢ²) and ∂f/∂xᵢ = Σₜ (2ᵗ − 1) (3xᵢ² + 2xᵢ).
+#[differentiate]
+#[allow(clippy::needless_range_loop)] // indexing is the form under test
+fn reads_of_a_restored_buffer(x: &[f64], steps: usize) -> f64 {
+    let n = x.len();
+    let mut z = vec![0.0; n];
+    let mut s = 0.0;
+    for _ in 0..steps {
+        add_squares_into(x, &mut z);
+        for i in 0..n {
+            let zi = z[i];
+            s += zi * x[i];
+        }
+        for i in 0..n {
+            let zi = z[i];
+            s += zi;
+            z[i] = 2.0 * zi;
+        }
+    }
+    s
+}
+
+#[test]
+fn elements_of_restored_buffers_are_read_again_in_reverse() {
+    let x = [0.7, -1.3, 0.4, 2.1];
+    for steps in [1_usize, 3] {
+        let weight: f64 = (1..=steps).map(|t| (2.0_f64.powi(t as i32)) - 1.0).sum();
+        let hand: Vec<f64> = x.iter().map(|v| weight * (3.0 * v * v + 2.0 * v)).collect();
+        let generated = reads_of_a_restored_buffer_grad(&x, steps);
+        check("reads_of_a_restored_buffer", &x, &generated, &hand, |p| {
+            reads_of_a_restored_buffer(p, steps)
+        });
+    }
+}

@@ -12,6 +12,93 @@ use syn::visit::Visit;
 
 use crate::ir::*;
 
+/// The buffers whose writes are all undone in reverse, each where it is reversed: element
+/// stores record the overwritten element (`contents_needed`), calls that change them are
+/// snapshotted (`active`), and nothing else writes them (no swap, push, reassignment, or
+/// statement kept as written that names them).
+fn restored_buffers(f: &Function) -> Vec<bool> {
+    let mut restored: Vec<bool> = f
+        .vars
+        .iter()
+        .map(|v| v.buffer && !v.cell && v.contents_needed && v.active && v.view.is_none())
+        .collect();
+    // A statement only run forward may do anything with a buffer it names; a value kept as
+    // written (`x.len()`) only reads, unless it borrows mutably.
+    let mut named_by_opaque = Vec::new();
+    f.body.walk(&mut |stmt| match stmt {
+        Stmt::Swap { a, b } => {
+            restored[f.root(*a)] = false;
+            restored[f.root(*b)] = false;
+        }
+        Stmt::Push { base, .. } => restored[f.root(*base)] = false,
+        Stmt::Assign { var, .. }
+        | Stmt::Let {
+            var, init: None, ..
+        } => restored[f.root(*var)] = false,
+        Stmt::Effect(tokens) => named_by_opaque.push(tokens.clone()),
+        Stmt::Let {
+            init: Some(Rhs::Opaque(tokens)),
+            ..
+        } if tokens.clone().into_iter().any(|t| names_in(&t, "mut")) => {
+            named_by_opaque.push(tokens.clone())
+        }
+        _ => {}
+    });
+    for (var, kept) in restored.iter_mut().enumerate() {
+        let name = f.vars[var].ident.to_string();
+        let named = |tokens: &proc_macro2::TokenStream| {
+            tokens
+                .clone()
+                .into_iter()
+                .any(|tree| names_in(&tree, &name))
+        };
+        if *kept && named_by_opaque.iter().any(named) {
+            *kept = false;
+        }
+    }
+    restored
+}
+
+/// Whether a token tree names `name` anywhere.
+fn names_in(tree: &proc_macro2::TokenTree, name: &str) -> bool {
+    match tree {
+        proc_macro2::TokenTree::Ident(ident) => ident == name,
+        proc_macro2::TokenTree::Group(group) => {
+            group.stream().into_iter().any(|t| names_in(&t, name))
+        }
+        _ => false,
+    }
+}
+
+/// Whether buffer `root` may be written after `var`'s definition in `var`'s block (in the
+/// statements that follow it, nested blocks included): then the element `var` read is not
+/// what the buffer holds at the start of the block's reverse. `None` if `var` is not
+/// declared directly in its block.
+fn written_after(f: &Function, root: VarId, var: VarId) -> Option<bool> {
+    let body = find_block(&f.body, f.vars[var].block)?;
+    let position = body
+        .stmts
+        .iter()
+        .position(|stmt| matches!(stmt, Stmt::Let { var: v, .. } if *v == var))?;
+    let rest = Block {
+        id: body.id,
+        stmts: body.stmts[position + 1..].to_vec(),
+    };
+    let mut written = false;
+    rest.walk(&mut |stmt| {
+        written |= match stmt {
+            Stmt::Store { base, .. } | Stmt::Push { base, .. } => f.root(*base) == root,
+            Stmt::Swap { a, b } => f.root(*a) == root || f.root(*b) == root,
+            Stmt::Let {
+                init: Some(rhs), ..
+            }
+            | Stmt::Assign { rhs, .. } => crate::activity::written_by_call(f, rhs).contains(&root),
+            _ => false,
+        }
+    });
+    Some(written)
+}
+
 /// Marks needed block-local variables that can be recomputed (`Var::recomputed`), making the
 /// block-local values they are computed from needed in turn.
 pub fn plan(f: &mut Function) {
@@ -166,6 +253,10 @@ struct Facts {
     definitions: HashMap<VarId, Rhs>,
     /// Variables assigned after their declaration (or written, for buffers).
     assigned: Vec<bool>,
+    /// Buffers whose every write the reverse sweep undoes where it reverses it (element
+    /// writes recorded, calls' changes snapshotted, nothing else writing them): at any point
+    /// of the reverse sweep they hold what they held at the same point forward.
+    restored: Vec<bool>,
     /// The block that contains each block.
     parents: Vec<Option<BlockId>>,
     /// The variable each emitted name stands for.
@@ -232,6 +323,7 @@ impl Facts {
         }
         walk(f, &f.body, &mut assigned, &mut definitions, &mut parents);
         definitions.retain(|var, _| !assigned[*var]);
+        let restored = restored_buffers(f);
         let by_name = f
             .vars
             .iter()
@@ -241,6 +333,7 @@ impl Facts {
         Facts {
             definitions,
             assigned,
+            restored,
             parents,
             by_name,
         }
@@ -282,11 +375,20 @@ impl Facts {
             }
             Rhs::Index { base, index } => {
                 let root = f.root(*base);
-                if self.assigned[root] || f.vars[root].cell {
+                if f.vars[root].cell {
                     return None;
                 }
                 let mut reads: Vec<VarId> = index.iter().filter_map(Atom::var).collect();
-                reads.push(root);
+                if !self.assigned[root] {
+                    reads.push(root);
+                } else if !self.restored[root]
+                    || !matches!(f.vars[root].kind, VarKind::Param) && f.vars[root].block != ROOT
+                    || written_after(f, root, var)?
+                {
+                    // A buffer that is written gives the element back only if the reverse
+                    // sweep undoes its writes and none comes after the read in its block.
+                    return None;
+                }
                 let mut view = *base;
                 while let Some(v) = &f.vars[view].view {
                     reads.extend(v.start.var());
