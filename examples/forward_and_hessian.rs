@@ -4,8 +4,8 @@
 //!
 //! Run with `cargo run --release --example forward_and_hessian`.
 //!
-//! `#[differentiate(hessian)]` generates `rosenbrock_hessian` and `rosenbrock_hvp` (forward
-//! over the generated reverse mode); the forward-mode helper [`autodiff::forward::hessian`]
+//! `#[differentiate]` generates `rosenbrock_hessian` and `rosenbrock_hvp` too (forward over
+//! the generated reverse mode); the forward-mode helper [`autodiff::forward::hessian`]
 //! on a generic copy of the function gives the same matrix from nested dual numbers.
 
 use autodiff::num_traits::Float;
@@ -18,7 +18,7 @@ fn wave(x: f64, y: f64) -> f64 {
 }
 
 /// Rosenbrock's function, minimised at (1, 1).
-#[differentiate(hessian)]
+#[differentiate]
 fn rosenbrock(x: f64, y: f64) -> f64 {
     (1.0 - x).powi(2) + 100.0 * (y - x * x).powi(2)
 }
