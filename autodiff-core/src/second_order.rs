@@ -294,6 +294,19 @@ impl PrimalTag {
     }
 }
 
+/// Never implemented: the bound of the stand-ins for the dual forms of a function without
+/// second order (`#[differentiate(reverse)]`, or one whose dual copy the macro could not
+/// build), so that a call to it from a `#[differentiate(hessian)]` function fails with this
+/// message.
+#[diagnostic::on_unimplemented(
+    message = "this call's callee has no second order, which the caller's `hessian` needs",
+    label = "the callee was declared with `reverse` alone, or its second order is left out",
+    note = "remove `reverse` from the callee or add `hessian` to it: `hessian` then says what \
+            stands in the way, if anything"
+)]
+#[doc(hidden)]
+pub trait CalleeWithoutSecondOrder {}
+
 /// Never implemented: the bound of the stub that a `#[differentiate(hessian)]` function
 /// returning a buffer leaves for callers, so that a call to it from another `hessian`
 /// function fails with this message.

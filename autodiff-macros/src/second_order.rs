@@ -17,9 +17,12 @@
 //! stub whose unsatisfiable bound explains that it cannot be called yet.
 //!
 //! By default a function is left without second order, silently, where its dual copy might
-//! not compile in code that asked for none: with nalgebra values, `&mut` parameters, a
-//! parameter passed by value that may not be `Clone` (`f_hessian` clones it per input), or
-//! calls to other `#[differentiate]` functions (whose options this macro cannot see).
+//! not compile in code that asked for none: a nalgebra result, a parameter passed by value
+//! that may not be `Clone` (`f_hessian` clones it per input), a method dual numbers may lack
+//! on a value that becomes one, or calls to other `#[differentiate]` functions (whose
+//! options this macro cannot see). With `&mut` parameters it gets only the hidden dual forms.
+//! A function without second order leaves stand-ins for its dual forms whose bound fails at
+//! a `hessian` caller's call with a message that says so.
 
 use std::collections::{HashMap, HashSet};
 
@@ -51,15 +54,24 @@ pub fn generate(
     let requested = args.hessian.as_ref();
     let by_default =
         requested.is_none() && args.reverse_only.is_none() && args.forward_only.is_none();
-    if sig.has_receiver || !(by_default || requested.is_some()) {
+    if sig.has_receiver {
         return TokenStream::new();
+    }
+    if !(by_default || requested.is_some()) {
+        // `reverse` alone: callers whose second order calls this function find stubs that
+        // say why it has none.
+        return if args.modes().reverse {
+            without_second_order(item, sig)
+        } else {
+            TokenStream::new()
+        };
     }
     let option = requested.unwrap_or(&item.sig.ident);
     let mut errors: Vec<syn::Error> = Vec::new();
     let element = float_kind(&sig.output);
     // `f_hvp` and `f_hessian` for a float result; for `()` or a buffer, only the hidden
-    // functions that callers with `hessian` use.
-    let scalar = element.is_some() && !sig.returns_unit && sig.returns_buffer.is_none();
+    // functions that callers use.
+    let mut public = element.is_some() && !sig.returns_unit && sig.returns_buffer.is_none();
     if !args.modes().reverse {
         errors.push(syn::Error::new_spanned(
             option,
@@ -69,7 +81,7 @@ pub fn generate(
     }
     if sig.returns_value {
         if by_default {
-            return TokenStream::new();
+            return without_second_order(item, sig);
         }
         errors.push(syn::Error::new_spanned(
             option,
@@ -78,8 +90,21 @@ pub fn generate(
         ));
         return errors.iter().map(syn::Error::to_compile_error).collect();
     }
-    for p in sig.params.iter().filter(|_| scalar) {
+    // `f_hessian` runs the function once per input, on clones of the other parameters: by
+    // default only where cloning is sure to compile (references and primitive types).
+    let clonable = |p: &Param| {
+        p.kind.is_differentiable() || matches!(&p.ty, Type::Reference(_)) || is_primitive(&p.ty)
+    };
+    if by_default && !sig.params.iter().all(clonable) {
+        return TokenStream::new();
+    }
+    for p in sig.params.iter().filter(|_| public) {
         if p.kind.is_in_out() {
+            if by_default {
+                // Callers still get the hidden dual forms.
+                public = false;
+                break;
+            }
             errors.push(syn::Error::new_spanned(
                 &p.ty,
                 "`hessian` does not support `&mut` parameters in a function returning a float \
@@ -93,13 +118,8 @@ pub fn generate(
             ));
         }
     }
-    // `f_hessian` runs the function once per input, on clones of the other parameters: by
-    // default only where cloning is sure to compile (references and primitive types).
-    let clonable = |p: &Param| {
-        p.kind.is_differentiable() || matches!(&p.ty, Type::Reference(_)) || is_primitive(&p.ty)
-    };
-    if by_default && (!errors.is_empty() || !sig.params.iter().all(clonable)) {
-        return TokenStream::new();
+    if by_default && !errors.is_empty() {
+        return without_second_order(item, sig);
     }
     let element = element.unwrap_or("f64");
     let dual_pullback = match pullback_body {
@@ -107,12 +127,13 @@ pub fn generate(
             Ok(mut block) => {
                 let plain = plain_variables(&block, variables);
                 if by_default && method_unknown_on_duals(item, &block, variables, &plain) {
-                    return TokenStream::new();
+                    return without_second_order(item, sig);
                 }
                 let callees = called_pullbacks(&block);
-                // A callee's dual forms exist only if it generated them, which this macro
-                // cannot see: by default a caller leaves its second order out rather than
-                // risk a compile error in code that asked for none.
+                // A callee's dual forms may be stand-ins (it has no second order, or it
+                // returns a buffer), which this macro cannot see: by default a caller leaves
+                // its second order out rather than fail to compile in code that asked for
+                // none. `hessian` asks for it, and a stand-in then says why it cannot be.
                 if by_default && !callees.is_empty() {
                     return TokenStream::new();
                 }
@@ -136,18 +157,52 @@ pub fn generate(
         },
         _ => None,
     };
-    if by_default && !errors.is_empty() {
-        return TokenStream::new();
-    }
     let compile_errors: TokenStream = errors.iter().map(|e| e.to_compile_error()).collect();
     let functions = functions(
         item,
         sig,
         element,
-        scalar,
+        public,
         dual_pullback.filter(|_| errors.is_empty()),
     );
     quote!(#compile_errors #functions)
+}
+
+/// Stand-ins for `f_dual_value` and `f_dual_pullback` when `f` has no second order: a
+/// caller's dual copy that calls them fails to compile with a message saying so (their first
+/// argument's type must implement a trait that nothing implements), rather than with "cannot
+/// find function".
+fn without_second_order(item: &ItemFn, sig: &Signature) -> TokenStream {
+    if !item.sig.generics.params.is_empty() || sig.params.is_empty() {
+        return TokenStream::new();
+    }
+    let private = private_path();
+    let vis = &item.vis;
+    let original = &item.sig.ident;
+    let bound = quote!(#private::second_order::CalleeWithoutSecondOrder);
+    let stub = |name: Ident, arity: usize| {
+        let types: Vec<Ident> = (0..arity).map(|i| format_ident!("P{}", i)).collect();
+        let values: Vec<Ident> = (0..arity).map(|i| format_ident!("p{}", i)).collect();
+        let (first, rest) = (&types[0], &types[1..]);
+        quote! {
+            #[doc(hidden)]
+            #[allow(dead_code, unused_variables, non_snake_case, clippy::all)]
+            #vis fn #name<#first: #bound, #(#rest,)* Result>(#(#values: #types),*) -> Result {
+                ::core::unreachable!()
+            }
+        }
+    };
+    let shadows = sig
+        .params
+        .iter()
+        .filter(|p| p.kind.shadow_type().is_some())
+        .count();
+    let value = stub(names::generated(original, "dual_value"), sig.params.len());
+    let pullback = stub(
+        names::generated(original, "dual_pullback"),
+        sig.params.len() + shadows + 1,
+    );
+    quote!(#value #pullback)
 }
 
 /// Methods that dual numbers, and the buffers, iterators and matrices holding them, have as

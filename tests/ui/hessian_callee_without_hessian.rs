@@ -7,8 +7,8 @@ fn sq(x: f64) -> f64 {
 }
 
 // A callee needs its second order too (the default, or `hessian`): its dual forms are what
-// the caller's dual copy calls.
-#[differentiate(hessian)]
+// the caller's dual copy calls, and the stand-ins of one without say so at the call.
+#[differentiate(reverse, hessian)]
 fn calls_sq(x: f64) -> f64 {
     sq(x) * x
 }
