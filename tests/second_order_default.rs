@@ -164,3 +164,34 @@ fn a_method_duals_lack_leaves_the_second_order_out_by_default() {
     assert_eq!(bits_of_a_parameter_grad(2.0, 3.0), (3.0, 2.0));
     assert_eq!(bits_of_a_parameter_grad(2.0, 0.0), (1.0, 0.0)); // f = x there
 }
+
+/// A callee with the default second order, called from a function that asks for one.
+#[differentiate]
+fn square(x: f64) -> f64 {
+    x * x
+}
+
+/// f = x²·sin x through the callee: H = 2 sin x + 4x cos x − x² sin x.
+#[differentiate(hessian)]
+fn square_times_sine(x: f64) -> f64 {
+    square(x) * x.sin()
+}
+
+#[test]
+fn a_hessian_caller_uses_a_default_callee() {
+    for &x in &[0.4_f64, -1.1, 2.5] {
+        let by_hand = 2.0 * x.sin() + 4.0 * x * x.cos() - x * x * x.sin();
+        check(
+            "square_times_sine",
+            square_times_sine_hessian(x)[(0, 0)],
+            by_hand,
+            second_by_differences(square_times_sine_grad, x),
+        );
+        check(
+            "square",
+            square_hessian(x)[(0, 0)],
+            2.0,
+            second_by_differences(square_grad, x),
+        );
+    }
+}

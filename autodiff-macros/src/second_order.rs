@@ -96,7 +96,7 @@ pub fn generate(
         p.kind.is_differentiable() || matches!(&p.ty, Type::Reference(_)) || is_primitive(&p.ty)
     };
     if by_default && !sig.params.iter().all(clonable) {
-        return TokenStream::new();
+        return without_second_order(item, sig);
     }
     for p in sig.params.iter().filter(|_| public) {
         if p.kind.is_in_out() {
@@ -135,7 +135,7 @@ pub fn generate(
                 // its second order out rather than fail to compile in code that asked for
                 // none. `hessian` asks for it, and a stand-in then says why it cannot be.
                 if by_default && !callees.is_empty() {
-                    return TokenStream::new();
+                    return without_second_order(item, sig);
                 }
                 let mut rewriter = Rewriter {
                     callees,
