@@ -245,3 +245,36 @@ fn mode_options_generate_the_mode_they_name() {
         approx::assert_relative_eq!(cube_both_grad(x), cube_both_tangent(x, 1.0).1);
     }
 }
+
+/// Variables reassigned from themselves: the tangent of `p = p * (x + i)` reads the old `p`,
+/// and so does that of `best = best.max(..)`. f = Π (x + i) over i < n, plus max(x, x²).
+#[differentiate]
+#[allow(clippy::assign_op_pattern)] // `p = p * ..` is the form under test
+fn reassigned_from_itself(x: f64, n: usize) -> f64 {
+    let mut p = 1.0;
+    for i in 0..n {
+        p = p * (x + i as f64);
+    }
+    let mut best = x;
+    best = best.max(x * x);
+    p + best
+}
+
+#[test]
+fn tangents_of_variables_reassigned_from_themselves() {
+    for &(x, n) in &[(0.7_f64, 3_usize), (1.9, 4), (-0.4, 2)] {
+        // d/dx Π (x + i) = Π · Σ 1/(x + i); d/dx max(x, x²) = 1 or 2x.
+        let product: f64 = (0..n).map(|i| x + i as f64).product();
+        let sum: f64 = (0..n).map(|i| 1.0 / (x + i as f64)).sum();
+        let best = if x * x > x { 2.0 * x } else { 1.0 };
+        let by_hand = product * sum + best;
+        let (_, tangent) = reassigned_from_itself_tangent(x, 1.0, n);
+        assert!(
+            (tangent - by_hand).abs() < 1e-12 * (1.0 + by_hand.abs()),
+            "{tangent} vs {by_hand}"
+        );
+        assert!(
+            (tangent - reassigned_from_itself_grad(x, n)).abs() < 1e-12 * (1.0 + by_hand.abs())
+        );
+    }
+}

@@ -68,6 +68,17 @@ pub fn statement(f: &Function, stmt: &Stmt, primal: TokenStream) -> TokenStream 
         Stmt::Assign { var, rhs, .. } if f.vars[*var].active => {
             let dot = names::tangent(&f.vars[*var].ident);
             let value = tangent_of(f, rhs, *var);
+            if rhs.dependencies().contains(var) {
+                // `p = p * t`: the tangent reads the old `p`, so it is computed before the
+                // value changes (the new value enters a tangent only by its type or shape,
+                // which reassignment from itself keeps).
+                let next = quote::format_ident!("next", span = proc_macro2::Span::mixed_site());
+                return quote! {
+                    let #next = #value;
+                    #primal
+                    #dot = #next;
+                };
+            }
             quote! {
                 #primal
                 #dot = #value;

@@ -263,8 +263,9 @@ fn first_crossing_tangent_all(
         let t1 = i as f64;
         let t2 = x * t1;
         let t2_dot = x_dot * t1;
+        let next = acc_dot + t2_dot;
         acc = acc + t2;
-        acc_dot = acc_dot + t2_dot;
+        acc_dot = next;
         if acc > limit {
             output = acc.ln();
             output_dot = {

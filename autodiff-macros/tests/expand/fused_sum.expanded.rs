@@ -223,8 +223,9 @@ fn rosenbrock_tangent_all(x: &[f64], x_dot: &[f64]) -> (f64, f64) {
         let t9_dot = b_dot * b + b * b_dot;
         let t10 = t8 + t9;
         let t10_dot = t8_dot + t9_dot;
+        let next = s_dot + t10_dot;
         s = s + t10;
-        s_dot = s_dot + t10_dot;
+        s_dot = next;
     }
     output = s;
     output_dot = s_dot;

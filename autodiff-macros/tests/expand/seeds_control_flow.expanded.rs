@@ -115,8 +115,9 @@ pub fn f_tangent_all(a: f64, a_dot: f64) -> (f64, f64) {
     let mut b = a * 2.0;
     let mut b_dot = a_dot * 2.0;
     while b.abs() < 1000.0 {
+        let next = b_dot * 2.0;
         b = b * 2.0;
-        b_dot = b_dot * 2.0;
+        b_dot = next;
     }
     let mut c = ::core::default::Default::default();
     let mut c_dot = ::core::default::Default::default();

@@ -157,8 +157,9 @@ fn pairwise_products_tangent_all(x: &[f64], x_dot: &[f64]) -> (f64, f64) {
             let t4 = (i - j) as f64;
             let t5 = t3 * t4;
             let t5_dot = t3_dot * t4;
+            let next = s_dot + t5_dot;
             s = s + t5;
-            s_dot = s_dot + t5_dot;
+            s_dot = next;
         }
     }
     output = s;
