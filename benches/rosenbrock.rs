@@ -5,7 +5,8 @@
 //! central finite differences. `hand_two_sweep` is a diagnostic: the generated adjoint's
 //! structure (a forward loop, then a reverse loop recomputing `a` and `b`) written by hand with
 //! plain `f64` adjoints, to separate the cost of that structure from the cost of the code
-//! inside it.
+//! inside it. `adjoint_store_zeroed` (n ≤ 100) is another: the generated adjoint with its
+//! shadow zeroed without `memset`.
 
 #![allow(clippy::needless_range_loop)]
 
@@ -172,6 +173,19 @@ fn bench(c: &mut Criterion) {
                 rosenbrock_adjoint(black_box(&x), black_box(&mut x_bar), 1.0).0
             })
         });
+        if n <= FD_MAX {
+            // A diagnostic: the same call with the shadow zeroed by plain stores. For fewer
+            // than 64 bytes glibc's AVX-512 `memset` (behind `fill`) writes with one masked
+            // store, which this Zen 4 cannot forward to a later load, so the adjoint's first
+            // read of `x_bar` waits for the store to reach the cache: at n = 2 most of the
+            // difference between `generated_adjoint` and the primal.
+            group.bench_function("adjoint_store_zeroed", |b| {
+                b.iter(|| {
+                    x_bar.iter_mut().for_each(|v| *v = black_box(0.0));
+                    rosenbrock_adjoint(black_box(&x), black_box(&mut x_bar), 1.0).0
+                })
+            });
+        }
         group.bench_function("hand_two_sweep", |b| {
             b.iter(|| {
                 x_bar.fill(0.0);

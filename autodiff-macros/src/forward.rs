@@ -109,6 +109,22 @@ impl Forward<'_> {
                 let mutability = v.reassigned.then(|| quote!(mut));
                 let ty = ty.as_ref().map(|t| quote!(: #t));
                 match init {
+                    Some(rhs @ Rhs::Method { name, recv, .. }) if !self.tangents => {
+                        if let Some((derivatives, _, closure)) = map_derivatives(self.f, *var, rhs)
+                        {
+                            let private = crate::expand::private_path_at(name.span());
+                            let recv = reference_tokens(self.f, recv);
+                            let closure = dual_closure(closure, name.span());
+                            let ty = ty.as_ref().map(|t| quote!(: (#t, _)));
+                            return quote_spanned! {*span=>
+                                let (#mutability #ident, #derivatives) #ty =
+                                    #private::rules::linalg::map_with_derivatives(#recv, #closure);
+                            };
+                        }
+                        let snapshots = self.snapshots(rhs);
+                        let rhs = self.rhs(rhs);
+                        quote_spanned!(*span=> #snapshots let #mutability #ident #ty = #rhs;)
+                    }
                     Some(rhs) => {
                         let snapshots = (!self.tangents).then(|| self.snapshots(rhs));
                         let rhs = self.rhs(rhs);
@@ -335,6 +351,53 @@ impl Forward<'_> {
 
     fn rhs(&self, rhs: &Rhs) -> TokenStream {
         rhs_tokens(self.f, rhs)
+    }
+}
+
+/// `y = x.map(closure)` of an active matrix, declared in the function's top-level block:
+/// the forward sweep runs the closure once on dual numbers, for the values and their
+/// derivatives, and keeps the derivatives (in the variable named here) for the reverse sweep.
+/// Otherwise the closure runs on the values forward and again on dual numbers in reverse,
+/// which for `tanh` doubled the calls to it. Only at top level, which runs once and whose
+/// variables are still in scope in the reverse sweep, so that nothing needs a tape.
+pub fn map_derivatives<'r>(
+    f: &Function,
+    var: VarId,
+    rhs: &'r Rhs,
+) -> Option<(syn::Ident, VarId, &'r TokenStream)> {
+    let Rhs::Method {
+        name,
+        path_prefix: None,
+        recv: Atom::Var(recv),
+        args,
+    } = rhs
+    else {
+        return None;
+    };
+    let [Atom::Const(closure)] = args.as_slice() else {
+        return None;
+    };
+    let y = &f.vars[var];
+    let usable = name == "map"
+        && y.block == ROOT
+        && y.active
+        && !y.recomputed
+        && !y.buffer
+        && f.vars[*recv].active
+        && !f.vars[*recv].buffer;
+    usable.then(|| (names::map_derivatives(&y.ident), *recv, closure))
+}
+
+/// The closure of a `map` as its rule takes it, typed over dual numbers, whose methods
+/// (`tanh`, …) are those of `Float`.
+pub fn dual_closure(closure: &TokenStream, at: proc_macro2::Span) -> TokenStream {
+    let private = crate::expand::private_path();
+    quote_spanned! {at=>
+        &{
+            #[allow(unused_imports)]
+            use #private::num_traits::Float as _;
+            #closure
+        }
     }
 }
 

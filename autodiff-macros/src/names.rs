@@ -120,6 +120,11 @@ pub fn before(var: &Ident, index: usize) -> Ident {
     hygienic(format!("{}_before{index}", unraw(var)), var.span())
 }
 
+/// The derivatives of a `map`'s entries, kept from the forward sweep: `y` → `y_derivatives`.
+pub fn map_derivatives(var: &Ident) -> Ident {
+    hygienic(format!("{}_derivatives", unraw(var)), var.span())
+}
+
 /// Cotangent of the `index`th operand of one rule call.
 pub fn operand_cotangent(index: usize) -> Ident {
     hygienic(format!("d{index}"), Span::call_site())

@@ -242,6 +242,18 @@ impl Reverse<'_> {
                         #pullback
                     });
                 }
+                if let Some((derivatives, recv, _)) =
+                    crate::forward::map_derivatives(self.f, *var, rhs)
+                {
+                    let private = crate::expand::private_path();
+                    let recv_bar = self.adjoint(recv);
+                    return quote! {
+                        if let ::core::option::Option::Some(#g) = #adjoint.take() {
+                            let (d0, _) = #private::rules::linalg::map_from_derivatives(#derivatives, &#g);
+                            #private::accumulate(&mut #recv_bar, d0);
+                        }
+                    };
+                }
                 let pullback = self.pullback(rhs, *span, self.var(*var).plain);
                 quote! {
                     if let ::core::option::Option::Some(#g) = #adjoint.take() { #pullback }
@@ -671,15 +683,10 @@ impl Reverse<'_> {
                     return TokenStream::new();
                 }
                 let references = operands.iter().map(|a| match a {
-                    // `map`'s closure runs again on dual numbers, whose methods (`tanh`, …)
-                    // are those of `Float`.
-                    Atom::Const(closure) if name == "map" => quote_spanned! {name.span()=>
-                        &{
-                            #[allow(unused_imports)]
-                            use #private::num_traits::Float as _;
-                            #closure
-                        }
-                    },
+                    // `map`'s closure runs again on dual numbers.
+                    Atom::Const(closure) if name == "map" => {
+                        crate::forward::dual_closure(closure, name.span())
+                    }
                     _ => reference_at(a, name.span()),
                 });
                 let bindings = operands.iter().enumerate().map(|(i, a)| match active(a) {
