@@ -377,7 +377,14 @@ fn layer_loss_dual_pullback(
     let mut output: ::autodiff::__private::Dual<f64> = ::core::default::Default::default();
     let t1 = w * x;
     let t2 = &t1 + b;
-    let hidden = t2.map(|z| z.tanh());
+    let (hidden, hidden_derivatives) = ::autodiff::__private::rules::linalg::map_with_derivatives(
+        &t2,
+        &{
+            #[allow(unused_imports)]
+            use ::autodiff::__private::num_traits::Float as _;
+            |z| z.tanh()
+        },
+    );
     let residual = &hidden - y;
     let t3 = residual.norm_squared();
     output = ::autodiff::__private::Dual::constant(0.5) * t3;
@@ -416,15 +423,8 @@ fn layer_loss_dual_pullback(
         );
     }
     if let ::core::option::Option::Some(g) = hidden_bar.take() {
-        let (d0, _) = ::autodiff::__private::method_rule!(
-            map
-        )(
-            &t2,
-            &{
-                #[allow(unused_imports)]
-                use ::autodiff::__private::num_traits::Float as _;
-                |z| z.tanh()
-            },
+        let (d0, _) = ::autodiff::__private::rules::linalg::map_from_derivatives(
+            hidden_derivatives,
             &g,
         );
         ::autodiff::__private::accumulate(&mut t2_bar, d0);
