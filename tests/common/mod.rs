@@ -198,15 +198,18 @@ fn dot_magnitude(a: &[f64], b: &[f64]) -> f64 {
 }
 
 /// Asserts that `forward` and `reverse`, two evaluations of the same directional derivative, are
-/// finite and differ by at most `tol · scale`, `scale` being the largest of the two and of the
-/// magnitudes of the terms each sums (a cancellation leaves rounding of that size behind).
+/// finite and differ by at most `tol · scale`, `scale` being the largest of 1, the two, and the
+/// magnitudes of the terms each sums (a cancellation leaves rounding of that size behind). The
+/// floor of 1 is [`assert_gradient_close`]'s: a derivative that cancels to zero inside the
+/// function (Σₖ k cos(k x) over k = -3..=3) comes out as rounding of the size of its terms in
+/// both modes, with nothing to scale it by.
 #[track_caller]
 fn assert_modes_agree(what: &str, forward: f64, reverse: f64, scale: f64, tol: f64) {
     assert!(
         forward.is_finite() && reverse.is_finite(),
         "{what}: forward {forward}, reverse {reverse}: a point outside the domain?"
     );
-    let scale = scale.max(forward.abs()).max(reverse.abs());
+    let scale = scale.max(1.0).max(forward.abs()).max(reverse.abs());
     assert!(
         (forward - reverse).abs() <= tol * scale,
         "{what}: forward mode {forward} ≠ reverse mode {reverse} (difference {}, tolerance {} \
