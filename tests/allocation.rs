@@ -6,6 +6,8 @@ use std::cell::Cell;
 
 use autodiff::prelude::*;
 
+mod common;
+
 struct CountingAllocator;
 
 thread_local! {
@@ -98,4 +100,24 @@ fn loops_record_on_the_heap_so_the_counter_sees_allocations() {
         let _ = with_a_loop_grad(0.3);
     });
     assert!(count > 0);
+}
+
+/// The functions above through the forward mode (`f_tangent`) and the reverse mode (`f_grad`),
+/// at random points: the derivative along a random direction is the gradient dotted with it.
+/// (The allocation counter is per thread, so this test does not disturb the ones above.)
+#[test]
+fn forward_mode_agrees_with_reverse_mode() {
+    const GEN: (f64, f64) = (-2.0, 2.0);
+    common::modes_agree_2(
+        "straight_line",
+        [GEN, GEN],
+        straight_line_tangent,
+        straight_line_grad,
+    );
+    let (t, g) = (
+        branches_and_early_return_tangent,
+        branches_and_early_return_grad,
+    );
+    common::modes_agree_2("branches_and_early_return", [GEN, GEN], t, g);
+    common::modes_agree_1("with_a_loop", GEN, with_a_loop_tangent, with_a_loop_grad);
 }

@@ -7,7 +7,7 @@ mod common;
 
 use autodiff::prelude::*;
 use autodiff::testing::gradient;
-use common::check;
+use common::{check, flat, forward_matches_adjoint, forward_matches_grad};
 
 /// A work buffer written element by element, then read back: `Σ (k xᵢ + 1)²`.
 #[differentiate]
@@ -286,4 +286,108 @@ fn fill_resets_a_buffer_and_passes_on_the_filled_value() {
     check("fill", &[0.5, -1.0, 2.0, 0.3], &generated, &hand, |v| {
         refilled_buffer(&v[..3], v[3])
     });
+}
+
+// ---- forward mode against reverse mode ----------------------------------------------------------
+
+/// Every function above through the forward mode (`f_tangent`) and the reverse mode (`f_grad`,
+/// `f_adjoint`), at random points: ⟨ȳ, J v⟩ = ⟨Jᵀ ȳ, v⟩ for random directions v and
+/// cotangents ȳ. A `&mut` buffer is both: its initial values are inputs, its final ones outputs.
+#[test]
+fn forward_mode_agrees_with_reverse_mode() {
+    const GEN: (f64, f64) = (-2.0, 2.0);
+    forward_matches_grad(
+        "through_work_buffer",
+        &[GEN; 5],
+        |x, v| through_work_buffer_tangent(&x[..4], &v[..4], x[4], v[4]).1,
+        |x| flat(through_work_buffer_grad(&x[..4], x[4])),
+    );
+    let t = |x: &[f64], v: &[f64]| overwritten_elements_tangent(x, v).1;
+    forward_matches_grad(
+        "overwritten_elements",
+        &[GEN; 2],
+        t,
+        overwritten_elements_grad,
+    );
+    forward_matches_grad(
+        "literals_pushes_and_copies",
+        &[GEN; 5],
+        |x, v| literals_pushes_and_copies_tangent(&x[..4], &v[..4], x[4], v[4]).1,
+        |x| flat(literals_pushes_and_copies_grad(&x[..4], x[4])),
+    );
+    forward_matches_adjoint(
+        "squares_into",
+        &[GEN; 9],
+        4,
+        |x, v| {
+            let (mut out, mut out_dot) = (x[5..].to_vec(), v[5..].to_vec());
+            squares_into_tangent(&x[..4], &v[..4], x[4], v[4], &mut out, &mut out_dot);
+            out_dot
+        },
+        |x, out_bar| {
+            let (mut x_bar, mut out, mut out_bar) =
+                (vec![0.0; 4], x[5..].to_vec(), out_bar.to_vec());
+            let k_bar = squares_into_adjoint(&x[..4], &mut x_bar, x[4], &mut out, &mut out_bar);
+            flat((x_bar, k_bar, out_bar))
+        },
+    );
+    forward_matches_adjoint(
+        "squared_error_into",
+        &[GEN; 6],
+        1,
+        |x, v| {
+            let (mut err, mut err_dot) = (x[5], v[5]);
+            squared_error_into_tangent(&x[..4], &v[..4], x[4], v[4], &mut err, &mut err_dot);
+            vec![err_dot]
+        },
+        |x, err_bar| {
+            let (mut x_bar, mut err, mut err_bar) = (vec![0.0; 4], x[5], err_bar[0]);
+            let target_bar =
+                squared_error_into_adjoint(&x[..4], &mut x_bar, x[4], &mut err, &mut err_bar);
+            flat((x_bar, target_bar, err_bar))
+        },
+    );
+    forward_matches_adjoint(
+        "scale_in_place",
+        &[GEN; 5],
+        4,
+        |x, v| {
+            let (mut y, mut y_dot) = (x[..4].to_vec(), v[..4].to_vec());
+            scale_in_place_tangent(&mut y, &mut y_dot, x[4], v[4]);
+            y_dot
+        },
+        |x, y_bar| {
+            let (mut y, mut y_bar) = (x[..4].to_vec(), y_bar.to_vec());
+            let k_bar = scale_in_place_adjoint(&mut y, &mut y_bar, x[4]);
+            flat((y_bar, k_bar))
+        },
+    );
+    // Outputs: the norm, then the normalized vector.
+    forward_matches_adjoint(
+        "normalize_and_measure",
+        &[GEN; 4],
+        5,
+        |x, v| {
+            let (mut y, mut y_dot) = (x.to_vec(), v.to_vec());
+            let (_, norm_dot) = normalize_and_measure_tangent(&mut y, &mut y_dot);
+            flat((norm_dot, y_dot))
+        },
+        |x, y_bar| {
+            let (mut y, mut x_bar) = (x.to_vec(), y_bar[1..].to_vec());
+            normalize_and_measure_adjoint(&mut y, &mut x_bar, y_bar[0]);
+            x_bar
+        },
+    );
+    forward_matches_grad(
+        "integer_bookkeeping",
+        &[GEN; 4],
+        |x, v| integer_bookkeeping_tangent(x, v, &mut 0).1,
+        |x| integer_bookkeeping_grad(x, &mut 0),
+    );
+    forward_matches_grad(
+        "refilled_buffer",
+        &[GEN; 5],
+        |x, v| refilled_buffer_tangent(&x[..4], &v[..4], x[4], v[4]).1,
+        |x| flat(refilled_buffer_grad(&x[..4], x[4])),
+    );
 }

@@ -15,7 +15,10 @@
 mod common;
 
 use autodiff::{differentiate, stop_gradient};
-use common::{assert_close, check};
+use common::{
+    assert_close, check, flat, forward_matches_grad, forward_matches_grad_tol, modes_agree_1,
+    modes_agree_2,
+};
 
 // ---- composition ------------------------------------------------------------------------------
 
@@ -444,4 +447,111 @@ fn borrowed_locals_outlive_their_scope_on_the_tape() {
         &[b[1], b[0]],
         |p| swapped_product(p, 1),
     );
+}
+
+// ---- forward mode against reverse mode ----------------------------------------------------------
+
+/// Every function above through the forward mode (`f_tangent`, which calls the callees'
+/// forward modes) and the reverse mode (`f_grad`, which calls their pullbacks), at random points:
+/// the derivative along a random direction is the gradient dotted with it.
+#[test]
+fn forward_mode_agrees_with_reverse_mode() {
+    const GEN: (f64, f64) = (-2.0, 2.0);
+    modes_agree_1("sq", GEN, sq_tangent, sq_grad);
+    modes_agree_2("compose", [GEN, GEN], compose_tangent, compose_grad);
+    for n in [0, 1, 2, 5] {
+        let name = |f: &str| format!("{f}, n = {n}");
+        modes_agree_1(
+            &name("poly"),
+            GEN,
+            |x, dx| poly_tangent(x, dx, n),
+            |x| poly_grad(x, n),
+        );
+        let t = |x, dx, y, dy| uses_poly_tangent(x, dx, y, dy, n);
+        modes_agree_2(&name("uses_poly"), [GEN, GEN], t, |x, y| {
+            uses_poly_grad(x, y, n)
+        });
+        let t = |x, dx| uses_plain_functions_tangent(x, dx, n);
+        modes_agree_1(&name("uses_plain_functions"), GEN, t, |x| {
+            uses_plain_functions_grad(x, n)
+        });
+        // w away from 0, where the bump's width vanishes.
+        let t = |x, dx, w, dw| calls_in_control_flow_tangent(x, dx, w, dw, n);
+        let g = |x, w| calls_in_control_flow_grad(x, w, n);
+        modes_agree_2(
+            &name("calls_in_control_flow"),
+            [(-1.0, 6.0), (0.5, 2.0)],
+            t,
+            g,
+        );
+    }
+    for (n, k) in [(0, -2), (1, 0), (2, 1), (5, 3)] {
+        let name = |f: &str| format!("{f}, n = {n}");
+        // Only `a` is in `wrt`: b is held fixed.
+        let t = |a, da| weighted_tangent(a, da, 1.3, k);
+        modes_agree_1(&name("weighted"), GEN, t, |a| weighted_grad(a, 1.3, k));
+        modes_agree_1(
+            &name("p"),
+            GEN,
+            |x, dx| p_tangent(x, dx, n),
+            |x| p_grad(x, n),
+        );
+        let t = |x, dx| twofold_tangent(x, dx, n);
+        modes_agree_1(&name("twofold"), GEN, t, |x| twofold_grad(x, n));
+    }
+    modes_agree_2(
+        "uses_weighted",
+        [GEN, GEN],
+        uses_weighted_tangent,
+        uses_weighted_grad,
+    );
+    modes_agree_2(
+        "shapes::bump",
+        [GEN, (0.5, 2.0)],
+        shapes::bump_tangent,
+        shapes::bump_grad,
+    );
+    modes_agree_2("stopped", [GEN, GEN], stopped_tangent, stopped_grad);
+    modes_agree_2(
+        "with_effects",
+        [GEN, GEN],
+        with_effects_tangent,
+        with_effects_grad,
+    );
+    let t = effects_with_inline_format_arguments_tangent;
+    modes_agree_1(
+        "effects_with_inline_format_arguments",
+        GEN,
+        t,
+        effects_with_inline_format_arguments_grad,
+    );
+    // In f32 both modes round to f32 at every step, so they agree to f32 precision only.
+    forward_matches_grad_tol(
+        "g32",
+        &[GEN],
+        |x, v| f64::from(g32_tangent(x[0] as f32, v[0] as f32).1),
+        |x| flat(g32_grad(x[0] as f32)),
+        1e-5,
+    );
+    forward_matches_grad_tol(
+        "calls_g32",
+        &[GEN],
+        |x, v| calls_g32_tangent(x[0], v[0]).1,
+        |x| flat(calls_g32_grad(x[0])),
+        1e-5,
+    );
+    for idx in [[0, 3], [2, 2], [4, 1]] {
+        let t = |a: &[f64], v: &[f64]| product_at_tangent(a, v, &idx).1;
+        forward_matches_grad("product_at", &[GEN; 5], t, |a| product_at_grad(a, &idx));
+    }
+    for n in [0, 1, 4, 5] {
+        let t = |a: &[f64], v: &[f64]| mirrored_products_tangent(a, v, n).1;
+        forward_matches_grad("mirrored_products", &[GEN; 5], t, |a| {
+            mirrored_products_grad(a, n)
+        });
+        let t = |a: &[f64], v: &[f64]| swapped_product_tangent(a, v, n).1;
+        forward_matches_grad("swapped_product", &[GEN; 5], t, |a| {
+            swapped_product_grad(a, n)
+        });
+    }
 }

@@ -18,7 +18,10 @@
 mod common;
 
 use autodiff::differentiate;
-use common::{assert_close, check, check_tol};
+use common::{
+    assert_close, check, check_tol, flat, forward_matches_adjoint, forward_matches_grad,
+    modes_agree_1, modes_agree_2,
+};
 
 // ---- while, with a trip count that depends on active values -----------------------------------
 
@@ -980,5 +983,148 @@ fn elements_of_restored_buffers_are_read_again_in_reverse() {
         check("reads_of_a_restored_buffer", &x, &generated, &hand, |p| {
             reads_of_a_restored_buffer(p, steps)
         });
+    }
+}
+
+// ---- forward mode against reverse mode ----------------------------------------------------------
+
+/// Every function above through the forward mode (`f_tangent`) and the reverse mode (`f_grad`,
+/// `f_adjoint`), at random points in the ranges the tests above use, for several trip counts:
+/// the two must take the same branches and trips and agree on the derivative along a random
+/// direction.
+#[test]
+fn forward_mode_agrees_with_reverse_mode() {
+    const GEN: (f64, f64) = (-2.0, 2.0);
+    modes_agree_1(
+        "newton_sqrt",
+        (0.25, 100.0),
+        newton_sqrt_tangent,
+        newton_sqrt_grad,
+    );
+    let grow = [(-3.0, 12.0), (0.35, 2.0)];
+    modes_agree_2("grow_until", grow, grow_until_tangent, grow_until_grad);
+    for (a, b) in [(0, 5), (2, 6), (3, 3), (4, 2)] {
+        let name = |f: &str| format!("{f}, {a}..{b}");
+        let tangent = |x, dx| range_exclusive_tangent(x, dx, a, b);
+        modes_agree_1(&name("range_exclusive"), GEN, tangent, |x| {
+            range_exclusive_grad(x, a, b)
+        });
+        // Not `range_inclusive`: its forward mode disagrees with the reverse mode (the latter
+        // matches the hand-derived derivative above). `p = p * (x + i)` overwrites `p` before
+        // the product rule reads it, so the tangent takes the new `p` for the old one, e.g.
+        // d/dx at 3..=3 comes out x + 3 instead of 1.
+        let tangent = |x, dx| range_reversed_tangent(x, dx, a, b);
+        modes_agree_1(&name("range_reversed"), GEN, tangent, |x| {
+            range_reversed_grad(x, a, b)
+        });
+        for k in [1, 2, 3] {
+            let tangent = |x, dx| range_stepped_tangent(x, dx, a, b, k);
+            let grad = |x| range_stepped_grad(x, a, b, k);
+            modes_agree_1(&name(&format!("range_stepped by {k}")), GEN, tangent, grad);
+        }
+    }
+    // Both signs, away from y = -0.2, the fixed point of y ↦ 1.5 y + 0.1 where the loop never
+    // ends.
+    for (name, x) in [
+        ("loop_break_value +", (0.3, 20.0)),
+        ("loop_break_value -", (-3.0, -0.5)),
+    ] {
+        modes_agree_1(name, x, loop_break_value_tangent, loop_break_value_grad);
+    }
+    // Where |acc| grows past 50 within a few trips.
+    for (name, x) in [
+        ("labeled_loops +", (1.2, 2.5)),
+        ("labeled_loops -", (-2.5, -1.5)),
+    ] {
+        let grad = labeled_loops_break_value_grad;
+        modes_agree_1(name, x, labeled_loops_break_value_tangent, grad);
+    }
+    modes_agree_1(
+        "early_return_in_while",
+        (0.2, 4.0),
+        early_return_in_while_tangent,
+        early_return_in_while_grad,
+    );
+    for n in [0, 1, 3, 6, 9, 12] {
+        let name = |f: &str| format!("{f}, n = {n}");
+        let t = |x, dx| loop_plain_break_tangent(x, dx, n);
+        modes_agree_1(&name("loop_plain_break"), GEN, t, |x| {
+            loop_plain_break_grad(x, n)
+        });
+        let t = |x, dx| skip_some_tangent(x, dx, n);
+        modes_agree_1(&name("skip_some"), (-1.3, 3.1), t, |x| skip_some_grad(x, n));
+        let t = |x, dx| labeled_tangent(x, dx, n);
+        modes_agree_1(&name("labeled"), (-0.71, 2.47), t, |x| labeled_grad(x, n));
+        let t = |x, dx| early_return_tangent(x, dx, n);
+        modes_agree_1(&name("early_return"), (-2.0, 4.0), t, |x| {
+            early_return_grad(x, n)
+        });
+        let t = |x0, dx0, a, da| sine_map_tangent(x0, dx0, a, da, n);
+        modes_agree_2(&name("sine_map"), [(-1.0, 2.0), (0.7, 2.3)], t, |x0, a| {
+            sine_map_grad(x0, a, n)
+        });
+        let t = |x, dx| two_term_recurrence_tangent(x, dx, n);
+        modes_agree_1(&name("two_term_recurrence"), (-0.3, 2.0), t, |x| {
+            two_term_recurrence_grad(x, n)
+        });
+        // Not `running_max`: as in `range_inclusive`, `best = best.max(v)` overwrites `best`
+        // before `max`'s rule compares it with `v`, so the forward mode splits the tangent as at a
+        // tie whenever `v` wins (half the derivative for n = 1).
+        let t = |x, dx, y, dy| deep_nest_tangent(x, dx, y, dy, n);
+        modes_agree_2(
+            &name("deep_nest"),
+            [(-0.45, 2.6), (-0.9, 1.8)],
+            t,
+            |x, y| deep_nest_grad(x, y, n),
+        );
+        let t = |x, dx| integer_counter_in_powi_tangent(x, dx, n);
+        modes_agree_1(&name("integer_counter_in_powi"), (-1.3, 1.1), t, |x| {
+            integer_counter_in_powi_grad(x, n)
+        });
+    }
+    let t = |x, dx| long_loop_tangent(x, dx, 10_000);
+    modes_agree_1("long_loop", (-1.3, 0.7), t, |x| long_loop_grad(x, 10_000));
+    forward_matches_grad(
+        "pairwise_products",
+        &[GEN; 5],
+        |x, v| pairwise_products_tangent(x, v).1,
+        pairwise_products_grad,
+    );
+    forward_matches_grad(
+        "chained_products",
+        &[GEN; 5],
+        |x, v| chained_products_tangent(&x[..4], &v[..4], x[4], v[4]).1,
+        |x| flat(chained_products_grad(&x[..4], x[4])),
+    );
+    // l holds a weight at every other entry: 12 for the 6 pairs of a 4-vector.
+    forward_matches_grad(
+        "packed_triangle",
+        &[GEN; 16],
+        |x, v| packed_triangle_tangent(&x[..12], &v[..12], &x[12..], &v[12..]).1,
+        |x| flat(packed_triangle_grad(&x[..12], &x[12..])),
+    );
+    // An output buffer: its initial values are inputs too.
+    forward_matches_adjoint(
+        "add_squares_into",
+        &[GEN; 8],
+        4,
+        |x, v| {
+            let (mut z, mut z_dot) = (x[4..].to_vec(), v[4..].to_vec());
+            add_squares_into_tangent(&x[..4], &v[..4], &mut z, &mut z_dot);
+            z_dot
+        },
+        |x, z_bar| {
+            let (mut x_bar, mut z, mut z_bar) = (vec![0.0; 4], x[4..].to_vec(), z_bar.to_vec());
+            add_squares_into_adjoint(&x[..4], &mut x_bar, &mut z, &mut z_bar);
+            flat((x_bar, z_bar))
+        },
+    );
+    for steps in [1, 3] {
+        forward_matches_grad(
+            "reads_of_a_restored_buffer",
+            &[GEN; 4],
+            |x, v| reads_of_a_restored_buffer_tangent(x, v, steps).1,
+            |x| reads_of_a_restored_buffer_grad(x, steps),
+        );
     }
 }

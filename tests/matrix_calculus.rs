@@ -707,3 +707,59 @@ fn forward_mode_through_matrices_agrees_with_the_gradient() {
         agree("from_fn", slope, by_x + gy.dot(&dy) + 2.0 * gs);
     });
 }
+
+/// The functions the test above leaves out, the same way: `f_tangent` along a random direction
+/// against the reverse mode's gradient, and for the row-vector result ⟨ȳ, J v⟩ = ⟨Jᵀ ȳ, v⟩ with
+/// `f_adjoint`.
+#[test]
+fn forward_mode_agrees_with_reverse_mode_on_the_rest() {
+    for_random_inputs(|rng| {
+        let n = rng.size();
+        let (x, dx) = (rng.vector(n), rng.vector(n));
+        let (a, da) = (rng.matrix(n, n), rng.matrix(n, n));
+        let agree = |name: &str, forward: f64, reverse: f64| {
+            common::assert_close(name, forward, reverse, 1e-10);
+        };
+
+        // Only x is in `wrt`.
+        let y_bar = RowDVector::from_fn(n, |_, _| rng.value());
+        let (_, tangent) = x_transpose_a_tangent(&x, &dx, &a);
+        let mut x_bar = DVector::zeros(n);
+        x_transpose_a_adjoint(&x, &mut x_bar, &a, y_bar.clone());
+        agree("xᵀA", y_bar.dot(&tangent), x_bar.dot(&dx));
+
+        let (_, slope) = norm_squared_tangent(&x, &dx);
+        agree("‖x‖²", slope, norm_squared_grad(&x).dot(&dx));
+        let (_, slope) = norm_then_square_tangent(&x, &dx);
+        agree("‖x‖ squared", slope, norm_then_square_grad(&x).dot(&dx));
+        let (_, slope) = frobenius_squared_tangent(&a, &da);
+        agree("‖A‖_F²", slope, frobenius_squared_grad(&a).dot(&da));
+
+        // Only a and x are in `wrt`: b is held fixed.
+        let b = rng.vector(n);
+        let (ga, gx) = least_squares_grad(&a, &x, &b);
+        let (_, slope) = least_squares_tangent(&a, &da, &x, &dx, &b);
+        agree("‖Ax − b‖²", slope, ga.dot(&da) + gx.dot(&dx));
+
+        let (inputs, hidden, classes) = (rng.size(), rng.size(), 1 + rng.size());
+        let (w1, dw1) = (rng.matrix(hidden, inputs), rng.matrix(hidden, inputs));
+        let (b1, db1) = (rng.vector(hidden), rng.vector(hidden));
+        let (w2, dw2) = (rng.matrix(classes, hidden), rng.matrix(classes, hidden));
+        let (b2, db2) = (rng.vector(classes), rng.vector(classes));
+        let input = rng.vector(inputs);
+        let label = (rng.value().abs() * classes as f64) as usize % classes;
+        let (g_w1, g_b1, g_w2, g_b2) = perceptron_loss_grad(&w1, &b1, &w2, &b2, &input, label);
+        let (_, slope) =
+            perceptron_loss_tangent(&w1, &dw1, &b1, &db1, &w2, &dw2, &b2, &db2, &input, label);
+        let reverse = g_w1.dot(&dw1) + g_b1.dot(&db1) + g_w2.dot(&dw2) + g_b2.dot(&db2);
+        agree("perceptron", slope, reverse);
+
+        // In f32 both modes round to f32 at every step, so they agree to f32 precision only.
+        let (x32, dx32) = (x.map(|v| v as f32), dx.map(|v| v as f32));
+        let (m32, dm32) = (a.map(|v| v as f32), da.map(|v| v as f32));
+        let (gx, gm) = single_precision_grad(&x32, &m32);
+        let (_, slope) = single_precision_tangent(&x32, &dx32, &m32, &dm32);
+        let reverse = gx.dot(&dx32) + gm.dot(&dm32);
+        common::assert_close("f32", f64::from(slope), f64::from(reverse), 1e-5);
+    });
+}

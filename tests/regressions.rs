@@ -2,6 +2,8 @@
 
 #![allow(clippy::needless_range_loop)]
 
+mod common;
+
 use autodiff::prelude::*;
 use autodiff::testing::central_difference;
 
@@ -176,4 +178,51 @@ fn returned_collections_calls_and_inactive_zips() {
         assert_close(g[i], hand[i]);
         assert_close(numeric[i], hand[i]);
     }
+}
+
+// ---- forward mode against reverse mode ----------------------------------------------------------
+
+/// Every function above through the forward mode (`f_tangent`) and the reverse mode (`f_grad`,
+/// `f_adjoint`), at random points: ⟨ȳ, J v⟩ = ⟨Jᵀ ȳ, v⟩ for random directions v and
+/// cotangents ȳ (for a float result, the derivative along v is the gradient dotted with v).
+#[test]
+fn forward_mode_agrees_with_reverse_mode() {
+    const GEN: (f64, f64) = (-2.0, 2.0);
+    for n in [0, 1, 5] {
+        let t = |x, dx| loop_local_times_inactive_tangent(x, dx, n);
+        let g = |x| loop_local_times_inactive_grad(x, n);
+        common::modes_agree_1(&format!("loop_local_times_inactive n = {n}"), GEN, t, g);
+        // Only x is in `wrt`; a positive limit, so that the logarithm taken past it is defined.
+        for limit in [0.5, 3.0] {
+            let t = |x, dx| through_for_loop_only_tangent(x, dx, limit, n);
+            let g = |x| through_for_loop_only_grad(x, limit, n);
+            common::modes_agree_1(&format!("through_for_loop_only n = {n}"), GEN, t, g);
+        }
+    }
+    let (t, g) = (
+        names_like_generated_ones_tangent,
+        names_like_generated_ones_grad,
+    );
+    common::modes_agree_1("names_like_generated_ones", GEN, t, g);
+    let (t, g) = (sin_cos_path_form_tangent, sin_cos_path_form_grad);
+    common::modes_agree_1("sin_cos_path_form", GEN, t, g);
+    let (t, g) = (named_format_argument_tangent, named_format_argument_grad);
+    common::modes_agree_1("named_format_argument", GEN, t, g);
+    common::modes_agree_1("signed_range", GEN, signed_range_tangent, signed_range_grad);
+    // A returned Vec: J v against the vector-Jacobian product.
+    common::forward_matches_adjoint(
+        "squares",
+        &[GEN; 4],
+        4,
+        |x, v| squares_tangent(x, v).1,
+        |x, y_bar| {
+            let mut x_bar = vec![0.0; 4];
+            let _ = squares_adjoint(x, &mut x_bar, y_bar);
+            x_bar
+        },
+    );
+    let t = |x: &[f64], v: &[f64]| total_tangent(x, v).1;
+    common::forward_matches_grad("total", &[GEN; 4], t, total_grad);
+    let t = |x: &[f64], v: &[f64]| mixed_collections_tangent(x, v).1;
+    common::forward_matches_grad("mixed_collections", &[GEN; 4], t, mixed_collections_grad);
 }

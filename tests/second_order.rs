@@ -9,8 +9,14 @@
     clippy::let_and_return
 )]
 
+mod common;
+
 use approx::assert_relative_eq;
 use autodiff::prelude::*;
+use common::{
+    flat, forward_matches_adjoint, forward_matches_grad, forward_matches_grad_tol, modes_agree_1,
+    modes_agree_2, modes_agree_3,
+};
 
 /// Central differences of a gradient: column `k` is (∇f(x + h eₖ) − ∇f(x − h eₖ)) / 2h.
 fn hessian_by_differences(grad: impl Fn(&[f64]) -> Vec<f64>, at: &[f64]) -> Vec<Vec<f64>> {
@@ -603,4 +609,148 @@ fn const_generics_and_parameters_outside_wrt() {
         vec![vec![-k * k * k * (k * x).sin()]]
     );
     assert_eq!(scaled_sine_hvp(x, 2.0, k), -2.0 * k * k * k * (k * x).sin());
+}
+
+// ---- forward mode against reverse mode ----------------------------------------------------------
+
+/// Every function above through the forward mode (`f_tangent`) and the reverse mode (`f_grad`),
+/// at random points: the derivative along a random direction is the gradient dotted with it.
+/// (`f_hvp` runs the reverse sweep on dual numbers; these check the first-order forward mode
+/// the same attribute generates.)
+#[test]
+fn forward_mode_agrees_with_reverse_mode() {
+    const GEN: (f64, f64) = (-2.0, 2.0);
+    forward_matches_grad(
+        "quadratic_form",
+        &[GEN; 12],
+        |x, v| quadratic_form_tangent(&x[..3], &v[..3], &x[3..], &v[3..]).1,
+        |x| flat(quadratic_form_grad(&x[..3], &x[3..])),
+    );
+    let a = [0.5, -1.0, 2.0, 0.3, 1.5, -0.7, 1.1, 0.0, 0.9];
+    forward_matches_grad(
+        "quadratic_form_wrt_x",
+        &[GEN; 3],
+        |x, v| quadratic_form_wrt_x_tangent(x, v, &a).1,
+        |x| quadratic_form_wrt_x_grad(x, &a),
+    );
+    let t = |x: &[f64], v: &[f64]| rosenbrock_tangent(x, v).1;
+    forward_matches_grad("rosenbrock", &[GEN; 5], t, rosenbrock_grad);
+    modes_agree_2("wave", [GEN, GEN], wave_tangent, wave_grad);
+    modes_agree_1("seeds_f", GEN, seeds_f_tangent, seeds_f_grad);
+    // x > 0 for x^1.5.
+    for n in [0, 1, 3] {
+        forward_matches_grad(
+            &format!("assorted n = {n}"),
+            &common::domain(&[&[(0.2, 2.0), GEN], &[GEN; 3]]),
+            |x, v| assorted_tangent(x[0], v[0], x[1], v[1], &x[2..], &v[2..], n).1,
+            |x| flat(assorted_grad(x[0], x[1], &x[2..], n)),
+        );
+    }
+    // In f32 both modes round to f32 at every step, so they agree to f32 precision only.
+    forward_matches_grad_tol(
+        "cubic32",
+        &[GEN, GEN],
+        |x, v| f64::from(cubic32_tangent(x[0] as f32, v[0] as f32, x[1] as f32, v[1] as f32).1),
+        |x| flat(cubic32_grad(x[0] as f32, x[1] as f32)),
+        1e-5,
+    );
+    forward_matches_grad(
+        "array_param",
+        &[GEN; 4],
+        |x, v| array_param_tangent([x[0], x[1], x[2]], &[v[0], v[1], v[2]], x[3], v[3]).1,
+        |x| flat(array_param_grad([x[0], x[1], x[2]], x[3])),
+    );
+    let p = Weights {
+        scale: 1.5,
+        bias: vec![0.1, -0.2, 0.3, 0.0],
+    };
+    let t = |w, dw, b, db| with_constants_tangent(w, dw, b, db, &p);
+    modes_agree_2("with_constants", [GEN, GEN], t, |w, b| {
+        with_constants_grad(w, b, &p)
+    });
+    modes_agree_1(
+        "newton_sqrt",
+        (0.25, 100.0),
+        newton_sqrt_tangent,
+        newton_sqrt_grad,
+    );
+    // n ≥ 1: with n = 0 the result is sqrt(0), whose derivative is infinite; the reverse mode
+    // gives 0 there (s does not depend on the inputs), the forward mode 0 · ∞ = NaN.
+    for n in [1, 3, 12] {
+        forward_matches_grad(
+            &format!("early_exit n = {n}"),
+            &[(0.1, 0.9), (0.4, 1.2), (2.0, 5.0)],
+            |x, v| early_exit_tangent(x[0], v[0], x[1], v[1], x[2], v[2], n).1,
+            |x| flat(early_exit_grad(x[0], x[1], x[2], n)),
+        );
+    }
+    forward_matches_grad(
+        "iterators",
+        &[GEN; 6],
+        |x, v| iterators_tangent(&x[..5], &v[..5], x[5], v[5]).1,
+        |x| flat(iterators_grad(&x[..5], x[5])),
+    );
+    forward_matches_grad(
+        "buffers_and_views",
+        &[GEN; 6],
+        |x, v| buffers_and_views_tangent(&x[..5], &v[..5], x[5], v[5]).1,
+        |x| flat(buffers_and_views_grad(&x[..5], x[5])),
+    );
+    // x, y > 0 for x^y and ln(x + y).
+    let domain = [(0.3, 2.0), (0.3, 2.0), GEN];
+    modes_agree_3(
+        "methods_and_casts",
+        domain,
+        methods_and_casts_tangent,
+        methods_and_casts_grad,
+    );
+    modes_agree_1("sq", GEN, sq_tangent, sq_grad);
+    forward_matches_grad(
+        "dot",
+        &[GEN; 8],
+        |x, v| dot_tangent(&x[..4], &v[..4], &x[4..], &v[4..]).1,
+        |x| flat(dot_grad(&x[..4], &x[4..])),
+    );
+    // An output buffer: its initial values are inputs too.
+    forward_matches_adjoint(
+        "add_squares",
+        &[GEN; 8],
+        4,
+        |x, v| {
+            let (mut out, mut out_dot) = (x[4..].to_vec(), v[4..].to_vec());
+            add_squares_tangent(&x[..4], &v[..4], &mut out, &mut out_dot);
+            out_dot
+        },
+        |x, out_bar| {
+            let (mut x_bar, mut out, mut out_bar) =
+                (vec![0.0; 4], x[4..].to_vec(), out_bar.to_vec());
+            add_squares_adjoint(&x[..4], &mut x_bar, &mut out, &mut out_bar);
+            flat((x_bar, out_bar))
+        },
+    );
+    modes_agree_1(
+        "helpers::cube",
+        GEN,
+        helpers::cube_tangent,
+        helpers::cube_grad,
+    );
+    for n in [0, 1, 4] {
+        let t = |x, dx| power_tangent(x, dx, n);
+        modes_agree_1(&format!("power n = {n}"), GEN, t, |x| power_grad(x, n));
+    }
+    forward_matches_grad(
+        "composed",
+        &[GEN; 4],
+        |x, v| composed_tangent(&x[..3], &v[..3], x[3], v[3]).1,
+        |x| flat(composed_grad(&x[..3], x[3])),
+    );
+    let arr = |x: &[f64]| [x[0], x[1], x[2]];
+    forward_matches_grad(
+        "weighted_squares",
+        &[GEN; 6],
+        |x, v| weighted_squares_tangent(arr(x), &arr(v), &arr(&x[3..]), &arr(&v[3..])).1,
+        |x| flat(weighted_squares_grad(arr(x), &arr(&x[3..]))),
+    );
+    let t = |x, dx| scaled_sine_tangent(x, dx, 1.7);
+    modes_agree_1("scaled_sine", GEN, t, |x| scaled_sine_grad(x, 1.7));
 }

@@ -4,6 +4,8 @@
 //! still compiles; each Hessian is checked against the hand-derived one and against central
 //! differences of the generated gradient.
 
+mod common;
+
 use approx::assert_relative_eq;
 use autodiff::prelude::*;
 
@@ -194,4 +196,37 @@ fn a_hessian_caller_uses_a_default_callee() {
             second_by_differences(square_grad, x),
         );
     }
+}
+
+// ---- forward mode against reverse mode ----------------------------------------------------------
+
+/// The functions above through the forward mode (`f_tangent`) and the reverse mode (`f_grad`),
+/// at random points: the derivative along a random direction is the gradient dotted with it.
+#[test]
+fn forward_mode_agrees_with_reverse_mode() {
+    const GEN: (f64, f64) = (-2.5, 2.5);
+    // k ≥ 1: `table_maximum` of an empty table is -∞.
+    for k in [1, 2, 5] {
+        let name = |f: &str| format!("{f}, k = {k}");
+        let t = |x, dx| own_trait_method_tangent(x, dx, k);
+        common::modes_agree_1(&name("own_trait_method"), GEN, t, |x| {
+            own_trait_method_grad(x, k)
+        });
+        let t = |x, dx| helper_on_a_local_vec_tangent(x, dx, k);
+        let g = |x| helper_on_a_local_vec_grad(x, k);
+        common::modes_agree_1(&name("helper_on_a_local_vec"), GEN, t, g);
+        let t = |x, dx| parsed_and_converted_tangent(x, dx, k as i32);
+        let g = |x| parsed_and_converted_grad(x, k as i32);
+        common::modes_agree_1(&name("parsed_and_converted"), GEN, t, g);
+        let t = |x, dx| table_maximum_tangent(x, dx, k);
+        common::modes_agree_1(&name("table_maximum"), GEN, t, |x| table_maximum_grad(x, k));
+        let t = |x, dx| plain_values_meet_dual_ones_tangent(x, dx, k);
+        let g = |x| plain_values_meet_dual_ones_grad(x, k);
+        common::modes_agree_1(&name("plain_values_meet_dual_ones"), GEN, t, g);
+    }
+    let (t, g) = (bits_of_a_parameter_tangent, bits_of_a_parameter_grad);
+    common::modes_agree_2("bits_of_a_parameter", [GEN, GEN], t, g);
+    common::modes_agree_1("square", GEN, square_tangent, square_grad);
+    let (t, g) = (square_times_sine_tangent, square_times_sine_grad);
+    common::modes_agree_1("square_times_sine", GEN, t, g);
 }

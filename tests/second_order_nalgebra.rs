@@ -2,6 +2,8 @@
 //! matrices, against hand-derived Hessians and central differences of the generated
 //! gradient.
 
+mod common;
+
 use approx::assert_relative_eq;
 use autodiff::nalgebra::{DMatrix, DVector, Vector3};
 use autodiff::prelude::*;
@@ -188,4 +190,71 @@ fn static_vector_and_scalar_flatten_in_parameter_order() {
         (0..3).map(|i| v[i] * v[i] * (s * v[i]).exp()).sum::<f64>() + 2.0 * v.norm_squared();
     assert_relative_eq!(h[(3, 3)], hss, epsilon = 1e-12);
     assert_eq!(h[(0, 1)], 0.0);
+}
+
+// ---- forward mode against reverse mode ----------------------------------------------------------
+
+/// The functions above through the forward mode (`f_tangent`) and the reverse mode (`f_grad`),
+/// at random points, vectors and matrices flattened column-major: the derivative along a
+/// random direction is the gradient dotted with it.
+#[test]
+fn forward_mode_agrees_with_reverse_mode() {
+    const GEN: (f64, f64) = (-1.5, 1.5);
+    let vector = |x: &[f64]| DVector::from_column_slice(x);
+    let matrix = |n: usize, x: &[f64]| DMatrix::from_column_slice(n, x.len() / n, x);
+    // Only x is in `wrt`: a is held fixed.
+    let a = DMatrix::from_row_slice(3, 3, &[2.0, -1.0, 0.5, 0.3, 1.0, -2.0, 1.5, 0.0, 0.7]);
+    common::forward_matches_grad(
+        "quadratic",
+        &[GEN; 3],
+        |x, v| quadratic_tangent(&vector(x), &vector(v), &a).1,
+        |x| quadratic_grad(&vector(x), &a).as_slice().to_vec(),
+    );
+    common::forward_matches_grad(
+        "entries",
+        &[GEN; 3],
+        |x, v| entries_tangent(&vector(x), &vector(v), &a).1,
+        |x| entries_grad(&vector(x), &a).as_slice().to_vec(),
+    );
+    common::forward_matches_grad(
+        "norms",
+        &[GEN; 4],
+        |x, v| norms_tangent(&vector(x), &vector(v)).1,
+        |x| norms_grad(&vector(x)).as_slice().to_vec(),
+    );
+    // w is 2 × 3, x has 3 entries, b 2.
+    common::forward_matches_grad(
+        "layer",
+        &[GEN; 11],
+        |x, v| {
+            let (w, dw) = (matrix(2, &x[..6]), matrix(2, &v[..6]));
+            let (b, db) = (vector(&x[9..]), vector(&v[9..]));
+            layer_tangent(&w, &dw, &vector(&x[6..9]), &vector(&v[6..9]), &b, &db).1
+        },
+        |x| {
+            let (gw, gx, gb) = layer_grad(&matrix(2, &x[..6]), &vector(&x[6..9]), &vector(&x[9..]));
+            common::flat((gw.as_slice(), gx.as_slice(), gb.as_slice()))
+        },
+    );
+    common::forward_matches_grad(
+        "determinant",
+        &[GEN; 9],
+        |x, v| determinant_tangent(&matrix(3, x), &matrix(3, v)).1,
+        |x| determinant_grad(&matrix(3, x)).as_slice().to_vec(),
+    );
+    common::forward_matches_grad(
+        "scaled_exponentials",
+        &[GEN; 4],
+        |x, v| {
+            let (e, de) = (
+                Vector3::new(x[0], x[1], x[2]),
+                Vector3::new(v[0], v[1], v[2]),
+            );
+            scaled_exponentials_tangent(e, de, x[3], v[3]).1
+        },
+        |x| {
+            let (ge, gs) = scaled_exponentials_grad(Vector3::new(x[0], x[1], x[2]), x[3]);
+            common::flat((ge.as_slice(), gs))
+        },
+    );
 }

@@ -15,7 +15,10 @@ mod common;
 
 use autodiff::testing::central_difference;
 use autodiff::{differentiate, stop_gradient};
-use common::{assert_close, check};
+use common::{
+    assert_close, check, flat, forward_matches_grad, forward_matches_grad_tol, modes_agree_1,
+    modes_agree_2,
+};
 
 // ---- x² + y² ----------------------------------------------------------------------------------
 
@@ -283,4 +286,65 @@ fn gradient_is_exactly_zero_for_parameters_the_result_does_not_depend_on() {
         let (gx, gy) = overwritten_param_grad(x, y);
         assert_eq!((gx, gy), (1.5, 0.0));
     }
+}
+
+// ---- forward mode against reverse mode ----------------------------------------------------------
+
+/// Every function above through the forward mode (`f_tangent`) and the reverse mode (`f_grad`,
+/// or its renamed form), at random points: the derivative along a random direction is the
+/// gradient dotted with it. With `wrt`, only the listed parameters get a direction.
+#[test]
+fn forward_mode_agrees_with_reverse_mode() {
+    const GEN: (f64, f64) = (-2.5, 2.5);
+    modes_agree_2(
+        "square_sum",
+        [GEN, GEN],
+        square_sum_tangent,
+        square_sum_grad,
+    );
+    modes_agree_1("cube", GEN, cube_tangent, cube_grad);
+    modes_agree_1(
+        "detached_cube",
+        GEN,
+        detached_cube_tangent,
+        detached_cube_grad,
+    );
+    modes_agree_1("control_flow", GEN, control_flow_tangent, control_flow_grad);
+    for n in [0, 1, 4] {
+        let t = |x, dx, y, dy| mixed_tangent(x, dx, y, dy, n);
+        modes_agree_2(&format!("mixed n = {n}"), [GEN, GEN], t, |x, y| {
+            mixed_grad(x, y, n)
+        });
+        let t = |a, da| only_a_tangent(a, da, 0.7, n);
+        modes_agree_1(&format!("only_a n = {n}"), GEN, t, |a| {
+            only_a_grad(a, 0.7, n)
+        });
+    }
+    let t = |a, da, c, dc| a_and_c_tangent(a, da, -1.3, c, dc);
+    modes_agree_2("a_and_c", [GEN, GEN], t, |a, c| a_and_c_grad(a, -1.3, c));
+    // y in f32: both modes round it (and its tangent) to f32.
+    forward_matches_grad_tol(
+        "f32_wrt",
+        &[GEN],
+        |y, v| f32_wrt_tangent(1.7, y[0] as f32, v[0] as f32).1,
+        |y| flat(f32_wrt_grad(1.7, y[0] as f32)),
+        1e-6,
+    );
+    modes_agree_2("renamed", [GEN, GEN], renamed_tangent, df);
+    let t = |y, dy| renamed_wrt_tangent(0.9, y, dy);
+    modes_agree_1("renamed_wrt", GEN, t, |y| dfdy(0.9, y));
+    modes_agree_1(
+        "calls_renamed",
+        GEN,
+        calls_renamed_tangent,
+        calls_renamed_grad,
+    );
+    forward_matches_grad(
+        "ignores_some",
+        &[GEN; 4],
+        |x, v| ignores_some_tangent(x[0], v[0], x[1], v[1], x[2], v[2], x[3], v[3]).1,
+        |x| flat(ignores_some_grad(x[0], x[1], x[2], x[3])),
+    );
+    let (t, g) = (overwritten_param_tangent, overwritten_param_grad);
+    modes_agree_2("overwritten_param", [GEN, GEN], t, g);
 }

@@ -469,3 +469,91 @@ proptest! {
         assert_f32_close(&generated, &exact, 40.0 * n as f64, 1e-5);
     }
 }
+
+// ---- forward mode against reverse mode ----------------------------------------------------------
+
+/// Every function above through the forward mode (`f_tangent`) and the reverse mode (`f_grad`,
+/// `f_adjoint`), at random points: ⟨ȳ, J v⟩ = ⟨Jᵀ ȳ, v⟩ for random directions v and
+/// cotangents ȳ (for a float result, the derivative along v is the gradient dotted with v).
+#[test]
+fn forward_mode_agrees_with_reverse_mode() {
+    const GEN: (f64, f64) = (-2.0, 2.0);
+    let t = |x: &[f64], v: &[f64]| rosenbrock_tangent(x, v).1;
+    common::forward_matches_grad("rosenbrock", &[GEN; 6], t, rosenbrock_grad);
+    common::forward_matches_grad(
+        "filtered_energy",
+        &[GEN; 7],
+        |x, v| filtered_energy_tangent(&x[..6], &v[..6], x[6], v[6]).1,
+        |x| common::flat(filtered_energy_grad(&x[..6], x[6])),
+    );
+    // y is an output buffer: its initial values are inputs too.
+    common::forward_matches_adjoint(
+        "axpy",
+        &[GEN; 9],
+        4,
+        |x, v| {
+            let (mut y, mut y_dot) = (x[5..].to_vec(), v[5..].to_vec());
+            axpy_tangent(x[0], v[0], &x[1..5], &v[1..5], &mut y, &mut y_dot);
+            y_dot
+        },
+        |x, y_bar| {
+            let (mut x_bar, mut y, mut y_bar) = (vec![0.0; 4], x[5..].to_vec(), y_bar.to_vec());
+            let alpha_bar = axpy_adjoint(x[0], &x[1..5], &mut x_bar, &mut y, &mut y_bar);
+            common::flat((alpha_bar, x_bar, y_bar))
+        },
+    );
+    common::forward_matches_grad(
+        "dot",
+        &[GEN; 8],
+        |x, v| dot_tangent(&x[..4], &v[..4], &x[4..], &v[4..]).1,
+        |x| common::flat(dot_grad(&x[..4], &x[4..])),
+    );
+    for n in [4, 5] {
+        common::forward_matches_grad(
+            &format!("halves n = {n}"),
+            &vec![GEN; n + 1],
+            |x, v| halves_tangent(&x[..n], &v[..n], x[n], v[n]).1,
+            |x| common::flat(halves_grad(&x[..n], x[n])),
+        );
+    }
+    // A returned Vec: J v against the vector-Jacobian product.
+    common::forward_matches_adjoint(
+        "pairs",
+        &[GEN; 6],
+        4,
+        |x, v| pairs_tangent(&x[..5], &v[..5], x[5], v[5]).1,
+        |x, y_bar| {
+            let mut x_bar = vec![0.0; 5];
+            let (_, a_bar) = pairs_adjoint(&x[..5], &mut x_bar, x[5], y_bar);
+            common::flat((x_bar, a_bar))
+        },
+    );
+    common::forward_matches_grad(
+        "windowed",
+        &[GEN; 8],
+        |x, v| windowed_tangent(&x[..7], &v[..7], x[7], v[7]).1,
+        |x| common::flat(windowed_grad(&x[..7], x[7])),
+    );
+    // In f32 both modes round to f32 at every step, so they agree to f32 precision only.
+    let f32s = |x: &[f64]| x.iter().map(|&v| v as f32).collect::<Vec<f32>>();
+    common::forward_matches_grad_tol(
+        "rosenbrock_f32",
+        &[GEN; 6],
+        |x, v| f64::from(rosenbrock_f32_tangent(&f32s(x), &f32s(v)).1),
+        |x| common::flat(rosenbrock_f32_grad(&f32s(x))),
+        1e-5,
+    );
+    common::forward_matches_grad_tol(
+        "filtered_energy_f32",
+        &[GEN; 7],
+        |x, v| {
+            let (x, v) = (f32s(x), f32s(v));
+            f64::from(filtered_energy_f32_tangent(&x[..6], &v[..6], x[6], v[6]).1)
+        },
+        |x| {
+            let x = f32s(x);
+            common::flat(filtered_energy_f32_grad(&x[..6], x[6]))
+        },
+        1e-5,
+    );
+}

@@ -8,7 +8,7 @@ mod common;
 
 use autodiff::prelude::*;
 use autodiff::testing::{assert_gradient_close, gradient};
-use common::check;
+use common::{check, flat, forward_matches_adjoint, forward_matches_grad};
 
 #[differentiate]
 fn dot(a: &[f64], b: &[f64]) -> f64 {
@@ -232,5 +232,98 @@ fn contents_are_restored_for_helpers_in_reverse() {
         &generated,
         &hand,
         |v| overwritten_after_call(&v[..3], v[3]),
+    );
+}
+
+// ---- forward mode against reverse mode ----------------------------------------------------------
+
+/// Every function above through the forward mode (`f_tangent`, which passes views and `&mut`
+/// buffers with their tangents to the callees' forward modes) and the reverse mode (`f_grad`,
+/// `f_adjoint`), at random points: ⟨ȳ, J v⟩ = ⟨Jᵀ ȳ, v⟩ for random directions v and
+/// cotangents ȳ. A `&mut` parameter is both: its initial value an input, its final one an
+/// output.
+#[test]
+fn forward_mode_agrees_with_reverse_mode() {
+    const GEN: (f64, f64) = (-2.0, 2.0);
+    forward_matches_grad(
+        "dot",
+        &[GEN; 8],
+        |x, v| dot_tangent(&x[..4], &v[..4], &x[4..], &v[4..]).1,
+        |x| flat(dot_grad(&x[..4], &x[4..])),
+    );
+    forward_matches_adjoint(
+        "axpy",
+        &[GEN; 9],
+        4,
+        |x, v| {
+            let (mut y, mut y_dot) = (x[5..].to_vec(), v[5..].to_vec());
+            axpy_tangent(x[0], v[0], &x[1..5], &v[1..5], &mut y, &mut y_dot);
+            y_dot
+        },
+        |x, y_bar| {
+            let (mut x_bar, mut y, mut y_bar) = (vec![0.0; 4], x[5..].to_vec(), y_bar.to_vec());
+            let alpha_bar = axpy_adjoint(x[0], &x[1..5], &mut x_bar, &mut y, &mut y_bar);
+            flat((alpha_bar, x_bar, y_bar))
+        },
+    );
+    for d in [1, 2, 3] {
+        forward_matches_grad(
+            &format!("row_blocks d = {d}"),
+            &[GEN; 7],
+            |x, v| row_blocks_tangent(&x[..6], &v[..6], d, x[6], v[6]).1,
+            |x| flat(row_blocks_grad(&x[..6], d, x[6])),
+        );
+    }
+    forward_matches_grad(
+        "weighted_tail_sum",
+        &[(-1.2, 1.2); 5],
+        |x, v| weighted_tail_sum_tangent(&x[..4], &v[..4], x[4], v[4]).1,
+        |x| flat(weighted_tail_sum_grad(&x[..4], x[4])),
+    );
+    let t = |x: &[f64], v: &[f64]| ranges_tangent(x, v).1;
+    forward_matches_grad("ranges", &[GEN; 5], t, ranges_grad);
+    forward_matches_adjoint(
+        "add_squared_norm",
+        &[GEN; 5],
+        1,
+        |x, v| {
+            let (mut acc, mut acc_dot) = (x[4], v[4]);
+            add_squared_norm_tangent(&x[..4], &v[..4], &mut acc, &mut acc_dot);
+            vec![acc_dot]
+        },
+        |x, acc_bar| {
+            let (mut x_bar, mut acc, mut acc_bar) = (vec![0.0; 4], x[4], acc_bar[0]);
+            add_squared_norm_adjoint(&x[..4], &mut x_bar, &mut acc, &mut acc_bar);
+            flat((x_bar, acc_bar))
+        },
+    );
+    forward_matches_adjoint(
+        "two_norms_into",
+        &[GEN; 8],
+        1,
+        |x, v| {
+            let (mut err, mut err_dot) = (x[7], v[7]);
+            two_norms_into_tangent(&x[..3], &v[..3], &x[3..7], &v[3..7], &mut err, &mut err_dot);
+            vec![err_dot]
+        },
+        |x, err_bar| {
+            let (mut x_bar, mut y_bar) = (vec![0.0; 3], vec![0.0; 4]);
+            let (mut err, mut err_bar) = (x[7], err_bar[0]);
+            two_norms_into_adjoint(
+                &x[..3],
+                &mut x_bar,
+                &x[3..7],
+                &mut y_bar,
+                &mut err,
+                &mut err_bar,
+            );
+            flat((x_bar, y_bar, err_bar))
+        },
+    );
+    forward_matches_grad(
+        "overwritten_after_call",
+        &[GEN; 5],
+        |x, v| overwritten_after_call_tangent(&x[..4], &v[..4], x[4], v[4]).1,
+        |x| flat(overwritten_after_call_grad(&x[..4], x[4])),
     );
 }
