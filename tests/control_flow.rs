@@ -384,11 +384,23 @@ fn branch_locals_times_constants_and_code_after_an_early_return() {
 #[test]
 fn forward_mode_agrees_with_reverse_mode() {
     const GEN: (f64, f64) = (-2.5, 2.5);
-    // Not `branches_stmt`, `ifs_without_else`, `nested_ifs` and `comparisons`: their forward
-    // mode disagrees with the reverse mode (the latter matches the hand-derived gradients above)
-    // on the branches that reassign a variable from itself (`r = r * x`, `s = s * x`,
-    // `acc = acc * acc`): the tangent of the product is computed after the variable is
-    // overwritten, from its new value.
+    // The branches that reassign a variable from itself (`r = r * x`, `acc = acc * acc`) once
+    // had a wrong forward mode: the tangent was computed from the new value.
+    let (t, g) = (branches_stmt_tangent, branches_stmt_grad);
+    modes_agree_2("branches_stmt", [GEN, GEN], t, g);
+    let (t, g) = (ifs_without_else_tangent, ifs_without_else_grad);
+    modes_agree_1("ifs_without_else", GEN, t, g);
+    modes_agree_2(
+        "nested_ifs",
+        [GEN, GEN],
+        nested_ifs_tangent,
+        nested_ifs_grad,
+    );
+    for flag in [false, true] {
+        let t = |x, dx, y, dy| comparisons_tangent(x, dx, y, dy, flag);
+        let g = |x, y| comparisons_grad(x, y, flag);
+        modes_agree_2(&format!("comparisons, {flag}"), [GEN, GEN], t, g);
+    }
     modes_agree_1(
         "branches_expr",
         GEN,

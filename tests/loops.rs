@@ -1009,10 +1009,11 @@ fn forward_mode_agrees_with_reverse_mode() {
         modes_agree_1(&name("range_exclusive"), GEN, tangent, |x| {
             range_exclusive_grad(x, a, b)
         });
-        // Not `range_inclusive`: its forward mode disagrees with the reverse mode (the latter
-        // matches the hand-derived derivative above). `p = p * (x + i)` overwrites `p` before
-        // the product rule reads it, so the tangent takes the new `p` for the old one, e.g.
-        // d/dx at 3..=3 comes out x + 3 instead of 1.
+        // `p = p * (x + i)` once took the new `p` for the old one in forward mode.
+        let tangent = |x, dx| range_inclusive_tangent(x, dx, a, b);
+        modes_agree_1(&name("range_inclusive"), GEN, tangent, |x| {
+            range_inclusive_grad(x, a, b)
+        });
         let tangent = |x, dx| range_reversed_tangent(x, dx, a, b);
         modes_agree_1(&name("range_reversed"), GEN, tangent, |x| {
             range_reversed_grad(x, a, b)
@@ -1067,9 +1068,9 @@ fn forward_mode_agrees_with_reverse_mode() {
         modes_agree_1(&name("two_term_recurrence"), (-0.3, 2.0), t, |x| {
             two_term_recurrence_grad(x, n)
         });
-        // Not `running_max`: as in `range_inclusive`, `best = best.max(v)` overwrites `best`
-        // before `max`'s rule compares it with `v`, so the forward mode splits the tangent as at a
-        // tie whenever `v` wins (half the derivative for n = 1).
+        // `best = best.max(v)` once had `max`'s rule compare the new `best` with `v` forward.
+        let t = |x, dx| running_max_tangent(x, dx, n);
+        modes_agree_1(&name("running_max"), GEN, t, |x| running_max_grad(x, n));
         let t = |x, dx, y, dy| deep_nest_tangent(x, dx, y, dy, n);
         modes_agree_2(
             &name("deep_nest"),

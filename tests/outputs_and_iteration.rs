@@ -396,11 +396,17 @@ fn forward_mode_agrees_with_reverse_mode() {
         let g = |x: &[f64]| configured_grad(x, &cfg);
         forward_matches_grad(&format!("configured order = {order}"), &[GEN; 4], t, g);
     }
-    // Not `views_folds_and_zipped_chunks`: its forward mode disagrees with the reverse mode (the
-    // latter matches the hand-derived gradient above). The culprit is
-    // `.fold(f64::NEG_INFINITY, f64::max)`: for a = [0.5, 2.0, -1.0] alone it gives the
-    // derivative [0.25, 0.5, 0] forward, [0, 1, 0] in reverse, `max`'s rule seeing the updated
-    // running maximum as a tie with the element.
+    // `.fold(f64::NEG_INFINITY, f64::max)` once saw its updated running maximum as a tie in
+    // forward mode.
+    forward_matches_grad(
+        "views_folds_and_zipped_chunks",
+        &[GEN; 8],
+        |x, v| views_folds_and_zipped_chunks_tangent(&x[..4], &v[..4], &x[4..], &v[4..], 2).1,
+        |x| {
+            let (ga, gb) = views_folds_and_zipped_chunks_grad(&x[..4], &x[4..], 2);
+            ga.into_iter().chain(gb).collect()
+        },
+    );
     forward_matches_adjoint(
         "counted_scaling",
         &[GEN; 4],

@@ -312,11 +312,16 @@ fn forward_mode_agrees_with_reverse_mode() {
         |x, v| dot_tangent(&x[..4], &v[..4], &x[4..], &v[4..]).1,
         |x| flat(dot_grad(&x[..4], &x[4..])),
     );
-    // Not `iterations`: its forward mode disagrees with the reverse mode (the latter matches the
-    // hand-derived gradient above). The culprit is `.product()`: for x = [0.5, -1.0, 2.0],
-    // ∂/∂xᵢ Π (xⱼ + 2) is [4, 10, 2.5] in reverse but [10, 10, 10] forward, the whole product
-    // standing in for the product of the others, as if the running product were updated before
-    // its tangent.
+    // `.product()` once updated its running product before its tangent in forward mode.
+    forward_matches_grad(
+        "iterations",
+        &[GEN; 4],
+        |x, v| iterations_tangent([x[0], x[1], x[2]], &[v[0], v[1], v[2]], x[3], v[3]).1,
+        |x| {
+            let (gx, gs) = iterations_grad([x[0], x[1], x[2]], x[3]);
+            vec![gx[0], gx[1], gx[2], gs]
+        },
+    );
     // n ≥ 1: at n = 0 the result is sqrt(0), whose derivative is infinite.
     for n in [1, 2, 4] {
         let arr = |x: &[f64]| [x[0], x[1], x[2], x[3]];

@@ -543,12 +543,21 @@ fn assigning_block_if_and_loop_values() {
 #[test]
 fn forward_mode_agrees_with_reverse_mode() {
     const GEN: (f64, f64) = (-2.5, 2.5);
-    // Not `reassigned`, `mutable_param`, `compound`, `self_compound` and `assign_values`: their
-    // forward mode disagrees with the reverse mode (the latter matches the hand-derived
-    // gradients above). Each reassigns a variable from an expression whose last operation reads
-    // it (`s = s * x`, `x = x * x`, `a *= x`, `a /= a + 1.0`, `y = if y > 0.0 { y * y } ..`),
-    // and the tangent of that operation is computed after the variable is overwritten, from the
-    // new value.
+    // Each of these reassigns a variable from an expression that reads it (`s = s * x`,
+    // `a *= x`, `a /= a + 1.0`): their forward mode once computed the tangent from the new value.
+    modes_agree_2(
+        "reassigned",
+        [GEN, GEN],
+        reassigned_tangent,
+        reassigned_grad,
+    );
+    let (t, g) = (mutable_param_tangent, mutable_param_grad);
+    modes_agree_2("mutable_param", [GEN, GEN], t, g);
+    modes_agree_2("compound", [GEN, GEN], compound_tangent, compound_grad);
+    let (t, g) = (self_compound_tangent, self_compound_grad);
+    modes_agree_1("self_compound", GEN, t, g);
+    let (t, g) = (assign_values_tangent, assign_values_grad);
+    modes_agree_1("assign_values", GEN, t, g);
     modes_agree_2("lets", [GEN, GEN], lets_tangent, lets_grad);
     modes_agree_1("deferred", GEN, deferred_tangent, deferred_grad);
     modes_agree_2(
