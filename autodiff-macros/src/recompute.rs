@@ -112,7 +112,17 @@ pub fn plan(f: &mut Function) {
                 continue;
             }
             if let Some(operands) = facts.recomputable(f, var) {
-                newly.push((var, operands, None));
+                // Recomputing `dx = t1 - t3` from two values that would be recorded in its
+                // place turns one value on the tape into two: `dx` is recorded instead. With
+                // one such operand it is a tie, and that operand may serve others (`i` for
+                // `i * d` and `(i + 1) * d`).
+                let recorded = operands
+                    .iter()
+                    .filter(|&&o| !facts.comes_back_free(f, o))
+                    .count();
+                if recorded <= 1 {
+                    newly.push((var, operands, None));
+                }
             } else if let Some((counter, element)) = facts.element_behind_counter(f, var) {
                 // The counter must be stepped back in reverse for the element to be right.
                 newly.push((var, vec![counter], Some(element)));
@@ -364,6 +374,17 @@ impl Facts {
         } else {
             None
         }
+    }
+
+    /// Whether `var` is there in reverse at no cost of its own: already brought back for
+    /// another reason, a loop counter, or itself computable again.
+    fn comes_back_free(&self, f: &Function, var: VarId) -> bool {
+        let v = &f.vars[var];
+        v.needed
+            || v.recomputed
+            || v.counted_from.is_some()
+            || self.recomputable(f, var).is_some()
+            || self.element_behind_counter(f, var).is_some()
     }
 
     /// The variables `var` would be recomputed from, if it can be.
