@@ -176,6 +176,7 @@ fn guard(f: &mut Function, remaining: Vec<Stmt>, id: BlockId) -> Vec<Stmt> {
         recomputed: false,
         counted_from: None,
         recompute_as: None,
+        recomputed_late: None,
     });
     let empty = f.block_count;
     f.block_count += 1;

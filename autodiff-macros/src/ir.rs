@@ -69,6 +69,10 @@ pub struct Var {
     /// An expression that gives the variable's value again in reverse (a `for` loop's trip
     /// count as the length of its range), so that it is not recorded.
     pub recompute_as: Option<TokenStream>,
+    /// Recomputed not at the start of its block's reverse but just before the reverse of the
+    /// block's statement at this index: its operands include a variable the block reassigns
+    /// later, which is back to its old value only there (`recompute.rs`).
+    pub recomputed_late: Option<usize>,
     /// Carries a derivative (set by `activity.rs`).
     pub active: bool,
     /// Depends on a parameter through differentiable operations, useful or not.

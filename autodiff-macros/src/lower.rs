@@ -166,6 +166,7 @@ impl Lowering<'_> {
             recomputed: false,
             counted_from: None,
             recompute_as: None,
+            recomputed_late: None,
         });
         self.binding_keys.push(key);
         self.vars.len() - 1

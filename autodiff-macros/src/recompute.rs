@@ -129,6 +129,7 @@ pub fn plan(f: &mut Function) {
             }
         }
         if newly.is_empty() {
+            plan_late(f, &facts);
             return;
         }
         for (var, operands, element) in newly {
@@ -139,6 +140,142 @@ pub fn plan(f: &mut Function) {
             }
         }
     }
+}
+
+/// Values computed from a variable that their block reassigns afterwards (`bx = beta * x`
+/// before `x += h * dx`), which the start of the block's reverse cannot recompute: `x` is back
+/// to its old value only once the reverse of its reassignment has run. Such a value is
+/// recomputed just before the reverse of its last reader in the block, provided `x` is not
+/// reassigned between the value and that reader, every reassignment of `x` is a statement of
+/// this block that restores it, and `x` is recorded anyway (so nothing is recorded in the
+/// value's place). Its other operands must be there at the block's start.
+fn plan_late(f: &mut Function, facts: &Facts) {
+    let mut late = Vec::new();
+    for var in 0..f.vars.len() {
+        let v = &f.vars[var];
+        if !v.needed || v.recomputed || v.block == ROOT || v.kind == VarKind::Param || v.buffer {
+            continue;
+        }
+        if let Some((position, operands)) = late_recompute(f, facts, var) {
+            late.push((var, position, operands));
+        }
+    }
+    for (var, position, operands) in late {
+        f.vars[var].recomputed = true;
+        f.vars[var].recomputed_late = Some(position);
+        for operand in operands {
+            f.vars[operand].needed = true;
+        }
+    }
+}
+
+/// For [`plan_late`]: the index of the statement before whose reverse `var` is recomputed,
+/// and the block-local operands to bring back, if it qualifies.
+fn late_recompute(f: &Function, facts: &Facts, var: VarId) -> Option<(usize, Vec<VarId>)> {
+    let rhs = facts.definitions.get(&var)?;
+    if !matches!(
+        rhs,
+        Rhs::Atom(_) | Rhs::Neg(_) | Rhs::Binary { .. } | Rhs::Cast { .. }
+    ) {
+        return None;
+    }
+    let body = find_block(&f.body, f.vars[var].block)?;
+    let position = body
+        .stmts
+        .iter()
+        .position(|stmt| matches!(stmt, Stmt::Let { var: v, .. } if *v == var))?;
+    let name = f.vars[var].ident.to_string();
+    let last_reader = (position + 1..body.stmts.len())
+        .rev()
+        .find(|&index| statement_reads(f, &body.stmts[index], var, &name))?;
+    let mut reassigned_later = false;
+    let mut bring_back = Vec::new();
+    for operand in rhs.operands().iter().filter_map(|a| a.var()) {
+        if let Some(back) = facts.available(f, operand, var) {
+            if let Some(back) = back {
+                if !facts.comes_back_free(f, back) {
+                    return None;
+                }
+                bring_back.push(back);
+            }
+            continue;
+        }
+        let o = &f.vars[operand];
+        if o.buffer || o.cell || o.view.is_some() || !o.needed {
+            return None;
+        }
+        // Every write of `operand` is a reassignment at this block's top level (restored in
+        // reverse from its tape), none of them between `var` and its last reader.
+        let mut writes = 0;
+        f.body.walk(&mut |stmt| match stmt {
+            Stmt::Assign { var: v, .. } if *v == operand => writes += 1,
+            Stmt::Let {
+                var: v, init: None, ..
+            } if *v == operand => writes += 1,
+            Stmt::Let {
+                init: Some(rhs), ..
+            }
+            | Stmt::Assign { rhs, .. }
+                if crate::activity::written_by_call(f, rhs).contains(&operand) =>
+            {
+                writes += 1
+            }
+            _ => {}
+        });
+        let mut here = 0;
+        for (index, stmt) in body.stmts.iter().enumerate() {
+            if let Stmt::Assign { var: v, rhs, .. } = stmt {
+                if *v == operand {
+                    if index > position && index <= last_reader {
+                        return None;
+                    }
+                    if !matches!(rhs, Rhs::Call { .. }) {
+                        here += 1;
+                    }
+                }
+            }
+        }
+        if writes != here {
+            return None;
+        }
+        reassigned_later = true;
+    }
+    reassigned_later.then_some((last_reader, bring_back))
+}
+
+/// Whether `stmt` (nested statements included) reads `var`, by its operands or, in the
+/// conditions and loop heads kept as written, by name.
+fn statement_reads(f: &Function, stmt: &Stmt, var: VarId, name: &str) -> bool {
+    let mentions = |tokens: &proc_macro2::TokenStream| {
+        tokens.clone().into_iter().any(|tree| names_in(&tree, name))
+    };
+    let block = Block {
+        id: ROOT,
+        stmts: vec![stmt.clone()],
+    };
+    let mut reads = false;
+    block.walk(&mut |s| {
+        reads |= match s {
+            Stmt::Let {
+                init: Some(rhs), ..
+            }
+            | Stmt::Assign { rhs, .. } => rhs.dependencies().contains(&var),
+            Stmt::Store { rhs, index, .. } => {
+                rhs.dependencies().contains(&var) || index.as_ref().and_then(Atom::var) == Some(var)
+            }
+            Stmt::Push { value, .. } => value.dependencies().contains(&var),
+            Stmt::If { cond, .. } => mentions(cond),
+            Stmt::Loop { head, .. } => match head {
+                LoopHead::While(cond) => mentions(cond),
+                LoopHead::For { iter, .. } => mentions(iter),
+                LoopHead::Loop => false,
+            },
+            Stmt::Effect(tokens) => mentions(tokens),
+            _ => false,
+        }
+    });
+    let _ = f;
+    reads
 }
 
 /// A `for i in start..end` loop's `i`, when needed in reverse, is `start` plus the

@@ -150,12 +150,16 @@ impl Reverse<'_> {
     }
 
     fn stmts(&self, block: &Block) -> TokenStream {
-        let stmts = block
-            .stmts
-            .iter()
-            .rev()
-            .filter(|s| has_reverse(s, self.f))
-            .map(|s| self.stmt(s));
+        let stmts = block.stmts.iter().enumerate().rev().map(|(index, s)| {
+            // Values recomputed once a later reassignment of their operands is undone: just
+            // before the reverse of their last reader, which is this statement.
+            let late = self.locals[block.id]
+                .iter()
+                .filter(|&&v| self.var(v).recomputed_late == Some(index))
+                .map(|&v| self.recompute(v));
+            let reverse = has_reverse(s, self.f).then(|| self.stmt(s));
+            quote!(#(#late)* #reverse)
+        });
         quote!(#(#stmts)*)
     }
 
@@ -167,6 +171,10 @@ impl Reverse<'_> {
             let mutability = var.reassigned.then(|| quote!(mut));
             if var.counted_from.is_some() {
                 // Bound by the loop's reverse from its iteration's number.
+                return None;
+            }
+            if var.recomputed_late.is_some() {
+                // Recomputed further down, where its operands are back (`stmts`).
                 return None;
             }
             if var.recomputed {
