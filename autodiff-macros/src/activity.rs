@@ -223,7 +223,9 @@ fn mark_needed(f: &mut Function) {
             // A rule call names every operand of its operation, if only for its type. A
             // function-level variable is always in scope there; one local to a nested block
             // exists in the reverse sweep only if it is brought back from a tape.
-            if !rhs.operands_read_by_pullback(|_| true).is_empty() {
+            let is_float = |a: &Atom| crate::values::is_float_atom(a, |v| f.vars[v].float_scalar);
+            let scaled = rhs.scaled_by_inactive(is_active, is_float).is_some();
+            if !scaled && !rhs.operands_read_by_pullback(|_| true).is_empty() {
                 read.extend(
                     rhs.operands()
                         .iter()

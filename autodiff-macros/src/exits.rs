@@ -177,6 +177,7 @@ fn guard(f: &mut Function, remaining: Vec<Stmt>, id: BlockId) -> Vec<Stmt> {
         counted_from: None,
         recompute_as: None,
         recomputed_late: None,
+        float_scalar: false,
     });
     let empty = f.block_count;
     f.block_count += 1;

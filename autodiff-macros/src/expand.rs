@@ -171,6 +171,9 @@ fn differentiate(
         }
     };
     exits::restructure(&mut function);
+    // Which values are plain scalars decides which operands a rule call must name, and so
+    // what the reverse sweep needs; `mark` runs again after the analysis for what depends on it.
+    crate::values::mark(&mut function, sig);
     activity::analyse(&mut function, active_params, &outputs);
     crate::values::mark(&mut function, sig);
 

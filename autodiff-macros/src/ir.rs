@@ -73,6 +73,10 @@ pub struct Var {
     /// block's statement at this index: its operands include a variable the block reassigns
     /// later, which is back to its old value only there (`recompute.rs`).
     pub recomputed_late: Option<usize>,
+    /// Holds a float scalar for certain (a float parameter, a float literal or cast, an element
+    /// of a float buffer, arithmetic on those), by which a product with it commutes (set by
+    /// `values.rs`).
+    pub float_scalar: bool,
     /// Carries a derivative (set by `activity.rs`).
     pub active: bool,
     /// Depends on a parameter through differentiable operations, useful or not.
@@ -405,6 +409,28 @@ impl Rhs {
     /// The operands whose *values* the pullback reads, given which operands are active.
     /// Linear operations read none; a product's pullback into one factor reads only the
     /// other; a quotient's pullback into the denominator reads both.
+    /// For `factor * x`, `x * factor` or `x / divisor` on float scalars with only `x` active:
+    /// the pullback into `x` is `factor · g` (or `g / divisor`), which names no `x`
+    /// ([`crate::reverse`] calls `ops::scale` / `ops::unscale`), so `x` need not be brought
+    /// back for the reverse sweep. Returns the inactive operand.
+    pub fn scaled_by_inactive(
+        &self,
+        is_active: impl Fn(&Atom) -> bool,
+        is_float: impl Fn(&Atom) -> bool,
+    ) -> Option<&Atom> {
+        let Rhs::Binary { op, lhs, rhs, .. } = self else {
+            return None;
+        };
+        if !(is_float(lhs) && is_float(rhs)) {
+            return None;
+        }
+        match (op, is_active(lhs), is_active(rhs)) {
+            (BinOp::Mul, true, false) | (BinOp::Div, true, false) => Some(rhs),
+            (BinOp::Mul, false, true) => Some(lhs),
+            _ => None,
+        }
+    }
+
     pub fn operands_read_by_pullback(&self, is_active: impl Fn(&Atom) -> bool) -> Vec<&Atom> {
         match self {
             Rhs::Atom(_) | Rhs::Borrow(_) | Rhs::Neg(_) | Rhs::Opaque(_) => vec![],

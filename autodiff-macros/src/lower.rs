@@ -167,6 +167,7 @@ impl Lowering<'_> {
             counted_from: None,
             recompute_as: None,
             recomputed_late: None,
+            float_scalar: false,
         });
         self.binding_keys.push(key);
         self.vars.len() - 1

@@ -622,6 +622,7 @@ impl Reverse<'_> {
     /// `copy_g` (a scalar's); otherwise a linear rule that passes `g` on moves it, cloning it
     /// only for a second operand.
     fn pullback(&self, rhs: &Rhs, span: proc_macro2::Span, copy_g: bool) -> TokenStream {
+        let whole = rhs;
         let private = crate::expand::private_path();
         let g = names::cotangent();
         let active = |atom: &Atom| atom.var().filter(|&v| self.var(v).active);
@@ -661,6 +662,21 @@ impl Reverse<'_> {
                 let span = *op_span;
                 let ops = ops_at(span);
                 let (l, r) = (reference_at(lhs, span), reference_at(rhs, span));
+                let is_active = |a: &Atom| active(a).is_some();
+                let is_float =
+                    |a: &Atom| crate::values::is_float_atom(a, |v| self.var(v).float_scalar);
+                if whole.scaled_by_inactive(is_active, is_float).is_some() {
+                    // Only the active operand's cotangent, from the other operand alone.
+                    let (target, value) = if is_active(lhs) { (lhs, r) } else { (rhs, l) };
+                    let rule = match op {
+                        BinOp::Div => quote_spanned!(span=> #ops::unscale(&#g, #value)),
+                        _ => quote_spanned!(span=> #ops::scale(#value, &#g)),
+                    };
+                    return active(target)
+                        .map(|v| accumulate(v, rule))
+                        .into_iter()
+                        .collect();
+                }
                 let (lhs_rule, rhs_rule, reads_values) = match op {
                     BinOp::Add => ("add_lhs", "add_rhs", false),
                     BinOp::Sub => ("sub_lhs", "sub_rhs", false),

@@ -122,7 +122,9 @@ pub fn mark(f: &mut Function, sig: &Signature) {
             reads[var] += 1;
         }
     });
+    let floats = float_scalars(f, sig);
     for (var, v) in f.vars.iter_mut().enumerate() {
+        v.float_scalar = floats[var] && plain[var] && !v.buffer;
         v.plain = plain[var] && !v.buffer;
         v.borrowed |= borrowed[var];
         v.shared = reads[var] > 1 || v.needed || v.kind == VarKind::Param;
@@ -145,6 +147,72 @@ fn is_plain(rhs: &Rhs, plain: &[bool], by_name: &HashMap<String, VarId>) -> bool
         | Rhs::Elements { .. }
         | Rhs::CopyOf { .. }
         | Rhs::Rejected(_) => false,
+    }
+}
+
+/// Which variables hold float scalars for certain: float parameters, and variables every
+/// definition of which is a float literal or cast, an element of a float buffer, or `+ - * /`
+/// and negation of float scalars. Anything else (a method, a call, a value of the user's own
+/// type) might not be a float.
+fn float_scalars(f: &Function, sig: &Signature) -> Vec<bool> {
+    let mut float: Vec<bool> = f.vars.iter().map(|v| v.kind != VarKind::Param).collect();
+    for (&var, param) in f.params.iter().zip(&sig.params) {
+        float[var] = matches!(param.kind, ParamKind::Scalar);
+    }
+    loop {
+        let mut changed = false;
+        f.body.walk(&mut |stmt| {
+            let (var, rhs) = match stmt {
+                Stmt::Let {
+                    var,
+                    init: Some(rhs),
+                    ..
+                }
+                | Stmt::Assign { var, rhs, .. } => (*var, Some(rhs)),
+                Stmt::Let {
+                    var, init: None, ..
+                } => (*var, None),
+                Stmt::Loop {
+                    head: LoopHead::For { var: Some(var), .. },
+                    ..
+                } => (*var, None),
+                _ => return,
+            };
+            let is_float = rhs.is_some_and(|rhs| is_float_rhs(f, rhs, &float));
+            if float[var] && !is_float {
+                float[var] = false;
+                changed = true;
+            }
+        });
+        if !changed {
+            return float;
+        }
+    }
+}
+
+/// Whether `atom` is a float scalar for certain: a float literal, or a variable known to hold
+/// one.
+pub fn is_float_atom(atom: &Atom, float: impl Fn(VarId) -> bool) -> bool {
+    match atom {
+        Atom::Var(v) => float(*v),
+        Atom::Const(tokens) => match syn::parse2::<Expr>(tokens.clone()) {
+            Ok(Expr::Lit(lit)) => matches!(lit.lit, syn::Lit::Float(_)),
+            Ok(Expr::Unary(u)) => {
+                matches!(&*u.expr, Expr::Lit(lit) if matches!(lit.lit, syn::Lit::Float(_)))
+            }
+            _ => false,
+        },
+    }
+}
+
+fn is_float_rhs(f: &Function, rhs: &Rhs, float: &[bool]) -> bool {
+    let atom = |a: &Atom| is_float_atom(a, |v| float[v]);
+    match rhs {
+        Rhs::Atom(a) | Rhs::Neg(a) => atom(a),
+        Rhs::Binary { lhs, rhs, .. } => atom(lhs) && atom(rhs),
+        Rhs::Cast { ty, .. } => float_kind(ty).is_some(),
+        Rhs::Index { base, .. } => f.vars[f.root(*base)].buffer,
+        _ => false,
     }
 }
 

@@ -276,6 +276,33 @@ pub fn mul_rhs<L: MulRule<R>, R>(lhs: &L, rhs: &R, g: &L::Output) -> R {
     L::mul_rhs(lhs, rhs, g)
 }
 
+/// Pullback of `factor * x` (or `x * factor`) into `x` for plain scalars, where `factor` carries
+/// no derivative: `factor · g`. It names no `x`, so generated code need not keep `x` for the
+/// reverse sweep only to give [`mul_rhs`] its type. The factor may be a plain float beside a
+/// dual number (in the second-order copy).
+///
+/// ```
+/// use autodiff_core::{rules::ops, Dual};
+///
+/// assert_eq!(ops::scale(&3.0, &2.0), 6.0);
+/// assert_eq!(ops::scale(&3.0, &Dual::new(2.0, 1.0)), Dual::new(6.0, 3.0));
+/// ```
+#[inline(always)]
+pub fn scale<F: Copy + core::ops::Mul<G>, G: Copy>(factor: &F, g: &G) -> F::Output {
+    *factor * *g
+}
+
+/// Pullback of `x / divisor` into `x` for plain scalars, where `divisor` carries no derivative:
+/// `g / divisor` (see [`scale`]).
+///
+/// ```
+/// assert_eq!(autodiff_core::rules::ops::unscale(&3.0, &2.0), 1.5);
+/// ```
+#[inline(always)]
+pub fn unscale<G: Copy + core::ops::Div<D>, D: Copy>(g: &G, divisor: &D) -> G::Output {
+    *g / *divisor
+}
+
 /// Pullback of `lhs / rhs` into `lhs`.
 ///
 /// ```

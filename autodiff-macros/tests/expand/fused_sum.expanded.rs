@@ -98,7 +98,7 @@ fn rosenbrock_pullback(
             if let ::core::option::Option::Some(g) = t7_bar.take() {
                 ::autodiff::__private::accumulate(
                     &mut a_bar,
-                    ::autodiff::__private::rules::ops::mul_rhs(&100.0, &a, &g),
+                    ::autodiff::__private::rules::ops::scale(&100.0, &g),
                 );
             }
             if let ::core::option::Option::Some(g) = b_bar.take() {
@@ -351,9 +351,8 @@ fn rosenbrock_dual_pullback(
             if let ::core::option::Option::Some(g) = t7_bar.take() {
                 ::autodiff::__private::accumulate(
                     &mut a_bar,
-                    ::autodiff::__private::rules::ops::mul_rhs(
+                    ::autodiff::__private::rules::ops::scale(
                         &::autodiff::__private::Dual::constant(100.0),
-                        &a,
                         &g,
                     ),
                 );

@@ -50,7 +50,7 @@ pub fn f_pullback(a: f64, d_out: f64) -> (f64, (f64,)) {
         if let ::core::option::Option::Some(g) = c_bar.take() {
             ::autodiff::__private::accumulate(
                 &mut b_bar,
-                ::autodiff::__private::rules::ops::mul_rhs(&100.0, &b, &g),
+                ::autodiff::__private::rules::ops::scale(&100.0, &g),
             );
         }
     }
@@ -58,14 +58,14 @@ pub fn f_pullback(a: f64, d_out: f64) -> (f64, (f64,)) {
         if let ::core::option::Option::Some(g) = b_bar.take() {
             ::autodiff::__private::accumulate(
                 &mut b_bar,
-                ::autodiff::__private::rules::ops::mul_lhs(&b, &2.0, &g),
+                ::autodiff::__private::rules::ops::scale(&2.0, &g),
             );
         }
     }
     if let ::core::option::Option::Some(g) = b_bar.take() {
         ::autodiff::__private::accumulate(
             &mut a_bar,
-            ::autodiff::__private::rules::ops::mul_lhs(&a, &2.0, &g),
+            ::autodiff::__private::rules::ops::scale(&2.0, &g),
         );
     }
     (output, (::autodiff::__private::gradient_or_zero(a_bar, &a),))
@@ -202,9 +202,8 @@ pub fn f_dual_pullback(
         if let ::core::option::Option::Some(g) = c_bar.take() {
             ::autodiff::__private::accumulate(
                 &mut b_bar,
-                ::autodiff::__private::rules::ops::mul_rhs(
+                ::autodiff::__private::rules::ops::scale(
                     &::autodiff::__private::Dual::constant(100.0),
-                    &b,
                     &g,
                 ),
             );
@@ -214,8 +213,7 @@ pub fn f_dual_pullback(
         if let ::core::option::Option::Some(g) = b_bar.take() {
             ::autodiff::__private::accumulate(
                 &mut b_bar,
-                ::autodiff::__private::rules::ops::mul_lhs(
-                    &b,
+                ::autodiff::__private::rules::ops::scale(
                     &::autodiff::__private::Dual::constant(2.0),
                     &g,
                 ),
@@ -225,8 +223,7 @@ pub fn f_dual_pullback(
     if let ::core::option::Option::Some(g) = b_bar.take() {
         ::autodiff::__private::accumulate(
             &mut a_bar,
-            ::autodiff::__private::rules::ops::mul_lhs(
-                &a,
+            ::autodiff::__private::rules::ops::scale(
                 &::autodiff::__private::Dual::constant(2.0),
                 &g,
             ),
