@@ -503,6 +503,10 @@ impl Reverse<'_> {
         let mut accumulations = Vec::new();
         let mut aliases = Vec::new();
         let mut roots_seen = Vec::new();
+        // For each buffer seen: where its shadow is passed, and its bounds in its root.
+        let mut adjacent_candidates: Vec<(usize, TokenStream, Option<TokenStream>)> = Vec::new();
+        let mut split_done: Vec<bool> = Vec::new();
+        let mut splits = Vec::new();
         for (i, arg) in args.iter().enumerate() {
             match arg {
                 CallArg::Value(atom) => {
@@ -525,7 +529,39 @@ impl Reverse<'_> {
                 } => {
                     let value = crate::forward::call_arg_value(self.f, *var, forward, *mutable);
                     let root = self.f.root(*var);
-                    if roots_seen.contains(&root) {
+                    let (_, start, end) = crate::forward::bounds_in_root(self.f, *var);
+                    // Two views of one buffer that meet (`&v[..d]`, `&v[d..]`, as the same
+                    // expression): one split of the shadow serves both, no temporary.
+                    let adjacent = roots_seen.iter().position(|&r| r == root).and_then(|seen| {
+                        let (first, first_start, first_end) = &adjacent_candidates[seen];
+                        let meets = first_end
+                            .as_ref()
+                            .is_some_and(|e: &TokenStream| e.to_string() == start.to_string());
+                        (meets && !split_done[seen])
+                            .then(|| (seen, *first, first_start.clone(), first_end.clone()))
+                    });
+                    if let Some((seen, first_index, first_start, first_end)) = adjacent {
+                        let shadow = self.adjoint(root);
+                        let head = quote::format_ident!(
+                            "head{}",
+                            i,
+                            span = proc_macro2::Span::mixed_site()
+                        );
+                        let tail = quote::format_ident!(
+                            "tail{}",
+                            i,
+                            span = proc_macro2::Span::mixed_site()
+                        );
+                        let first_end = first_end.expect("a view that meets another has an end");
+                        splits.push(quote! {
+                            let (#head, #tail) =
+                                #shadow[#first_start..#end].split_at_mut(#first_end - #first_start);
+                        });
+                        passed[first_index] = quote!(#head);
+                        split_done[seen] = true;
+                        passed.push(value);
+                        passed.push(quote!(#tail));
+                    } else if roots_seen.contains(&root) {
                         // The same buffer twice (`dot(&v, &v)`): the second gets a shadow of
                         // its own, added into the buffer's afterwards.
                         let alias = quote::format_ident!(
@@ -544,6 +580,8 @@ impl Reverse<'_> {
                     } else {
                         roots_seen.push(root);
                         passed.push(value);
+                        adjacent_candidates.push((passed.len(), start, end));
+                        split_done.push(false);
                         passed.push(self.shadow_arg(*var));
                     }
                     bindings.push(quote!(_));
@@ -554,6 +592,7 @@ impl Reverse<'_> {
         let (alias_setup, alias_merge): (Vec<_>, Vec<_>) = aliases.into_iter().unzip();
         quote_spanned! {call_span=>
             #(#alias_setup)*
+            #(#splits)*
             let (_, (#(#bindings,)*)) = #pullback_path(#(#passed,)* #cotangent);
             #(#alias_merge)*
             #(#accumulations)*
