@@ -258,3 +258,34 @@ fn forward_mode_agrees_with_reverse_mode() {
         },
     );
 }
+
+/// A float times a vector, ‖2x‖² + s·‖x‖², where the dual copy multiplies a dual scalar by a
+/// dual vector: H over x is (8 + 2s) I, ∂²/∂x∂s = 2x, ∂²/∂s² = 0.
+#[differentiate]
+fn scaled_vector(x: &DVector<f64>, s: f64) -> f64 {
+    (2.0 * x).norm_squared() + (s * x).dot(x)
+}
+
+#[test]
+fn dual_scalar_times_dual_vector() {
+    let (x, _) = sample(3, 0.6);
+    let s = 1.7;
+    let h = scaled_vector_hessian(&x, s);
+    let mut by_hand = DMatrix::<f64>::zeros(4, 4);
+    for i in 0..3 {
+        by_hand[(i, i)] = 8.0 + 2.0 * s;
+        by_hand[(i, 3)] = 2.0 * x[i];
+        by_hand[(3, i)] = 2.0 * x[i];
+    }
+    assert_relative_eq!(h, by_hand, epsilon = 1e-12);
+    let flat = DVector::from_iterator(4, x.iter().copied().chain([s]));
+    let by_differences = hessian_by_differences(
+        |p| {
+            let (gx, gs) =
+                scaled_vector_grad(&DVector::from_column_slice(&p.as_slice()[..3]), p[3]);
+            DVector::from_iterator(4, gx.iter().copied().chain([gs]))
+        },
+        &flat,
+    );
+    assert_relative_eq!(h, by_differences, epsilon = 1e-6);
+}

@@ -327,3 +327,39 @@ fn forward_mode_agrees_with_reverse_mode() {
         |x| flat(overwritten_after_call_grad(&x[..4], x[4])),
     );
 }
+
+/// Two views of one buffer that meet, passed to one call: their shadows are one split of the
+/// buffer's shadow. f = Σᵢ<k xᵢ · Σᵢ≥k xᵢ², so ∂f/∂xⱼ = T for j < k and 2 xⱼ H for j ≥ k,
+/// with H = Σᵢ<k xᵢ and T = Σᵢ≥k xᵢ².
+#[differentiate]
+fn head_times_tail_norm(head: &[f64], tail: &[f64]) -> f64 {
+    let h: f64 = head.iter().sum();
+    let t: f64 = tail.iter().map(|v| v * v).sum();
+    h * t
+}
+
+#[differentiate]
+fn split_product(x: &[f64], k: usize) -> f64 {
+    let head = &x[..k];
+    let tail = &x[k..];
+    head_times_tail_norm(head, tail)
+}
+
+#[test]
+fn adjacent_views_in_one_call() {
+    let x = [0.5, -1.2, 2.0, 0.7, -0.3];
+    for k in [1_usize, 2, 4] {
+        let h: f64 = x[..k].iter().sum();
+        let t: f64 = x[k..].iter().map(|v| v * v).sum();
+        let hand: Vec<f64> = (0..x.len())
+            .map(|j| if j < k { t } else { 2.0 * x[j] * h })
+            .collect();
+        common::check(
+            "split_product",
+            &x,
+            &split_product_grad(&x, k),
+            &hand,
+            |p| split_product(p, k),
+        );
+    }
+}

@@ -187,7 +187,7 @@ fn late_recompute(f: &Function, facts: &Facts, var: VarId) -> Option<(usize, Vec
     let name = f.vars[var].ident.to_string();
     let last_reader = (position + 1..body.stmts.len())
         .rev()
-        .find(|&index| statement_reads(f, &body.stmts[index], var, &name))?;
+        .find(|&index| statement_reads(&body.stmts[index], var, &name))?;
     let mut reassigned_later = false;
     let mut bring_back = Vec::new();
     for operand in rhs.operands().iter().filter_map(|a| a.var()) {
@@ -245,7 +245,7 @@ fn late_recompute(f: &Function, facts: &Facts, var: VarId) -> Option<(usize, Vec
 
 /// Whether `stmt` (nested statements included) reads `var`, by its operands or, in the
 /// conditions and loop heads kept as written, by name.
-fn statement_reads(f: &Function, stmt: &Stmt, var: VarId, name: &str) -> bool {
+fn statement_reads(stmt: &Stmt, var: VarId, name: &str) -> bool {
     let mentions = |tokens: &proc_macro2::TokenStream| {
         tokens.clone().into_iter().any(|tree| names_in(&tree, name))
     };
@@ -274,7 +274,6 @@ fn statement_reads(f: &Function, stmt: &Stmt, var: VarId, name: &str) -> bool {
             _ => false,
         }
     });
-    let _ = f;
     reads
 }
 
