@@ -294,29 +294,18 @@ impl PrimalTag {
     }
 }
 
-/// Never implemented: the bound of the stand-ins for the dual forms of a function without
-/// second order (`#[differentiate(reverse)]`, or one whose dual copy the macro could not
-/// build), so that a call to it from a `#[differentiate(hessian)]` function fails with this
-/// message.
-#[diagnostic::on_unimplemented(
-    message = "this call's callee has no second order, which the caller's `hessian` needs",
-    label = "the callee was declared with `reverse` alone, or its second order is left out",
-    note = "remove `reverse` from the callee or add `hessian` to it: `hessian` then says what \
-            stands in the way, if anything"
-)]
+/// The type whose traits say which functions have a second order.
+///
+/// `#[differentiate]` gives every function `f` a hidden trait `f_second_order`, whose
+/// supertraits are those of the `#[differentiate]` functions `f` calls, and implements it
+/// for `SecondOrderWitness` where `f` has a second order (its own dual copy, and those of its
+/// callees). The dual forms and `f_hvp` of a function whose second order depends on its
+/// callees carry the bound `for<'a> SecondOrderWitness<'a>: f_second_order`: they always
+/// compile, and a call to them compiles only where every function below has a second order.
+/// (The bound names a lifetime so that the compiler checks it where the function is called,
+/// not where it is defined.)
 #[doc(hidden)]
-pub trait CalleeWithoutSecondOrder {}
-
-/// Never implemented: the bound of the stub that a `#[differentiate(hessian)]` function
-/// returning a buffer leaves for callers, so that a call to it from another `hessian`
-/// function fails with this message.
-#[diagnostic::on_unimplemented(
-    message = "a `#[differentiate(hessian)]` function cannot call a function returning a `Vec` or an array yet",
-    label = "this call's callee returns a buffer",
-    note = "compute the buffer in the caller's body, or have the callee write it into a `&mut [f64]` parameter"
-)]
-#[doc(hidden)]
-pub trait BufferResultCall {}
+pub struct SecondOrderWitness<'a>(core::marker::PhantomData<&'a ()>);
 
 /// The nalgebra side of `f_hvp` and `f_hessian` for matrix parameters.
 #[cfg(feature = "nalgebra")]

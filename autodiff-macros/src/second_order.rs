@@ -11,18 +11,25 @@
 //! `f_dual_pullback` returns `∇f(x) + ε·H(x)·v`: the derivative rules are generic over
 //! `Real`, so the reverse sweep runs on dual numbers unchanged. `f_hvp` seeds the tangents
 //! with `v` and keeps the tangent parts of the gradient; `f_hessian` calls it once per
-//! input. Calls to other `#[differentiate]` functions go to their `_dual_value` (forward
-//! sweep) and `_dual_pullback` (reverse sweep), which every function with a second order
-//! generates, also one returning `()` (then without `f_hvp`); one returning a buffer leaves a
-//! stub whose unsatisfiable bound explains that it cannot be called yet.
+//! input.
+//!
+//! Calls to other `#[differentiate]` functions go to their `_dual_value` (forward sweep)
+//! and `_dual_pullback` (reverse sweep), which every function generates: real ones where it
+//! has a second order, unreachable stand-ins with the same signatures where not (and a
+//! function returning a buffer has no real `_dual_value` yet). Whether a callee has one is
+//! invisible here, so every function also gets a hidden trait `f_second_order`,
+//! implemented for `SecondOrderWitness` where `f` has a second order and its callees'
+//! traits hold. A caller's `f_hvp` and `f_hessian` are bounded by its own trait, with a
+//! lifetime so that the compiler checks the bound where they are called rather than where
+//! they are defined: they always compile, and can be called only where no stand-in is
+//! reached. With `hessian`, the bound is checked at each call instead, where the error
+//! then points.
 //!
 //! By default a function is left without second order, silently, where its dual copy might
 //! not compile in code that asked for none: a nalgebra result, a parameter passed by value
-//! that may not be `Clone` (`f_hessian` clones it per input), a method dual numbers may lack
-//! on a value that becomes one, or calls to other `#[differentiate]` functions (whose
-//! options this macro cannot see). With `&mut` parameters it gets only the hidden dual forms.
-//! A function without second order leaves stand-ins for its dual forms whose bound fails at
-//! a `hessian` caller's call with a message that says so.
+//! that may not be `Clone` (`f_hessian` clones it per input), or a method dual numbers may
+//! lack on a value that becomes one. With `&mut` parameters it gets only the hidden dual
+//! forms.
 
 use std::collections::{HashMap, HashSet};
 
@@ -61,7 +68,7 @@ pub fn generate(
         // `reverse` alone: callers whose second order calls this function find stubs that
         // say why it has none.
         return if args.modes().reverse {
-            without_second_order(item, sig)
+            without_second_order(item, sig, Missing::ReverseOnly)
         } else {
             TokenStream::new()
         };
@@ -81,7 +88,7 @@ pub fn generate(
     }
     if sig.returns_value {
         if by_default {
-            return without_second_order(item, sig);
+            return without_second_order(item, sig, Missing::LeftOut);
         }
         errors.push(syn::Error::new_spanned(
             option,
@@ -96,7 +103,7 @@ pub fn generate(
         p.kind.is_differentiable() || matches!(&p.ty, Type::Reference(_)) || is_primitive(&p.ty)
     };
     if by_default && !sig.params.iter().all(clonable) {
-        return without_second_order(item, sig);
+        return without_second_order(item, sig, Missing::LeftOut);
     }
     for p in sig.params.iter().filter(|_| public) {
         if p.kind.is_in_out() {
@@ -119,26 +126,23 @@ pub fn generate(
         }
     }
     if by_default && !errors.is_empty() {
-        return without_second_order(item, sig);
+        return without_second_order(item, sig, Missing::LeftOut);
     }
     let element = element.unwrap_or("f64");
+    let mut callees = Vec::new();
     let dual_pullback = match pullback_body {
         Some(body) if errors.is_empty() => match syn::parse2::<syn::Block>(quote!({ #body })) {
             Ok(mut block) => {
                 let plain = plain_variables(&block, variables);
                 if by_default && method_unknown_on_duals(item, &block, variables, &plain) {
-                    return without_second_order(item, sig);
+                    return without_second_order(item, sig, Missing::LeftOut);
                 }
-                let callees = called_pullbacks(&block);
-                // A callee's dual forms may be stand-ins (it has no second order, or it
-                // returns a buffer), which this macro cannot see: by default a caller leaves
-                // its second order out rather than fail to compile in code that asked for
-                // none. `hessian` asks for it, and a stand-in then says why it cannot be.
-                if by_default && !callees.is_empty() {
-                    return without_second_order(item, sig);
+                callees = called_pullbacks(&block);
+                if by_default && !callees.is_empty() && !item.sig.generics.params.is_empty() {
+                    return without_second_order(item, sig, Missing::LeftOut);
                 }
                 let mut rewriter = Rewriter {
-                    callees,
+                    callees: callees.iter().map(|(path, _)| path.clone()).collect(),
                     plain,
                     ..Rewriter::default()
                 };
@@ -158,51 +162,175 @@ pub fn generate(
         _ => None,
     };
     let compile_errors: TokenStream = errors.iter().map(|e| e.to_compile_error()).collect();
+    let missing = if !errors.is_empty() || dual_pullback.is_none() {
+        Some(Missing::LeftOut)
+    } else if sig.returns_buffer.is_some() {
+        Some(Missing::ReturnsBuffer)
+    } else {
+        None
+    };
+    let supertraits = callee_traits(item, &callees);
+    let marker = second_order_trait(item, &supertraits, missing);
+    // A callee's dual forms may be unreachable stand-ins (it has no second order, or it
+    // returns a buffer), which this macro cannot see: the dual copy compiles in any case,
+    // and `f_hvp` and `f_hessian` are bounded by `f_second_order`, which holds only if every
+    // function below has a second order. `hessian` checks that at each call instead.
+    let gated = by_default && !supertraits.is_empty();
+    let checks = requested.map(|_| callee_checks(&supertraits));
     let functions = functions(
         item,
         sig,
         element,
         public,
         dual_pullback.filter(|_| errors.is_empty()),
+        gated,
+        false,
     );
-    quote!(#compile_errors #functions)
+    quote!(#compile_errors #marker #checks #functions)
 }
 
-/// Stand-ins for `f_dual_value` and `f_dual_pullback` when `f` has no second order: a
-/// caller's dual copy that calls them fails to compile with a message saying so (their first
-/// argument's type must implement a trait that nothing implements), rather than with "cannot
-/// find function".
-fn without_second_order(item: &ItemFn, sig: &Signature) -> TokenStream {
-    if !item.sig.generics.params.is_empty() || sig.params.is_empty() {
-        return TokenStream::new();
+/// With `hessian`, a check at each call that the callee has a second order, so that the
+/// error is reported here, at the call, rather than where `f_hvp` is used.
+fn callee_checks(supertraits: &[TokenStream]) -> TokenStream {
+    let checks = supertraits.iter().map(|path| {
+        let span = path
+            .clone()
+            .into_iter()
+            .last()
+            .map_or(Span::call_site(), |t| t.span());
+        let private = crate::expand::private_path_at(span);
+        let call = quote::quote_spanned! {span=>
+            has_second_order::<#private::second_order::SecondOrderWitness<'static>>();
+        };
+        quote! {
+            fn has_second_order<T: #path>() {}
+            #call
+        }
+    });
+    quote! {
+        const _: () = {
+            #[allow(dead_code)]
+            fn callees_have_second_order() {
+                #({ #checks })*
+            }
+        };
     }
+}
+
+/// Why a function has no second order, for the message of its `f_second_order` trait.
+#[derive(Clone, Copy)]
+enum Missing {
+    ReverseOnly,
+    LeftOut,
+    ReturnsBuffer,
+}
+
+/// `for<'witness> SecondOrderWitness<'witness>: f_second_order`: `f` (whose trait is
+/// `path`) has a second order. The lifetime makes the compiler check it at calls only.
+fn witness_bound(path: &TokenStream) -> TokenStream {
+    let private = private_path();
+    quote!(for<'witness> #private::second_order::SecondOrderWitness<'witness>: #path)
+}
+
+/// The paths of the `f_second_order` traits of the functions `item` calls, itself left out
+/// (a trait cannot be its own supertrait, and a recursive call needs nothing more).
+/// Each is located at the call, where "cannot find trait" points if the callee is no
+/// `#[differentiate]` function.
+fn callee_traits(item: &ItemFn, callees: &[(String, Span)]) -> Vec<TokenStream> {
+    let own = item.sig.ident.to_string();
+    callees
+        .iter()
+        .filter_map(|(callee, span)| Some((syn::parse_str::<syn::Path>(callee).ok()?, *span)))
+        .filter(|(path, _)| {
+            let local = path.segments.len() == 1
+                || (path.segments.len() == 2 && path.segments[0].ident == "self");
+            !(local && path.segments.last().is_some_and(|s| s.ident == own))
+        })
+        .map(|(mut path, span)| {
+            let last = path.segments.last_mut().expect("a path has a segment");
+            last.ident = format_ident!("{}_second_order", last.ident, span = span);
+            quote!(#path)
+        })
+        .collect()
+}
+
+/// The hidden trait `f_second_order`: its supertraits are the callees', and it is
+/// implemented for the witness where `f` has a second order given theirs. A call of a
+/// function whose second order is missing, somewhere below, then fails with the message
+/// of the function that has none.
+fn second_order_trait(
+    item: &ItemFn,
+    supertraits: &[TokenStream],
+    missing: Option<Missing>,
+) -> TokenStream {
     let private = private_path();
     let vis = &item.vis;
     let original = &item.sig.ident;
-    let bound = quote!(#private::second_order::CalleeWithoutSecondOrder);
-    let stub = |name: Ident, arity: usize| {
-        let types: Vec<Ident> = (0..arity).map(|i| format_ident!("P{}", i)).collect();
-        let values: Vec<Ident> = (0..arity).map(|i| format_ident!("p{}", i)).collect();
-        let (first, rest) = (&types[0], &types[1..]);
-        quote! {
-            #[doc(hidden)]
-            #[allow(dead_code, unused_variables, non_snake_case, clippy::all)]
-            #vis fn #name<#first: #bound, #(#rest,)* Result>(#(#values: #types),*) -> Result {
-                ::core::unreachable!()
-            }
-        }
+    let name = names::generated(original, "second_order");
+    let bounds = (!supertraits.is_empty()).then(|| quote!(: #(#supertraits)+*));
+    let message = match missing {
+        Some(Missing::ReturnsBuffer) => format!(
+            "`{original}` returns a `Vec` or an array, which a caller's second order cannot \
+             call yet"
+        ),
+        _ => format!("`{original}` has no second order, which a caller's second order needs"),
     };
-    let shadows = sig
-        .params
-        .iter()
-        .filter(|p| p.kind.shadow_type().is_some())
-        .count();
-    let value = stub(names::generated(original, "dual_value"), sig.params.len());
-    let pullback = stub(
-        names::generated(original, "dual_pullback"),
-        sig.params.len() + shadows + 1,
+    let label = format!("needs the second order of `{original}`");
+    let note = match missing {
+        Some(Missing::ReverseOnly) => format!(
+            "`{original}`'s `#[differentiate(..)]` asks for the first order only (`reverse`, \
+             `forward`): remove those options, or add `hessian`, to give it a second order"
+        ),
+        Some(Missing::ReturnsBuffer) => format!(
+            "compute the buffer in the caller's body, or have `{original}` write it into a \
+             `&mut [f64]` parameter"
+        ),
+        _ => format!(
+            "`#[differentiate]` leaves `{original}`'s second order out where its dual copy \
+             might not compile; add `hessian` to `{original}`'s attribute to see what stands in \
+             the way"
+        ),
+    };
+    let implementation = missing.is_none().then(|| {
+        let condition = (!supertraits.is_empty()).then(|| {
+            let bound = witness_bound(&quote!(#(#supertraits)+*));
+            quote!(where #bound)
+        });
+        quote! {
+            impl<'autodiff> #name for #private::second_order::SecondOrderWitness<'autodiff>
+                #condition {}
+        }
+    });
+    // Where the trait is implemented, a failure below reports the message of the function
+    // that has no second order.
+    let diagnostic = missing.is_some().then(|| {
+        quote!(#[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)])
+    });
+    quote! {
+        #[doc(hidden)]
+        #[allow(dead_code, non_camel_case_types, private_bounds)]
+        #diagnostic
+        #vis trait #name #bounds {}
+        #implementation
+    }
+}
+
+/// Stand-ins for `f_dual_value` and `f_dual_pullback` when `f` has no second order: with
+/// the signatures they would have, and bounded by `f_second_order`, which nothing
+/// implements. A caller's dual copy that calls them fails to compile with that trait's
+/// message, unless it is bounded by it too (then it cannot be called itself).
+fn without_second_order(item: &ItemFn, sig: &Signature, missing: Missing) -> TokenStream {
+    let marker = second_order_trait(item, &[], Some(missing));
+    let stand_ins = functions(
+        item,
+        sig,
+        "f64",
+        false,
+        Some(quote!(::core::unreachable!())),
+        true,
+        true,
     );
-    quote!(#value #pullback)
+    quote!(#marker #stand_ins)
 }
 
 /// Methods that dual numbers, and the buffers, iterators and matrices holding them, have as
@@ -460,18 +588,27 @@ fn dual_of(ty: &Type) -> Type {
     ty
 }
 
+/// The dual forms and, for a `scalar` function, `f_hvp` and `f_hessian`, bounded by
+/// `f_second_order` if `gated`; a `stand_in`'s dual forms are unreachable.
 fn functions(
     item: &ItemFn,
     sig: &Signature,
     element: &str,
     scalar: bool,
     dual_body: Option<TokenStream>,
+    gated: bool,
+    stand_in: bool,
 ) -> TokenStream {
     let private = private_path();
     let vis = &item.vis;
     let generics = &item.sig.generics;
-    let where_clause = &generics.where_clause;
     let original = &item.sig.ident;
+    let own_trait = names::generated(original, "second_order");
+    let own_bound = witness_bound(&quote!(#own_trait));
+    let where_clause = &generics.where_clause;
+    let predicates = where_clause.iter().flat_map(|w| &w.predicates);
+    let gate = gated.then_some(&own_bound);
+    let gated_where_clause = quote!(where #(#predicates,)* #gate);
     let dual_pullback = names::generated(original, "dual_pullback");
     let hvp = names::generated(original, "hvp");
     let hessian = names::generated(original, "hessian");
@@ -548,7 +685,7 @@ fn functions(
     let dual_value_fn = dual_body
         .as_ref()
         .filter(|_| sig.returns_buffer.is_none())
-        .map(|_| {
+        .map(|body| {
             let zero = |element: &Type| {
                 quote!(<#private::Dual<#element> as #private::num_traits::Zero>::zero())
             };
@@ -601,23 +738,27 @@ fn functions(
             let doc = format!(
                 "[`{original}`] over dual numbers, for callers' second order."
             );
+            let value = if stand_in {
+                body.clone()
+            } else {
+                quote!(#(#scratch)* #dual_pullback(#(#args,)* #zero_out).0)
+            };
             quote! {
                 #[doc = #doc]
                 #[doc(hidden)]
                 #[allow(dead_code, unused_mut, unused_variables, clippy::all)]
                 #vis fn #dual_value #generics (#(#params,)*) -> #dual_out #where_clause {
-                    #(#scratch)*
-                    #dual_pullback(#(#args,)* #zero_out).0
+                    #value
                 }
             }
         });
-    // A function returning a buffer has no `f_dual_value` yet: a stub whose bound fails with
-    // a message saying so at a caller's call.
+    // A function returning a buffer has no `f_dual_value` yet: a stub bounded by its
+    // `f_second_order`, which then says so at a caller's call.
     let dual_value_fn = dual_value_fn.or_else(|| {
         let ParamKind::Buffer { element, .. } = sig.returns_buffer.as_ref()? else {
             return None;
         };
-        if dual_body.is_none() || !generics.params.is_empty() || sig.params.is_empty() {
+        if dual_body.is_none() || !generics.params.is_empty() {
             return None;
         }
         let types: Vec<Ident> = (0..sig.params.len())
@@ -626,14 +767,11 @@ fn functions(
         let values: Vec<Ident> = (0..sig.params.len())
             .map(|i| format_ident!("p{}", i))
             .collect();
-        let first = &types[0];
-        let rest = &types[1..];
         Some(quote! {
             #[doc(hidden)]
             #[allow(dead_code, unused_variables, clippy::all)]
-            #vis fn #dual_value<#first: #private::second_order::BufferResultCall, #(#rest),*>(
-                #(#values: #types),*
-            ) -> ::std::vec::Vec<#private::Dual<#element>> {
+            #vis fn #dual_value<#(#types),*>(#(#values: #types),*)
+                -> ::std::vec::Vec<#private::Dual<#element>> {
                 ::core::unreachable!()
             }
         })
@@ -933,14 +1071,14 @@ fn functions(
         #[doc = #doc_hvp]
         #(#attrs)*
         #[allow(dead_code, unused_mut, unused_variables, clippy::all)]
-        #vis fn #hvp #generics (#(#hvp_params,)*) -> #hvp_ty #where_clause {
+        #vis fn #hvp #generics (#(#hvp_params,)*) -> #hvp_ty #gated_where_clause {
             #hvp_body
         }
 
         #[doc = #doc_hessian]
         #(#attrs)*
         #[allow(dead_code, unused_mut, unused_variables, clippy::all)]
-        #vis fn #hessian #generics (#(#plain_params,)*) -> ::autodiff::nalgebra::DMatrix<#element_ty> #where_clause {
+        #vis fn #hessian #generics (#(#plain_params,)*) -> ::autodiff::nalgebra::DMatrix<#element_ty> #gated_where_clause {
             #hessian_body
         }
     };
@@ -948,16 +1086,21 @@ fn functions(
 }
 
 /// The paths of the `#[differentiate]` functions `block` calls: those whose pullback it
-/// calls (`g` for `g_pullback(..)`).
-fn called_pullbacks(block: &syn::Block) -> Vec<String> {
-    struct Finder(Vec<String>);
+/// calls (`g` for `g_pullback(..)`), each with the span of its first call.
+fn called_pullbacks(block: &syn::Block) -> Vec<(String, Span)> {
+    struct Finder(Vec<(String, Span)>);
     impl<'a> syn::visit::Visit<'a> for Finder {
         fn visit_expr_call(&mut self, call: &'a syn::ExprCall) {
             if let Expr::Path(p) = &*call.func {
                 let printed = quote!(#p).to_string();
                 if let Some(callee) = printed.strip_suffix("_pullback") {
-                    if !self.0.iter().any(|c| c == callee) {
-                        self.0.push(callee.to_owned());
+                    if !self.0.iter().any(|(c, _)| c == callee) {
+                        let span = p
+                            .path
+                            .segments
+                            .last()
+                            .map_or(Span::call_site(), |s| s.ident.span());
+                        self.0.push((callee.to_owned(), span));
                     }
                 }
             }

@@ -300,6 +300,11 @@ fn first_crossing_tangent(x: f64, x_dot: f64, limit: f64, steps: usize) -> (f64,
         ::autodiff::__private::NoTangent,
     )
 }
+#[doc(hidden)]
+#[allow(dead_code, non_camel_case_types, private_bounds)]
+trait first_crossing_second_order {}
+impl<'autodiff> first_crossing_second_order
+for ::autodiff::__private::second_order::SecondOrderWitness<'autodiff> {}
 ///[`first_crossing`] over dual numbers, for callers' second order.
 #[doc(hidden)]
 #[allow(dead_code, unused_mut, unused_variables, clippy::all)]

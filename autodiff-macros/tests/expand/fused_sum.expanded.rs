@@ -236,6 +236,11 @@ fn rosenbrock_tangent_all(x: &[f64], x_dot: &[f64]) -> (f64, f64) {
 fn rosenbrock_tangent(x: &[f64], x_dot: &[f64]) -> (f64, f64) {
     rosenbrock_tangent_all(x, x_dot)
 }
+#[doc(hidden)]
+#[allow(dead_code, non_camel_case_types, private_bounds)]
+trait rosenbrock_second_order {}
+impl<'autodiff> rosenbrock_second_order
+for ::autodiff::__private::second_order::SecondOrderWitness<'autodiff> {}
 ///[`rosenbrock`] over dual numbers, for callers' second order.
 #[doc(hidden)]
 #[allow(dead_code, unused_mut, unused_variables, clippy::all)]

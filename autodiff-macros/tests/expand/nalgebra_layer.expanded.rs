@@ -322,6 +322,11 @@ fn layer_loss_tangent(
     let y_dot = &y_dot_zero;
     layer_loss_tangent_all(w, w_dot, b, b_dot, x, x_dot, y, y_dot)
 }
+#[doc(hidden)]
+#[allow(dead_code, non_camel_case_types, private_bounds)]
+trait layer_loss_second_order {}
+impl<'autodiff> layer_loss_second_order
+for ::autodiff::__private::second_order::SecondOrderWitness<'autodiff> {}
 ///[`layer_loss`] over dual numbers, for callers' second order.
 #[doc(hidden)]
 #[allow(dead_code, unused_mut, unused_variables, clippy::all)]

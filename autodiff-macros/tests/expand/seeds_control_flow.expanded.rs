@@ -137,6 +137,11 @@ pub fn f_tangent_all(a: f64, a_dot: f64) -> (f64, f64) {
 pub fn f_tangent(a: f64, a_dot: f64) -> (f64, f64) {
     f_tangent_all(a, a_dot)
 }
+#[doc(hidden)]
+#[allow(dead_code, non_camel_case_types, private_bounds)]
+pub trait f_second_order {}
+impl<'autodiff> f_second_order
+for ::autodiff::__private::second_order::SecondOrderWitness<'autodiff> {}
 ///[`f`] over dual numbers, for callers' second order.
 #[doc(hidden)]
 #[allow(dead_code, unused_mut, unused_variables, clippy::all)]

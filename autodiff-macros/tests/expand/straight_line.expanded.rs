@@ -184,6 +184,11 @@ fn g_tangent_all(x: f64, x_dot: f64, y: f64, y_dot: f64) -> (f64, f64) {
 fn g_tangent(x: f64, x_dot: f64, y: f64, y_dot: f64) -> (f64, f64) {
     g_tangent_all(x, x_dot, y, y_dot)
 }
+#[doc(hidden)]
+#[allow(dead_code, non_camel_case_types, private_bounds)]
+trait g_second_order {}
+impl<'autodiff> g_second_order
+for ::autodiff::__private::second_order::SecondOrderWitness<'autodiff> {}
 ///[`g`] over dual numbers, for callers' second order.
 #[doc(hidden)]
 #[allow(dead_code, unused_mut, unused_variables, clippy::all)]

@@ -171,6 +171,11 @@ fn pairwise_products_tangent_all(x: &[f64], x_dot: &[f64]) -> (f64, f64) {
 fn pairwise_products_tangent(x: &[f64], x_dot: &[f64]) -> (f64, f64) {
     pairwise_products_tangent_all(x, x_dot)
 }
+#[doc(hidden)]
+#[allow(dead_code, non_camel_case_types, private_bounds)]
+trait pairwise_products_second_order {}
+impl<'autodiff> pairwise_products_second_order
+for ::autodiff::__private::second_order::SecondOrderWitness<'autodiff> {}
 ///[`pairwise_products`] over dual numbers, for callers' second order.
 #[doc(hidden)]
 #[allow(dead_code, unused_mut, unused_variables, clippy::all)]

@@ -153,7 +153,8 @@ fn field_tangent(w: f64, w_dot: f64, x: &[f64], x_dot: &[f64], out_dot: &mut [f6
 /// at most 0, and t_f is where the last step's straight line crosses the x axis. `forward`
 /// says whether ∇ₓp comes from the forward or the reverse mode. NaN if the particle has not
 /// come down after [`MAX_STEPS`] steps.
-#[differentiate]
+// No second order: the hand-wired rules above have no dual forms for it to call.
+#[differentiate(reverse, forward)]
 pub fn landing(w: f64, forward: bool) -> f64 {
     let mut x = vec![0.0, 8.0];
     let mut velocity = vec![0.75, 0.0];

@@ -148,7 +148,8 @@ fn direction_tangent(p1: &[f64], p1_dot: &[f64], p2: &[f64], p2_dot: &[f64], out
 /// in a row and halved after a rejected one, until the direction or the step is shorter
 /// than 10⁻⁵. `forward` says whether the direction comes from the forward
 /// or the reverse mode.
-#[differentiate]
+// No second order: the hand-wired rules above have no dual forms for it to call.
+#[differentiate(reverse, forward)]
 pub fn argmax(p1: &[f64], start: &[f64], forward: bool, out: &mut [f64]) {
     let mut x = start.to_vec();
     let mut candidate = start.to_vec();
