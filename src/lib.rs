@@ -104,7 +104,7 @@
 //! ```
 //!
 //! Without options they are generated where the macro can tell that they compile, which
-//! leaves out functions returning nalgebra values, with `&mut` parameters, with a struct
+//! leaves out functions returning nalgebra values, with `&mut f64` parameters, with a struct
 //! passed by value, or calling methods that dual numbers may lack on values that become
 //! dual numbers. A function calling other differentiated functions has them where its
 //! callees do (a call of its `f_hvp` otherwise fails to compile, naming the callee that has

@@ -4,6 +4,8 @@
 //! still compiles; each Hessian is checked against the hand-derived one and against central
 //! differences of the generated gradient.
 
+#![allow(clippy::needless_range_loop)]
+
 mod common;
 
 use approx::assert_relative_eq;
@@ -229,4 +231,74 @@ fn forward_mode_agrees_with_reverse_mode() {
     common::modes_agree_1("square", GEN, square_tangent, square_grad);
     let (t, g) = (square_times_sine_tangent, square_times_sine_grad);
     common::modes_agree_1("square_times_sine", GEN, t, g);
+}
+
+/// ‖x‖, leaving x normalized: an in-out buffer. H = (I − x̂x̂ᵀ)/‖x‖ at the input values.
+#[differentiate]
+fn normalize_in_place(x: &mut [f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        s += x[i] * x[i];
+    }
+    let norm = s.sqrt();
+    for i in 0..x.len() {
+        x[i] /= norm;
+    }
+    norm
+}
+
+/// Σ xᵢ² through a work buffer that is overwritten first: H = 2I over x, zero over the
+/// work buffer's values on entry.
+#[differentiate]
+fn through_a_work_buffer(x: &[f64], work: &mut [f64]) -> f64 {
+    for i in 0..x.len() {
+        work[i] = x[i] * x[i];
+    }
+    let mut total = 0.0;
+    for i in 0..work.len() {
+        total += work[i];
+    }
+    total
+}
+
+#[test]
+fn in_out_buffers_get_a_hessian_and_their_final_values() {
+    let x0 = [3.0, -4.0, 12.0];
+    let norm = 13.0;
+    let mut x = x0;
+    let h = normalize_in_place_hessian(&mut x);
+    for i in 0..3 {
+        assert_relative_eq!(x[i], x0[i] / norm, max_relative = 1e-15);
+        for j in 0..3 {
+            let identity = if i == j { 1.0 } else { 0.0 };
+            let by_hand = (identity - x0[i] * x0[j] / (norm * norm)) / norm;
+            let mut up = x0;
+            up[j] += 1e-6;
+            let mut down = x0;
+            down[j] -= 1e-6;
+            let by_differences = (normalize_in_place_grad(&mut up)[i]
+                - normalize_in_place_grad(&mut down)[i])
+                / 2e-6;
+            check("normalize_in_place", h[(i, j)], by_hand, by_differences);
+        }
+    }
+    let mut x = x0;
+    let v = [1.0, 0.5, -2.0];
+    let hv = normalize_in_place_hvp(&mut x, &v);
+    assert_relative_eq!(x[2], x0[2] / norm, max_relative = 1e-15);
+    for i in 0..3 {
+        let by_hand: f64 = (0..3).map(|j| h[(i, j)] * v[j]).sum();
+        assert_relative_eq!(hv[i], by_hand, epsilon = 1e-14, max_relative = 1e-12);
+    }
+
+    let x = [0.5, -1.5];
+    let mut work = [7.0, 8.0];
+    let h = through_a_work_buffer_hessian(&x, &mut work);
+    assert_eq!(work, [0.25, 2.25]);
+    for r in 0..4 {
+        for c in 0..4 {
+            let by_hand = if r == c && r < 2 { 2.0 } else { 0.0 };
+            assert_eq!(h[(r, c)], by_hand, "H[{r}][{c}]");
+        }
+    }
 }

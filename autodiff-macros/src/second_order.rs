@@ -28,8 +28,8 @@
 //! By default a function is left without second order, silently, where its dual copy might
 //! not compile in code that asked for none: a nalgebra result, a parameter passed by value
 //! that may not be `Clone` (`f_hessian` clones it per input), or a method dual numbers may
-//! lack on a value that becomes one. With `&mut` parameters it gets only the hidden dual
-//! forms.
+//! lack on a value that becomes one. With a `&mut` float parameter it gets only the hidden
+//! dual forms; an in-out buffer is seeded, and gets its final values back, like `f_grad`'s.
 
 use std::collections::{HashMap, HashSet};
 
@@ -106,7 +106,8 @@ pub fn generate(
         return without_second_order(item, sig, Missing::LeftOut);
     }
     for p in sig.params.iter().filter(|_| public) {
-        if p.kind.is_in_out() {
+        // An in-out buffer is seeded, and gets its final values back, like any buffer.
+        if matches!(p.kind, ParamKind::Cell { .. }) {
             if by_default {
                 // Callers still get the hidden dual forms.
                 public = false;
@@ -114,8 +115,8 @@ pub fn generate(
             }
             errors.push(syn::Error::new_spanned(
                 &p.ty,
-                "`hessian` does not support `&mut` parameters in a function returning a float \
-                 yet; return the value instead",
+                "`hessian` does not support `&mut` float parameters in a function returning a \
+                 float yet; return the value instead",
             ));
         } else if p.in_wrt && p.kind.is_differentiable() && element_kind(p) != element {
             errors.push(syn::Error::new_spanned(
@@ -801,9 +802,20 @@ fn functions(
     // `f_hvp`: each parameter in `wrt` followed by its direction, as in `f_tangent`.
     let hvp_params = sig.params.iter().map(|p| {
         let (ident, ty) = (&p.ident, &p.ty);
-        let direction = (p.in_wrt && p.kind.is_differentiable())
-            .then(|| p.kind.tangent_type(ty))
-            .flatten()
+        // An in-out buffer's direction is read only, as any buffer's.
+        let direction = match &p.kind {
+            ParamKind::Buffer {
+                element,
+                form,
+                mutable: true,
+            } => Some(match form {
+                BufferForm::Slice => quote!(&[#element]),
+                BufferForm::Array(len) => quote!(&[#element; #len]),
+            }),
+            kind => kind.tangent_type(ty),
+        };
+        let direction = direction
+            .filter(|_| p.in_wrt && p.kind.is_differentiable())
             .map(|t| {
                 let dot = names::tangent(ident);
                 quote!(, #dot: #t)
@@ -813,6 +825,7 @@ fn functions(
     let mut setup = Vec::new();
     let mut call_args = Vec::new();
     let mut bindings = Vec::new();
+    let mut write_back = Vec::new();
     for p in &sig.params {
         let ident = &p.ident;
         let seeded = local(ident, "seeded");
@@ -840,29 +853,40 @@ fn functions(
                     quote!(::core::assert_eq!(#ident.len(), #dot.len(), #message);)
                 });
                 let (by_ref, is_vec) = buffer_passing(&p.ty);
+                let in_out = p.kind.is_in_out();
+                let borrow = if in_out { quote!(&mut) } else { quote!(&) };
+                let mutability = in_out.then(|| quote!(mut));
+                if in_out {
+                    // The function's writes reach the caller's buffer, as in `f_grad`.
+                    write_back.push(quote! {
+                        for (#i, #d) in #seeded.iter().enumerate() {
+                            #ident[#i] = #d.re;
+                        }
+                    });
+                }
                 match form {
                     BufferForm::Slice => {
                         setup.push(quote! {
                             #check
-                            let #seeded: ::std::vec::Vec<#private::Dual<#element>> =
+                            let #mutability #seeded: ::std::vec::Vec<#private::Dual<#element>> =
                                 (0..#ident.len()).map(|#i| #seed).collect();
                             let mut #shadow = ::std::vec![#private::Dual::<#element>::constant(<#element as #private::num_traits::Zero>::zero()); #ident.len()];
                         });
                         let passed = match (by_ref, is_vec) {
                             (false, _) => quote!(#seeded),
-                            (true, true) => quote!(&#seeded),
-                            (true, false) => quote!(&#seeded[..]),
+                            (true, true) => quote!(#borrow #seeded),
+                            (true, false) => quote!(#borrow #seeded[..]),
                         };
                         call_args.push(quote!(#passed, &mut #shadow[..]));
                     }
                     BufferForm::Array(len) => {
                         setup.push(quote! {
-                            let #seeded: [#private::Dual<#element>; #len] =
+                            let #mutability #seeded: [#private::Dual<#element>; #len] =
                                 ::core::array::from_fn(|#i| #seed);
                             let mut #shadow = [#private::Dual::<#element>::constant(<#element as #private::num_traits::Zero>::zero()); #len];
                         });
                         let passed = if by_ref {
-                            quote!(&#seeded)
+                            quote!(#borrow #seeded)
                         } else {
                             quote!(#seeded)
                         };
@@ -933,6 +957,7 @@ fn functions(
                 <#element_ty as #private::num_traits::One>::one(),
                 <#element_ty as #private::num_traits::Zero>::zero(),
             ));
+            #(#write_back)*
             #hvp_value
         },
         None => unimplemented.clone(),
@@ -1014,11 +1039,26 @@ fn functions(
         ParamKind::Value { .. } => quote!(#row.extend(#part.iter().copied());),
         _ => quote!(#row.extend_from_slice(&#part[..]);),
     });
+    // Every product starts from the in-out buffers' values on entry.
+    let in_out: Vec<(&Ident, Ident)> = sig
+        .params
+        .iter()
+        .filter(|p| matches!(p.kind, ParamKind::Buffer { mutable: true, .. }))
+        .map(|p| (&p.ident, local(&p.ident, "on_entry")))
+        .collect();
+    let saves = in_out
+        .iter()
+        .map(|(ident, saved)| quote!(let #saved = #ident.to_vec();));
+    let restores = in_out
+        .iter()
+        .map(|(ident, saved)| quote!(#ident.copy_from_slice(&#saved[..]);));
     let hessian_body = match &dual_body {
         Some(_) => quote! {
             let #n: usize = 0 #(+ #sizes)*;
             let mut #rows = ::std::vec::Vec::with_capacity(#n);
+            #(#saves)*
             for #k in 0..#n {
+                #(#restores)*
                 let mut #offset: usize = 0;
                 #(#unit_vectors)*
                 let #parts_pattern = #hvp(#(#hvp_args,)*);
