@@ -555,3 +555,49 @@ fn forward_mode_agrees_with_reverse_mode() {
         });
     }
 }
+
+// ---- a callee returning a `Vec` ---------------------------------------------------------------
+
+/// (r cos θ, r sin θ).
+#[differentiate]
+fn polar_point(r: f64, theta: f64) -> Vec<f64> {
+    vec![r * theta.cos(), r * theta.sin()]
+}
+
+/// ‖polar_point(r, θ) − (a, 0)‖² = r² − 2ar cos θ + a²: the callee's result is a `Vec`,
+/// whose cotangent the caller's reverse sweep accumulates and passes on owned.
+#[differentiate]
+fn squared_distance_from(r: f64, theta: f64, a: f64) -> f64 {
+    let p = polar_point(r, theta);
+    (p[0] - a) * (p[0] - a) + p[1] * p[1]
+}
+
+#[test]
+fn a_callee_returning_a_vec() {
+    for &(r, t, a) in &[
+        (1.5_f64, 0.4_f64, 0.7_f64),
+        (0.3, 2.8, -1.1),
+        (2.2, -1.3, 0.0),
+    ] {
+        let hand = [
+            2.0 * r - 2.0 * a * t.cos(),
+            2.0 * a * r * t.sin(),
+            2.0 * a - 2.0 * r * t.cos(),
+        ];
+        let (gr, gt, ga) = squared_distance_from_grad(r, t, a);
+        check(
+            "squared_distance_from",
+            &[r, t, a],
+            &[gr, gt, ga],
+            &hand,
+            |v| squared_distance_from(v[0], v[1], v[2]),
+        );
+        let (_, slope) = squared_distance_from_tangent(r, 0.5, t, -1.0, a, 2.0);
+        common::assert_close(
+            "squared_distance_from tangent",
+            slope,
+            0.5 * hand[0] - hand[1] + 2.0 * hand[2],
+            1e-12,
+        );
+    }
+}

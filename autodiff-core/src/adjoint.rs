@@ -255,3 +255,35 @@ impl<T> OtherTangent for &TangentProbe<'_, T> {
         NoTangent
     }
 }
+
+/// The elements of a returned `Vec`'s cotangent as a slice, however it comes.
+///
+/// The pullback of a function returning a `Vec` takes the cotangent as
+/// `impl AsRef<[T]>`: a borrowed slice from `f_adjoint`, an owned `Vec` from a caller's
+/// reverse sweep, which accumulated it.
+///
+/// ```
+/// use autodiff_core::cotangent_slice;
+///
+/// assert_eq!(cotangent_slice(&vec![1.0, 2.0]), &[1.0, 2.0]);
+/// assert_eq!(cotangent_slice(&&[3.0][..]), &[3.0]);
+/// ```
+#[inline(always)]
+pub fn cotangent_slice<T, D: AsRef<[T]>>(cotangent: &D) -> &[T] {
+    cotangent.as_ref()
+}
+
+/// A returned array's cotangent, however it comes (see [`cotangent_slice`]).
+///
+/// ```
+/// use autodiff_core::cotangent_array;
+///
+/// assert_eq!(cotangent_array(&[1.0, 2.0]), [1.0, 2.0]);
+/// assert_eq!(cotangent_array(&&[3.0]), [3.0]);
+/// ```
+#[inline(always)]
+pub fn cotangent_array<T: Clone, const N: usize, D: core::borrow::Borrow<[T; N]>>(
+    cotangent: &D,
+) -> [T; N] {
+    cotangent.borrow().clone()
+}

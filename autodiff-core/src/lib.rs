@@ -31,8 +31,9 @@ pub mod tape;
 pub mod testing;
 
 pub use adjoint::{
-    accumulate, accumulate_element, add_elements, gradient_or_zero, take_element, zeros_like,
-    FloatTangent, NoTangent, OtherTangent, TangentProbe, ZeroLike,
+    accumulate, accumulate_element, add_elements, cotangent_array, cotangent_slice,
+    gradient_or_zero, take_element, zeros_like, FloatTangent, NoTangent, OtherTangent,
+    TangentProbe, ZeroLike,
 };
 pub use dual::Dual;
 pub use dual_vec::DualVec;

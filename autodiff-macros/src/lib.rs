@@ -18,6 +18,7 @@ mod ir;
 mod jacobian;
 mod lower;
 mod names;
+mod nested;
 mod params;
 mod recompute;
 mod reverse;

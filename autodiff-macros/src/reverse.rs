@@ -39,12 +39,13 @@ pub fn emit(f: &Function, sig: &crate::check::Signature) -> TokenStream {
         match &sig.returns_buffer {
             // A returned `Vec`'s or array's cotangent comes by reference.
             Some(kind) => {
+                let private = crate::expand::private_path();
                 let copy = match kind {
                     crate::params::ParamKind::Buffer {
                         form: crate::params::BufferForm::Slice,
                         ..
-                    } => quote!(#d_out.to_vec()),
-                    _ => quote!(::core::clone::Clone::clone(#d_out)),
+                    } => quote!(#private::cotangent_slice(&#d_out).to_vec()),
+                    _ => quote!(#private::cotangent_array(&#d_out)),
                 };
                 let output = &f.vars[f.output].ident;
                 let count = pushed[f.output].then(|| {

@@ -178,6 +178,11 @@ pub fn generate(
     // function below has a second order. `hessian` checks that at each call instead.
     let gated = by_default && !supertraits.is_empty();
     let checks = requested.map(|_| callee_checks(&supertraits));
+    let real = dual_pullback.is_some() && errors.is_empty();
+    let own_trait = names::generated(&item.sig.ident, "second_order");
+    let bound = witness_bound(&quote!(#own_trait));
+    let nested = (public && real)
+        .then(|| crate::nested::generate(item, sig, args, element, gated.then_some(&bound)));
     let functions = functions(
         item,
         sig,
@@ -187,7 +192,7 @@ pub fn generate(
         gated,
         false,
     );
-    quote!(#compile_errors #marker #checks #functions)
+    quote!(#compile_errors #marker #checks #functions #nested)
 }
 
 /// With `hessian`, a check at each call that the callee has a second order, so that the
@@ -220,10 +225,12 @@ fn callee_checks(supertraits: &[TokenStream]) -> TokenStream {
 
 /// Why a function has no second order, for the message of its `f_second_order` trait.
 #[derive(Clone, Copy)]
-enum Missing {
+pub enum Missing {
     ReverseOnly,
     LeftOut,
     ReturnsBuffer,
+    /// `f_grad`, whose derivatives are second order: it has no third.
+    ThirdOrder,
 }
 
 /// `for<'witness> SecondOrderWitness<'witness>: f_second_order`: `f` (whose trait is
@@ -274,6 +281,10 @@ fn second_order_trait(
             "`{original}` returns a `Vec` or an array, which a caller's second order cannot \
              call yet"
         ),
+        Some(Missing::ThirdOrder) => format!(
+            "`{original}` has no second order: a caller's second order would be a third \
+             derivative, which is not supported"
+        ),
         _ => format!("`{original}` has no second order, which a caller's second order needs"),
     };
     let label = format!("needs the second order of `{original}`");
@@ -286,6 +297,10 @@ fn second_order_trait(
             "compute the buffer in the caller's body, or have `{original}` write it into a \
              `&mut [f64]` parameter"
         ),
+        Some(Missing::ThirdOrder) => "a function that calls a generated gradient has its \
+                                      first order only; use `f_grad`, not `f_hvp`, of the \
+                                      caller"
+            .to_owned(),
         _ => format!(
             "`#[differentiate]` leaves `{original}`'s second order out where its dual copy \
              might not compile; add `hessian` to `{original}`'s attribute to see what stands in \
@@ -320,7 +335,7 @@ fn second_order_trait(
 /// the signatures they would have, and bounded by `f_second_order`, which nothing
 /// implements. A caller's dual copy that calls them fails to compile with that trait's
 /// message, unless it is bounded by it too (then it cannot be called itself).
-fn without_second_order(item: &ItemFn, sig: &Signature, missing: Missing) -> TokenStream {
+pub fn without_second_order(item: &ItemFn, sig: &Signature, missing: Missing) -> TokenStream {
     let marker = second_order_trait(item, &[], Some(missing));
     let stand_ins = functions(
         item,
@@ -578,7 +593,7 @@ fn dual_type(element: &str) -> TokenStream {
 }
 
 /// A name for a local of the generated wrappers that cannot clash with a parameter.
-fn local(base: &Ident, suffix: &str) -> Ident {
+pub fn local(base: &Ident, suffix: &str) -> Ident {
     format_ident!("{}_{}", base, suffix, span = Span::mixed_site())
 }
 
@@ -672,12 +687,12 @@ fn functions(
             element,
             form: BufferForm::Slice,
             ..
-        }) => quote!(&[#private::Dual<#element>]),
+        }) => quote!(impl ::core::convert::AsRef<[#private::Dual<#element>]>),
         Some(ParamKind::Buffer {
             element,
             form: BufferForm::Array(len),
             ..
-        }) => quote!(&[#private::Dual<#element>; #len]),
+        }) => quote!(impl ::core::borrow::Borrow<[#private::Dual<#element>; #len]>),
         _ => quote!(#dual_out),
     };
     let dual_value = names::generated(original, "dual_value");

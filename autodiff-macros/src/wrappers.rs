@@ -128,7 +128,22 @@ pub fn generate(
     let d_out_param = (!unit).then(|| quote!(#d_out: #d_out_ty));
     // The pullback always takes the output's cotangent, `()` for a function returning `()`,
     // so that a caller can pass it without knowing which kind it calls.
-    let pullback_d_out = quote!(#d_out: #d_out_ty);
+    // A returned buffer's cotangent comes borrowed from `f_adjoint` and owned from a
+    // caller's reverse sweep.
+    let pullback_d_out_ty = match &sig.returns_buffer {
+        Some(ParamKind::Buffer {
+            element,
+            form: BufferForm::Slice,
+            ..
+        }) => quote!(impl ::core::convert::AsRef<[#element]>),
+        Some(ParamKind::Buffer {
+            element,
+            form: BufferForm::Array(len),
+            ..
+        }) => quote!(impl ::core::borrow::Borrow<[#element; #len]>),
+        _ => quote!(#out_ty),
+    };
+    let pullback_d_out = quote!(#d_out: #pullback_d_out_ty);
 
     // Signatures. The pullback takes a shadow after every buffer; the adjoint after every
     // buffer in `wrt`; the others take the parameters alone.
