@@ -45,6 +45,27 @@ fn after_one_step(a: f64, b: f64, eta: f64) -> f64 {
     h(stepped, b)
 }
 
+/// ‖∇ₓE(p, x)‖² again, the gradient by forward mode: one `energy_tangent` per coordinate.
+#[differentiate]
+fn gradient_norm_by_tangents(p: &[f64], x: &[f64]) -> f64 {
+    let mut direction = vec![0.0; x.len()];
+    let mut total = 0.0;
+    for i in 0..x.len() {
+        direction[i] = 1.0;
+        let (_, slope) = energy_tangent(p, x, &direction);
+        total += slope * slope;
+        direction[i] = 0.0;
+    }
+    total
+}
+
+/// h(a, b)·∂h/∂a(a, b), both from one `h_tangent`.
+#[differentiate]
+fn value_times_slope(a: f64, b: f64) -> f64 {
+    let (value, slope) = h_tangent(a, 1.0, b);
+    value * slope
+}
+
 fn hand_gradient(p: &[f64], x: &[f64]) -> Vec<f64> {
     (0..x.len())
         .map(|i| {
@@ -123,5 +144,53 @@ fn a_gradient_step_differentiated() {
         );
         let (_, slope) = after_one_step_tangent(a, 1.0, b, 0.0, eta, 0.0);
         assert_close("after_one_step tangent", slope, hand[0], 1e-12);
+    }
+}
+
+#[test]
+fn the_norm_of_a_gradient_by_forward_mode() {
+    let p = [0.5, -1.5, 2.0];
+    let x = [1.2, 0.7, -0.4];
+    assert_close(
+        "value",
+        gradient_norm_by_tangents(&p, &x),
+        gradient_norm(&p, &x),
+        1e-14,
+    );
+    let (by_reverse_p, by_reverse_x) = gradient_norm_grad(&p, &x);
+    let (gp, gx) = gradient_norm_by_tangents_grad(&p, &x);
+    let at = [p.to_vec(), x.to_vec()].concat();
+    // The same function as `gradient_norm`, whose gradient is checked by hand above.
+    check(
+        "gradient_norm_by_tangents",
+        &at,
+        &[gp, gx].concat(),
+        &[by_reverse_p, by_reverse_x].concat(),
+        |v| gradient_norm_by_tangents(&v[..3], &v[3..]),
+    );
+    let (vp, vx) = ([0.3, -0.2, 0.9], [1.0, 0.4, -0.6]);
+    let (_, slope) = gradient_norm_by_tangents_tangent(&p, &vp, &x, &vx);
+    let (_, expected) = gradient_norm_tangent(&p, &vp, &x, &vx);
+    assert_close("gradient_norm_by_tangents slope", slope, expected, 1e-12);
+}
+
+#[test]
+fn the_value_and_slope_of_a_tangent() {
+    for &(a, b) in &[(0.8_f64, 1.3_f64), (-1.1, 0.4), (2.0, -0.7)] {
+        let value = a * a * b + a.sin();
+        let h_a = 2.0 * a * b + a.cos();
+        let h_aa = 2.0 * b - a.sin();
+        let hand = [h_a * h_a + value * h_aa, a * a * h_a + value * 2.0 * a];
+        let (ga, gb) = value_times_slope_grad(a, b);
+        check("value_times_slope", &[a, b], &[ga, gb], &hand, |v| {
+            value_times_slope(v[0], v[1])
+        });
+        let (_, slope) = value_times_slope_tangent(a, 0.5, b, -2.0);
+        assert_close(
+            "value_times_slope tangent",
+            slope,
+            0.5 * hand[0] - 2.0 * hand[1],
+            1e-12,
+        );
     }
 }

@@ -379,6 +379,22 @@ impl Lowering<'_> {
         if self.lower_split_at(&names, init, out) {
             return;
         }
+        if let Some(parts) = tangent_parts(init, names.len()) {
+            // `let (value, slope) = g_tangent(..)`: each part is a call of its own
+            // (`g_tangent_value`, `g_tangent_slope`), which callers can differentiate.
+            for (name, part) in names.into_iter().zip(parts) {
+                let Some((ident, key)) = name else { continue };
+                let value = self.lower_rhs(&part, out);
+                let var = self.bind(&ident, VarKind::User, Some(key));
+                out.push(Stmt::Let {
+                    var,
+                    ty: None,
+                    init: Some(value),
+                    span: ident.span(),
+                });
+            }
+            return;
+        }
         let values: Vec<Rhs> = match strip_parens(init) {
             Expr::Tuple(t) if t.elems.len() == names.len() => {
                 t.elems.iter().map(|e| self.lower_rhs(e, out)).collect()
@@ -703,4 +719,28 @@ pub fn binop_tokens(op: BinOp, span: Span) -> TokenStream {
         BinOp::Mul => quote_spanned!(span=> *),
         BinOp::Div => quote_spanned!(span=> /),
     }
+}
+
+/// `g_tangent(args)` destructured into two names: the calls of `g_tangent_value(args)` and
+/// `g_tangent_slope(args)` that give its parts.
+fn tangent_parts(init: &Expr, names: usize) -> Option<[Expr; 2]> {
+    let Expr::Call(call) = strip_parens(init) else {
+        return None;
+    };
+    let Expr::Path(path) = &*call.func else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    if names != 2 || !last.ident.to_string().ends_with("_tangent") {
+        return None;
+    }
+    let part = |suffix: &str| {
+        let mut call = call.clone();
+        let mut path = path.clone();
+        let last = path.path.segments.last_mut().expect("checked");
+        last.ident = quote::format_ident!("{}_{}", last.ident, suffix, span = last.ident.span());
+        *call.func = Expr::Path(path);
+        Expr::Call(call)
+    };
+    Some([part("value"), part("slope")])
 }
