@@ -465,15 +465,9 @@ impl Context<'_> {
             Ident::new("re", Span::call_site()),
             Ident::new("eps", Span::call_site()),
         );
-        let slope_terms: Vec<TokenStream> = self
-            .params
-            .iter()
-            .zip(wrt)
-            .filter(|(_, w)| **w)
-            .filter_map(|(p, _)| dot_product(p, &re, &direction(p)))
-            .collect();
         let zero = self.zero();
-        let slope = quote!(#zero #(+ #slope_terms)*);
+        // The value as `f_tangent` computes it, so that it is the caller's to the bit.
+        let slope = quote!(#tangent(#(#call_args,)*).1);
         let slope_cotangents = self.params.iter().zip(wrt).flat_map(|(p, w)| {
             let shadow = shadow(&p.ident);
             let own = match p.kind {

@@ -135,10 +135,12 @@ pub fn generate(
         Some(body) if errors.is_empty() => match syn::parse2::<syn::Block>(quote!({ #body })) {
             Ok(mut block) => {
                 let plain = plain_variables(&block, variables);
-                if by_default && method_unknown_on_duals(item, &block, variables, &plain) {
+                callees = called_pullbacks(&block);
+                if by_default
+                    && method_unknown_on_duals(item, sig, &block, variables, &plain, &callees)
+                {
                     return without_second_order(item, sig, Missing::LeftOut);
                 }
-                callees = called_pullbacks(&block);
                 if by_default && !callees.is_empty() && !item.sig.generics.params.is_empty() {
                     return without_second_order(item, sig, Missing::LeftOut);
                 }
@@ -497,13 +499,18 @@ const METHODS_ON_DUALS: &[&str] = &[
 /// Without options that function is left without second order, rather than fail to compile.
 fn method_unknown_on_duals(
     item: &ItemFn,
+    sig: &Signature,
     pullback: &syn::Block,
     variables: &[(Ident, bool)],
     plain: &HashSet<String>,
+    callees: &[(String, Span)],
 ) -> bool {
     struct Finder {
         /// Variables that keep their plain types in the dual copy.
         plain: HashSet<String>,
+        /// Parameters that become buffers or matrices of dual numbers.
+        dual_buffers: HashSet<String>,
+        callees: HashSet<String>,
         unknown: bool,
     }
     impl Finder {
@@ -520,6 +527,33 @@ fn method_unknown_on_duals(
         }
     }
     impl<'a> syn::visit::Visit<'a> for Finder {
+        // A helper called without derivatives gets the values of dual numbers, which a
+        // buffer of them cannot give (`&x`, or a buffer parameter): so is a function whose
+        // result carries no derivative, which the sweeps call as a helper.
+        fn visit_expr_call(&mut self, call: &'a syn::ExprCall) {
+            if let Expr::Path(path) = &*call.func {
+                let printed = quote!(#path).to_string();
+                let stop = path
+                    .path
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.ident == "stop_gradient");
+                if is_helper_path(&path.path) && !stop && !self.callees.contains(&printed) {
+                    let buffer = |arg: &Expr| match arg {
+                        Expr::Reference(r) => self.may_be_dual(&r.expr),
+                        Expr::Path(p) => p
+                            .path
+                            .get_ident()
+                            .is_some_and(|i| self.dual_buffers.contains(&i.to_string())),
+                        _ => false,
+                    };
+                    if call.args.iter().any(buffer) {
+                        self.unknown = true;
+                    }
+                }
+            }
+            syn::visit::visit_expr_call(self, call);
+        }
         fn visit_expr_method_call(&mut self, call: &'a syn::ExprMethodCall) {
             let name = call.method.to_string();
             if !METHODS_ON_DUALS.contains(&name.as_str()) && self.may_be_dual(&call.receiver) {
@@ -557,6 +591,13 @@ fn method_unknown_on_duals(
             .map(|(ident, _)| ident.to_string())
             .chain(plain.iter().cloned())
             .collect(),
+        dual_buffers: sig
+            .params
+            .iter()
+            .filter(|p| p.kind.is_differentiable() && !matches!(p.kind, ParamKind::Scalar))
+            .map(|p| p.ident.to_string())
+            .collect(),
+        callees: callees.iter().map(|(c, _)| c.clone()).collect(),
         unknown: false,
     };
     syn::visit::Visit::visit_block(&mut finder, &item.block);

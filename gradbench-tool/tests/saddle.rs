@@ -1,6 +1,7 @@
 //! `saddle`: the four functions against the eval's expected output, the nested gradient of
 //! the inner maximum against the hand-derived 2·p₁ and central differences, and the
-//! derivative rules of the ascent directions against central differences.
+//! generated forms through which `argmax` differentiates the ascent directions
+//! (`ascent_*_pullback`, `ascent_*_tangent_all`) against central differences.
 
 mod common;
 

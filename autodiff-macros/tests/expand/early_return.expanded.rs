@@ -734,8 +734,7 @@ fn first_crossing_tangent_slope_pullback(
         ),
     );
     (
-        <f64 as ::autodiff::__private::num_traits::Zero>::zero()
-            + x_shadow.re * x_direction,
+        first_crossing_tangent(x, x_direction, limit, steps).1,
         (
             d_out * x_shadow.eps,
             d_out * x_shadow.re,
@@ -772,8 +771,7 @@ fn first_crossing_tangent_slope_tangent_all(
         ),
     );
     (
-        <f64 as ::autodiff::__private::num_traits::Zero>::zero()
-            + x_shadow.re * x_direction,
+        first_crossing_tangent(x, x_direction, limit, steps).1,
         <f64 as ::autodiff::__private::num_traits::Zero>::zero() + x_shadow.eps * x_dot
             + x_shadow.re * x_direction_dot + limit_shadow.eps * limit_dot,
     )

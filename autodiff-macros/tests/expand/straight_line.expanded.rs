@@ -498,8 +498,7 @@ fn g_tangent_slope_pullback(
         ),
     );
     (
-        <f64 as ::autodiff::__private::num_traits::Zero>::zero()
-            + x_shadow.re * x_direction + y_shadow.re * y_direction,
+        g_tangent(x, x_direction, y, y_direction).1,
         (
             d_out * x_shadow.eps,
             d_out * x_shadow.re,
@@ -532,8 +531,7 @@ fn g_tangent_slope_tangent_all(
         ),
     );
     (
-        <f64 as ::autodiff::__private::num_traits::Zero>::zero()
-            + x_shadow.re * x_direction + y_shadow.re * y_direction,
+        g_tangent(x, x_direction, y, y_direction).1,
         <f64 as ::autodiff::__private::num_traits::Zero>::zero() + x_shadow.eps * x_dot
             + x_shadow.re * x_direction_dot + y_shadow.eps * y_dot
             + y_shadow.re * y_direction_dot,

@@ -554,12 +554,7 @@ fn pairwise_products_tangent_slope_pullback(
         x_direction_bar[i] += d_out * d.re;
     }
     (
-        <f64 as ::autodiff::__private::num_traits::Zero>::zero()
-            + x_shadow
-                .iter()
-                .zip(x_direction.iter())
-                .map(|(d, w)| d.re * *w)
-                .sum::<f64>(),
+        pairwise_products_tangent(x, x_direction).1,
         (::autodiff::__private::NoTangent, ::autodiff::__private::NoTangent),
     )
 }
@@ -588,12 +583,7 @@ fn pairwise_products_tangent_slope_tangent_all(
         ),
     );
     (
-        <f64 as ::autodiff::__private::num_traits::Zero>::zero()
-            + x_shadow
-                .iter()
-                .zip(x_direction.iter())
-                .map(|(d, w)| d.re * *w)
-                .sum::<f64>(),
+        pairwise_products_tangent(x, x_direction).1,
         <f64 as ::autodiff::__private::num_traits::Zero>::zero()
             + x_shadow.iter().zip(x_dot.iter()).map(|(d, w)| d.eps * *w).sum::<f64>()
             + x_shadow

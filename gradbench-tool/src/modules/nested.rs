@@ -1,18 +1,12 @@
-//! What `saddle` and `particle` share: their four functions' names, GradBench's
-//! gradient-descent solver for the outermost argmin, and the rules that let generated code
-//! differentiate through a gradient.
+//! What `saddle` and `particle` share: their four functions' names and GradBench's
+//! gradient-descent solver for the outermost argmin.
 //!
 //! Both evals minimise an objective that itself computes a gradient (an ascent direction, a
-//! force). `#[differentiate]` differentiates calls to other `#[differentiate]` functions
-//! through the hidden `<callee>_pullback` (reverse) and `<callee>_tangent_all` (forward)
-//! that the attribute generates for them, but the generated `_grad` and `_tangent` have no
-//! such functions of their own: an objective calling `g_grad` fails to compile with
-//! ``cannot find function `g_grad_pullback` `` (or `` `g_grad_tangent_all` ``). So each
-//! module wraps the generated gradient in a plain function and gives that wrapper the two
-//! functions by hand, both one call of the generated Hessian-vector product `g_hvp`: the
-//! derivative of a gradient is the Hessian, whose symmetry makes the vector-Jacobian product
-//! a Hessian-vector product too. No derivative formula is written by hand; every value
-//! comes from the generated `_grad`, `_tangent` and `_hvp`.
+//! force). That inner gradient is a call of the generated `g_grad` (`?r`) or of
+//! `g_tangent`, one per coordinate (`?f`), inside a `#[differentiate]` function, whose own
+//! derivatives the attribute generates through the hidden `g_grad_pullback`,
+//! `g_tangent_slope_pullback`, … that `g`'s second order provides. No derivative is written
+//! by hand.
 
 /// Which mode of the generated derivatives a level of nesting uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,11 +99,4 @@ fn check_finite(value: f64, slope: &[f64], x: &[f64]) -> Result<(), String> {
 /// The Euclidean norm of `v`, summed in order as GradBench's solver does.
 fn norm(v: &[f64]) -> f64 {
     v.iter().map(|x| x * x).sum::<f64>().sqrt()
-}
-
-/// `target += addend`, element by element.
-pub fn add_into(target: &mut [f64], addend: &[f64]) {
-    for (t, a) in target.iter_mut().zip(addend) {
-        *t += a;
-    }
 }

@@ -9,12 +9,11 @@
 //! loop is an ordinary `#[differentiate]` function (`landing`) and the solver's derivative is
 //! its generated reverse mode (`landing_grad`: the `r?` functions) or forward mode
 //! (`landing_tangent`: `f?`). The gradient ∇ₓp inside it comes from the generated reverse
-//! mode of `potential` (`?r`) or its forward mode (`?f`), and its derivative, which the
-//! outer sweeps need, is the generated Hessian-vector product `potential_hvp` (see
-//! [`super::nested`]).
+//! mode of `potential` (`?r`: `potential_grad`) or its forward mode (`?f`:
+//! `potential_tangent`), called inside `#[differentiate]` functions, so that the outer
+//! sweeps differentiate through it too (see [`super::nested`]).
 
 use autodiff::prelude::*;
-use autodiff::NoTangent;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -39,8 +38,9 @@ pub const DELTA_T: f64 = 0.1;
 /// w = 0 it takes a few dozen).
 pub const MAX_STEPS: usize = 100_000;
 
-/// p(x; w) = 1/‖x − (10, 10 − w)‖ + 1/‖x − (10, 0)‖.
-#[differentiate(hessian)]
+/// p(x; w) = 1/‖x − (10, 10 − w)‖ + 1/‖x − (10, 0)‖. Its gradient, in x only, is the
+/// field.
+#[differentiate(wrt(x))]
 pub fn potential(w: f64, x: &[f64]) -> f64 {
     let (ax, ay) = (10.0 - x[0], 10.0 - w - x[1]);
     let (bx, by) = (10.0 - x[0], 0.0 - x[1]);
@@ -48,104 +48,29 @@ pub fn potential(w: f64, x: &[f64]) -> f64 {
 }
 
 /// ∇ₓp(x; w) into `out` from the generated gradient `potential_grad`: one reverse sweep.
+/// `landing`'s derivatives differentiate through it (its own are generated from
+/// `potential`'s second order).
+// Element by element: `#[differentiate]` does not take `copy_from_slice`.
+#[allow(clippy::manual_memcpy)]
+#[differentiate]
 pub fn field_reverse(w: f64, x: &[f64], out: &mut [f64]) {
-    let (_, gradient) = potential_grad(w, x);
-    out.copy_from_slice(&gradient);
+    let gradient = potential_grad(w, x);
+    for i in 0..out.len() {
+        out[i] = gradient[i];
+    }
 }
 
 /// ∇ₓp(x; w) into `out` from the generated forward mode `potential_tangent`: one pass per
 /// coordinate of x.
+#[differentiate]
 pub fn field_forward(w: f64, x: &[f64], out: &mut [f64]) {
-    let mut x_dot = vec![0.0; x.len()];
-    for (i, slot) in out.iter_mut().enumerate() {
-        x_dot[i] = 1.0;
-        *slot = potential_tangent(w, 0.0, x, &x_dot).1;
-        x_dot[i] = 0.0;
+    let mut direction = vec![0.0; x.len()];
+    for i in 0..out.len() {
+        direction[i] = 1.0;
+        let (_, slope) = potential_tangent(w, x, &direction);
+        out[i] = slope;
+        direction[i] = 0.0;
     }
-}
-
-// The derivatives of the fields, which the generated sweeps of `landing` call
-// (`<callee>_pullback` in reverse, `<callee>_tangent_all` in forward). The field is ∇ₓp, so
-// its derivative is a block of p's Hessian, and both are one generated `potential_hvp`.
-
-/// The reverse-mode rule of [`field_reverse`], for `landing`'s generated reverse sweep.
-#[doc(hidden)]
-pub fn field_reverse_pullback(
-    w: f64,
-    x: &[f64],
-    x_bar: &mut [f64],
-    out: &mut [f64],
-    out_bar: &mut [f64],
-    d_out: (),
-) -> ((), (f64, NoTangent, NoTangent)) {
-    field_reverse(w, x, out);
-    (
-        d_out,
-        (field_pullback(w, x, x_bar, out_bar), NoTangent, NoTangent),
-    )
-}
-
-/// The forward-mode rule of [`field_reverse`], for `landing`'s generated forward mode.
-#[doc(hidden)]
-pub fn field_reverse_tangent_all(
-    w: f64,
-    w_dot: f64,
-    x: &[f64],
-    x_dot: &[f64],
-    out: &mut [f64],
-    out_dot: &mut [f64],
-) -> ((), ()) {
-    field_reverse(w, x, out);
-    field_tangent(w, w_dot, x, x_dot, out_dot);
-    ((), ())
-}
-
-/// The reverse-mode rule of [`field_forward`], for `landing`'s generated reverse sweep.
-#[doc(hidden)]
-pub fn field_forward_pullback(
-    w: f64,
-    x: &[f64],
-    x_bar: &mut [f64],
-    out: &mut [f64],
-    out_bar: &mut [f64],
-    d_out: (),
-) -> ((), (f64, NoTangent, NoTangent)) {
-    field_forward(w, x, out);
-    (
-        d_out,
-        (field_pullback(w, x, x_bar, out_bar), NoTangent, NoTangent),
-    )
-}
-
-/// The forward-mode rule of [`field_forward`], for `landing`'s generated forward mode.
-#[doc(hidden)]
-pub fn field_forward_tangent_all(
-    w: f64,
-    w_dot: f64,
-    x: &[f64],
-    x_dot: &[f64],
-    out: &mut [f64],
-    out_dot: &mut [f64],
-) -> ((), ()) {
-    field_forward(w, x, out);
-    field_tangent(w, w_dot, x, x_dot, out_dot);
-    ((), ())
-}
-
-/// Adds `out_bar`ᵀ·∂(∇ₓp)/∂x into `x_bar`, zeroes `out_bar` (the field overwrites its
-/// buffer) and returns `out_bar`ᵀ·∂(∇ₓp)/∂w. The Hessian is symmetric, so that row vector
-/// is H·(0, out_bar).
-fn field_pullback(w: f64, x: &[f64], x_bar: &mut [f64], out_bar: &mut [f64]) -> f64 {
-    let (h_w, h_x) = potential_hvp(w, 0.0, x, out_bar);
-    nested::add_into(x_bar, &h_x);
-    out_bar.fill(0.0);
-    h_w
-}
-
-/// Writes ∂(∇ₓp)/∂(w, x)·(w_dot, x_dot), the x block of H·(w_dot, x_dot), into `out_dot`.
-fn field_tangent(w: f64, w_dot: f64, x: &[f64], x_dot: &[f64], out_dot: &mut [f64]) {
-    let (_, h_x) = potential_hvp(w, w_dot, x, x_dot);
-    out_dot.copy_from_slice(&h_x);
 }
 
 /// x₀(t_f)²: the particle is moved by Euler steps (position first, with the old velocity;
@@ -153,8 +78,7 @@ fn field_tangent(w: f64, w_dot: f64, x: &[f64], x_dot: &[f64], out_dot: &mut [f6
 /// at most 0, and t_f is where the last step's straight line crosses the x axis. `forward`
 /// says whether ∇ₓp comes from the forward or the reverse mode. NaN if the particle has not
 /// come down after [`MAX_STEPS`] steps.
-// No second order: the hand-wired rules above have no dual forms for it to call.
-#[differentiate(reverse, forward)]
+#[differentiate]
 pub fn landing(w: f64, forward: bool) -> f64 {
     let mut x = vec![0.0, 8.0];
     let mut velocity = vec![0.75, 0.0];

@@ -8,12 +8,11 @@
 //! (`argmax`, a `loop` with data-dependent exits) and the outer gradient is its generated
 //! reverse mode (`max_value_grad`: the `r?` functions) or forward mode (`max_value_tangent`,
 //! one pass per coordinate: `f?`). The ascent direction ∇ₚ₂f inside it comes from the
-//! generated reverse mode of `objective` (`?r`) or its forward mode (`?f`), and the
-//! derivative of that direction, which the outer sweeps need, is the generated Hessian-vector
-//! product `objective_hvp` (see [`super::nested`]).
+//! generated reverse mode of `objective` (`?r`: `objective_grad`) or its forward mode (`?f`:
+//! `objective_tangent`), called inside `#[differentiate]` functions, so that the outer
+//! sweeps differentiate through it too (see [`super::nested`]).
 
 use autodiff::prelude::*;
-use autodiff::NoTangent;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -31,116 +30,37 @@ pub struct Input {
     pub runs: Runs,
 }
 
-/// f(p₁, p₂) = (x₁² + y₁²) − (x₂² + y₂²) with p₁ = (x₁, y₁) and p₂ = (x₂, y₂).
-#[differentiate(hessian)]
+/// f(p₁, p₂) = (x₁² + y₁²) − (x₂² + y₂²) with p₁ = (x₁, y₁) and p₂ = (x₂, y₂). Its
+/// gradient, in p₂ only, is the ascent direction.
+#[differentiate(wrt(p2))]
 pub fn objective(p1: &[f64], p2: &[f64]) -> f64 {
     (p1[0] * p1[0] + p1[1] * p1[1]) - (p2[0] * p2[0] + p2[1] * p2[1])
 }
 
 /// ∇ₚ₂f(p₁, p₂) into `out` from the generated gradient `objective_grad`: one reverse sweep.
+/// `argmax`'s derivatives differentiate through it (its own are generated from
+/// `objective`'s second order).
+// Element by element: `#[differentiate]` does not take `copy_from_slice`.
+#[allow(clippy::manual_memcpy)]
+#[differentiate]
 pub fn ascent_reverse(p1: &[f64], p2: &[f64], out: &mut [f64]) {
-    let (_, gradient) = objective_grad(p1, p2);
-    out.copy_from_slice(&gradient);
+    let gradient = objective_grad(p1, p2);
+    for i in 0..out.len() {
+        out[i] = gradient[i];
+    }
 }
 
 /// ∇ₚ₂f(p₁, p₂) into `out` from the generated forward mode `objective_tangent`: one pass
 /// per coordinate of p₂.
+#[differentiate]
 pub fn ascent_forward(p1: &[f64], p2: &[f64], out: &mut [f64]) {
-    let p1_dot = vec![0.0; p1.len()];
-    let mut p2_dot = vec![0.0; p2.len()];
-    for (i, slot) in out.iter_mut().enumerate() {
-        p2_dot[i] = 1.0;
-        *slot = objective_tangent(p1, &p1_dot, p2, &p2_dot).1;
-        p2_dot[i] = 0.0;
+    let mut direction = vec![0.0; p2.len()];
+    for i in 0..out.len() {
+        direction[i] = 1.0;
+        let (_, slope) = objective_tangent(p1, p2, &direction);
+        out[i] = slope;
+        direction[i] = 0.0;
     }
-}
-
-// The derivatives of the ascent directions, which the generated sweeps of `argmax` call
-// (`<callee>_pullback` in reverse, `<callee>_tangent_all` in forward). The direction is
-// ∇ₚ₂f, so its derivative is a block of f's Hessian, and both are one generated `objective_hvp`.
-
-/// The reverse-mode rule of [`ascent_reverse`], for `argmax`'s generated reverse sweep.
-#[doc(hidden)]
-pub fn ascent_reverse_pullback(
-    p1: &[f64],
-    p1_bar: &mut [f64],
-    p2: &[f64],
-    p2_bar: &mut [f64],
-    out: &mut [f64],
-    out_bar: &mut [f64],
-    d_out: (),
-) -> ((), (NoTangent, NoTangent, NoTangent)) {
-    ascent_reverse(p1, p2, out);
-    direction_pullback(p1, p1_bar, p2, p2_bar, out_bar);
-    (d_out, (NoTangent, NoTangent, NoTangent))
-}
-
-/// The forward-mode rule of [`ascent_reverse`], for `argmax`'s generated forward mode.
-#[doc(hidden)]
-pub fn ascent_reverse_tangent_all(
-    p1: &[f64],
-    p1_dot: &[f64],
-    p2: &[f64],
-    p2_dot: &[f64],
-    out: &mut [f64],
-    out_dot: &mut [f64],
-) -> ((), ()) {
-    ascent_reverse(p1, p2, out);
-    direction_tangent(p1, p1_dot, p2, p2_dot, out_dot);
-    ((), ())
-}
-
-/// The reverse-mode rule of [`ascent_forward`], for `argmax`'s generated reverse sweep.
-#[doc(hidden)]
-pub fn ascent_forward_pullback(
-    p1: &[f64],
-    p1_bar: &mut [f64],
-    p2: &[f64],
-    p2_bar: &mut [f64],
-    out: &mut [f64],
-    out_bar: &mut [f64],
-    d_out: (),
-) -> ((), (NoTangent, NoTangent, NoTangent)) {
-    ascent_forward(p1, p2, out);
-    direction_pullback(p1, p1_bar, p2, p2_bar, out_bar);
-    (d_out, (NoTangent, NoTangent, NoTangent))
-}
-
-/// The forward-mode rule of [`ascent_forward`], for `argmax`'s generated forward mode.
-#[doc(hidden)]
-pub fn ascent_forward_tangent_all(
-    p1: &[f64],
-    p1_dot: &[f64],
-    p2: &[f64],
-    p2_dot: &[f64],
-    out: &mut [f64],
-    out_dot: &mut [f64],
-) -> ((), ()) {
-    ascent_forward(p1, p2, out);
-    direction_tangent(p1, p1_dot, p2, p2_dot, out_dot);
-    ((), ())
-}
-
-/// Adds `out_bar`ᵀ·∂(∇ₚ₂f)/∂(p₁, p₂) into the shadows and zeroes `out_bar` (the direction
-/// overwrites its buffer). The Hessian is symmetric, so that row vector is H·(0, out_bar).
-fn direction_pullback(
-    p1: &[f64],
-    p1_bar: &mut [f64],
-    p2: &[f64],
-    p2_bar: &mut [f64],
-    out_bar: &mut [f64],
-) {
-    let (h1, h2) = objective_hvp(p1, &vec![0.0; p1.len()], p2, out_bar);
-    nested::add_into(p1_bar, &h1);
-    nested::add_into(p2_bar, &h2);
-    out_bar.fill(0.0);
-}
-
-/// Writes ∂(∇ₚ₂f)/∂(p₁, p₂)·(p1_dot, p2_dot), the p₂ block of H·(p1_dot, p2_dot), into
-/// `out_dot`.
-fn direction_tangent(p1: &[f64], p1_dot: &[f64], p2: &[f64], p2_dot: &[f64], out_dot: &mut [f64]) {
-    let (_, h2) = objective_hvp(p1, p1_dot, p2, p2_dot);
-    out_dot.copy_from_slice(&h2);
 }
 
 /// GradBench's argmax by gradient descent on −f(p₁, ·) from `start`, into `out` (two
@@ -148,8 +68,7 @@ fn direction_tangent(p1: &[f64], p1_dot: &[f64], p2: &[f64], p2_dot: &[f64], out
 /// in a row and halved after a rejected one, until the direction or the step is shorter
 /// than 10⁻⁵. `forward` says whether the direction comes from the forward
 /// or the reverse mode.
-// No second order: the hand-wired rules above have no dual forms for it to call.
-#[differentiate(reverse, forward)]
+#[differentiate]
 pub fn argmax(p1: &[f64], start: &[f64], forward: bool, out: &mut [f64]) {
     let mut x = start.to_vec();
     let mut candidate = start.to_vec();
