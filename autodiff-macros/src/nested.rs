@@ -466,8 +466,16 @@ impl Context<'_> {
             Ident::new("eps", Span::call_site()),
         );
         let zero = self.zero();
-        // The value as `f_tangent` computes it, so that it is the caller's to the bit.
+        // The forward mode's value as `f_tangent` computes it, so that it is the caller's
+        // to the bit; callers' reverse sweeps ignore the pullback's, which the sweep gives.
         let slope = quote!(#tangent(#(#call_args,)*).1);
+        let slope_terms = self
+            .params
+            .iter()
+            .zip(wrt)
+            .filter(|(_, w)| **w)
+            .filter_map(|(p, _)| dot_product(p, &re, &direction(p)));
+        let swept_slope = quote!(#zero #(+ #slope_terms)*);
         let slope_cotangents = self.params.iter().zip(wrt).flat_map(|(p, w)| {
             let shadow = shadow(&p.ident);
             let own = match p.kind {
@@ -519,7 +527,7 @@ impl Context<'_> {
             quote! {
                 #sweep
                 #(#accumulate)*
-                (#slope, (#(#slope_cotangents,)*))
+                (#swept_slope, (#(#slope_cotangents,)*))
             },
             quote! {
                 #sweep

@@ -734,7 +734,8 @@ fn first_crossing_tangent_slope_pullback(
         ),
     );
     (
-        first_crossing_tangent(x, x_direction, limit, steps).1,
+        <f64 as ::autodiff::__private::num_traits::Zero>::zero()
+            + x_shadow.re * x_direction,
         (
             d_out * x_shadow.eps,
             d_out * x_shadow.re,
