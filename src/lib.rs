@@ -112,6 +112,29 @@
 //! for them in every case and reports what stands in the way. The README lists what the
 //! dual copy accepts.
 //!
+//! A differentiated function may also call a generated `g_grad`, or write
+//! `let (value, slope) = g_tangent(..)`, and is differentiated through it (nested
+//! derivatives, such as a gradient step inside an objective): the derivatives of `g_grad`
+//! and `g_tangent` come from `g`'s second order.
+//!
+//! ```
+//! use autodiff::prelude::*;
+//!
+//! #[differentiate]
+//! fn bowl(x: f64) -> f64 {
+//!     x * x * x
+//! }
+//!
+//! /// (d/dx x³)² = 9x⁴, through the generated derivative.
+//! #[differentiate]
+//! fn squared_slope(x: f64) -> f64 {
+//!     let slope = bowl_grad(x);
+//!     slope * slope
+//! }
+//!
+//! assert_eq!(squared_slope_grad(2.0), 36.0 * 8.0);
+//! ```
+//!
 //! # Blocking derivatives
 //!
 //! [`stop_gradient`]`(expr)` has the value of `expr` and no derivative, like PyTorch's
