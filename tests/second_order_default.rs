@@ -302,3 +302,37 @@ fn in_out_buffers_get_a_hessian_and_their_final_values() {
         }
     }
 }
+
+/// A parameter passed by value.
+#[derive(Clone)]
+struct Scale {
+    factor: f64,
+}
+
+/// Passed by value, and not `Clone`: `f_hvp` does not clone it.
+struct Offset {
+    shift: f64,
+}
+
+/// factor·x³: H = 6·factor·x.
+#[differentiate]
+fn scaled_cube(x: f64, scale: Scale) -> f64 {
+    scale.factor * x * x * x
+}
+
+/// (x + shift)²: H = 2.
+#[differentiate]
+fn shifted_square(x: f64, offset: Offset) -> f64 {
+    let moved = x + offset.shift;
+    moved * moved
+}
+
+#[test]
+fn parameters_passed_by_value() {
+    let x = 1.5;
+    let h = scaled_cube_hessian(x, Scale { factor: 0.4 });
+    let by_differences = second_by_differences(|x| scaled_cube_grad(x, Scale { factor: 0.4 }), x);
+    check("scaled_cube", h[(0, 0)], 6.0 * 0.4 * x, by_differences);
+    let hv = shifted_square_hvp(x, 3.0, Offset { shift: -0.5 });
+    assert_eq!(hv, 6.0);
+}

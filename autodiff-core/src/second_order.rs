@@ -408,6 +408,23 @@ mod matrices {
 #[cfg(feature = "nalgebra")]
 pub use matrices::{constant_matrix, matrix_tangents, seed_matrix, unit_matrix};
 
+/// A clone of a parameter of type `T`, for `f_hessian`, which runs the function once per
+/// input: its bound `for<'a> SecondOrderWitness<'a>: ClonesParameter<T>` holds where `T` is
+/// `Clone`, and is checked where `f_hessian` is called (a parameter passed by value whose
+/// type is not `Clone` leaves `f_hessian` uncallable, `f_hvp` unaffected).
+#[doc(hidden)]
+pub trait ClonesParameter<T> {
+    /// A clone of `value`.
+    fn clone_parameter(value: &T) -> T;
+}
+
+impl<T: Clone> ClonesParameter<T> for SecondOrderWitness<'_> {
+    #[inline(always)]
+    fn clone_parameter(value: &T) -> T {
+        value.clone()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,7 +17,8 @@
 //! There is no third order: these functions' `_second_order` traits have no
 //! implementation and their dual forms are unreachable stand-ins, so a caller's own `f_hvp`
 //! cannot be called. Generated for a float-valued function with a second order whose
-//! parameters are floats, slices of floats (`&[f64]`) or inactive; `f_grad`'s forms need
+//! parameters are floats, slices of floats (`&[f64]`), or inactive references and
+//! primitives (which the forms pass more than once); `f_grad`'s forms need
 //! exactly one parameter in `wrt`, so that it returns a float or a `Vec`.
 
 use proc_macro2::{Span, TokenStream};
@@ -71,7 +72,8 @@ pub fn generate(
                 } if matches!(&p.ty, Type::Reference(r) if matches!(&*r.elem, Type::Slice(_))) => {
                     Kind::Slice
                 }
-                kind if !kind.is_differentiable() => Kind::Inactive,
+                // The forms pass inactive parameters more than once.
+                kind if !kind.is_differentiable() && second_order::clonable(p) => Kind::Inactive,
                 _ => return None,
             };
             Some(Arg {

@@ -26,9 +26,10 @@
 //! then points.
 //!
 //! By default a function is left without second order, silently, where its dual copy might
-//! not compile in code that asked for none: a nalgebra result, a parameter passed by value
-//! that may not be `Clone` (`f_hessian` clones it per input), or a method dual numbers may
-//! lack on a value that becomes one. With a `&mut` float parameter it gets only the hidden
+//! not compile in code that asked for none: a nalgebra result, a method dual numbers may
+//! lack on a value that becomes one, or a plain helper given a buffer that does. A
+//! parameter passed by value that may not be `Clone` bounds `f_hessian` (which clones it
+//! per input) by a clone checked where it is called. With a `&mut` float parameter it gets only the hidden
 //! dual forms; an in-out buffer is seeded, and gets its final values back, like `f_grad`'s.
 
 use std::collections::{HashMap, HashSet};
@@ -97,12 +98,15 @@ pub fn generate(
         ));
         return errors.iter().map(syn::Error::to_compile_error).collect();
     }
-    // `f_hessian` runs the function once per input, on clones of the other parameters: by
-    // default only where cloning is sure to compile (references and primitive types).
-    let clonable = |p: &Param| {
-        p.kind.is_differentiable() || matches!(&p.ty, Type::Reference(_)) || is_primitive(&p.ty)
-    };
-    if by_default && !sig.params.iter().all(clonable) {
+    // `f_hessian` runs the function once per input, on clones of the other parameters; where
+    // a type may not be `Clone`, it is bounded by a clone that the compiler checks where it
+    // is called, which a type with lifetimes cannot name.
+    if by_default
+        && !sig
+            .params
+            .iter()
+            .all(|p| clonable(p) || !has_lifetime(&p.ty))
+    {
         return without_second_order(item, sig, Missing::LeftOut);
     }
     for p in sig.params.iter().filter(|_| public) {
@@ -604,6 +608,24 @@ fn method_unknown_on_duals(
     finder.unknown
 }
 
+/// A parameter whose clone is sure to compile: a reference, a primitive or one that carries
+/// derivatives (floats, buffers and matrices of them).
+pub fn clonable(p: &Param) -> bool {
+    p.kind.is_differentiable() || matches!(&p.ty, Type::Reference(_)) || is_primitive(&p.ty)
+}
+
+/// Whether `ty` names a lifetime (`'a` or `'_`).
+fn has_lifetime(ty: &Type) -> bool {
+    fn any_lifetime(tokens: TokenStream) -> bool {
+        tokens.into_iter().any(|token| match token {
+            proc_macro2::TokenTree::Punct(p) => p.as_char() == '\'',
+            proc_macro2::TokenTree::Group(g) => any_lifetime(g.stream()),
+            _ => false,
+        })
+    }
+    any_lifetime(quote!(#ty))
+}
+
 /// An integer, `bool` or `char` (a type whose values are `Copy`).
 fn is_primitive(ty: &Type) -> bool {
     const PRIMITIVES: &[&str] = &[
@@ -663,9 +685,18 @@ fn functions(
     let own_trait = names::generated(original, "second_order");
     let own_bound = witness_bound(&quote!(#own_trait));
     let where_clause = &generics.where_clause;
-    let predicates = where_clause.iter().flat_map(|w| &w.predicates);
+    let predicates: Vec<_> = where_clause.iter().flat_map(|w| &w.predicates).collect();
     let gate = gated.then_some(&own_bound);
     let gated_where_clause = quote!(where #(#predicates,)* #gate);
+    // Parameters that may not be `Clone` are cloned through a bound checked at the call.
+    let clones = sig.params.iter().filter(|p| !clonable(p)).map(|p| {
+        let ty = &p.ty;
+        quote! {
+            for<'witness> #private::second_order::SecondOrderWitness<'witness>:
+                #private::second_order::ClonesParameter<#ty>
+        }
+    });
+    let hessian_where_clause = quote!(where #(#predicates,)* #(#clones,)* #gate);
     let dual_pullback = names::generated(original, "dual_pullback");
     let hvp = names::generated(original, "hvp");
     let hessian = names::generated(original, "hessian");
@@ -1069,6 +1100,10 @@ fn functions(
         // `&mut` (inactive) parameters are reborrowed: each product runs the function again.
         let value = match &p.ty {
             Type::Reference(r) if r.mutability.is_some() => quote!(&mut *#ident),
+            ty if !clonable(p) => quote! {
+                <#private::second_order::SecondOrderWitness<'static>
+                    as #private::second_order::ClonesParameter<#ty>>::clone_parameter(&#ident)
+            },
             _ => quote!(::core::clone::Clone::clone(&#ident)),
         };
         if !(p.in_wrt && p.kind.is_differentiable()) {
@@ -1174,7 +1209,7 @@ fn functions(
         #[doc = #doc_hessian]
         #(#attrs)*
         #[allow(dead_code, unused_mut, unused_variables, clippy::all)]
-        #vis fn #hessian #generics (#(#plain_params,)*) -> ::autodiff::nalgebra::DMatrix<#element_ty> #gated_where_clause {
+        #vis fn #hessian #generics (#(#plain_params,)*) -> ::autodiff::nalgebra::DMatrix<#element_ty> #hessian_where_clause {
             #hessian_body
         }
     };
