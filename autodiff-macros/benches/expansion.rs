@@ -6,12 +6,16 @@
 //!
 //! A proc-macro crate exports nothing but its attributes, so a bench target cannot call
 //! `expand::expand` through the library. Instead this file compiles the macro's module tree a
-//! second time, from the same sources: every module is declared here under its own name with
-//! `#[path]`, so the `crate::` paths inside them resolve against this file's root as they do
-//! against `src/lib.rs`. Only `src/lib.rs` touches `proc_macro` (the compiler's token type,
-//! which exists only inside a macro invocation), and it is not included. Outside the compiler
-//! `proc_macro2` runs on its own implementation of tokens, so what is timed is the expansion
-//! itself, without the compiler's token bridge.
+//! second time, from the same sources: every module of `src/` is declared in `pipeline`, an
+//! inline module whose `#[path]` points at `src/`, and imported at this file's root under its
+//! own name, so the `crate::` paths inside them resolve as they do against `src/lib.rs`. (A
+//! `#[path]` on each module would not do: a file loaded that way looks for its submodules
+//! beside itself, so `lower.rs` would look for `src/buffers.rs`, not `src/lower/buffers.rs`.)
+//! The list follows `src/lib.rs`; a module added there and left out here is a compile error
+//! in this bench, which `cargo clippy --all-targets` builds. Only `src/lib.rs` touches
+//! `proc_macro` (the compiler's token type, which exists only inside a macro invocation), and
+//! it is not included. Outside the compiler `proc_macro2` runs on its own implementation of
+//! tokens, so what is timed is the expansion itself, without the compiler's token bridge.
 //!
 //! The inputs are read from the files that the other benches compile, so they stay in sync:
 //! each file is parsed with `syn`, and every function with a `#[differentiate]` attribute is
