@@ -37,6 +37,7 @@ mod pipeline {
     pub mod jacobian;
     pub mod lower;
     pub mod names;
+    pub mod nested;
     pub mod params;
     pub mod recompute;
     pub mod reverse;
@@ -46,8 +47,8 @@ mod pipeline {
     pub mod wrappers;
 }
 use pipeline::{
-    activity, args, check, exits, expand, forward, fusion, ir, jacobian, lower, names, params,
-    recompute, reverse, second_order, tangent, values, wrappers,
+    activity, args, check, exits, expand, forward, fusion, ir, jacobian, lower, names, nested,
+    params, recompute, reverse, second_order, tangent, values, wrappers,
 };
 
 use std::time::Duration;
