@@ -258,6 +258,7 @@ impl Context<'_> {
         quote! {
             #[doc = #doc_pullback]
             #[doc(hidden)]
+            #[inline]
             #[allow(dead_code, unused_mut, unused_variables, clippy::all)]
             #vis fn #pullback(#(#pullback_params,)* #d_out: #d_out_ty)
                 -> (#value_ty, (#(#cotangent_types,)*)) #where_clause {
@@ -266,6 +267,7 @@ impl Context<'_> {
 
             #[doc = #doc_tangent]
             #[doc(hidden)]
+            #[inline]
             #[allow(dead_code, unused_mut, unused_variables, clippy::all)]
             #vis fn #tangent_all(#(#tangent_params,)*) -> (#value_ty, #value_ty) #where_clause {
                 #tangent_body
@@ -558,6 +560,7 @@ impl Context<'_> {
         quote! {
             #[doc = #doc_value]
             #[doc(hidden)]
+            #[inline]
             #[allow(dead_code, clippy::all)]
             #vis fn #value_name(#(#params,)*) -> #element {
                 #original(#(#plain_args,)*)
@@ -565,6 +568,7 @@ impl Context<'_> {
 
             #[doc = #doc_slope]
             #[doc(hidden)]
+            #[inline]
             #[allow(dead_code, clippy::all)]
             #vis fn #slope_name(#(#params,)*) -> #element {
                 #tangent(#(#call_args,)*).1

@@ -834,6 +834,7 @@ fn functions(
             quote! {
                 #[doc = #doc]
                 #[doc(hidden)]
+                #[inline]
                 #[allow(dead_code, unused_mut, unused_variables, clippy::all)]
                 #vis fn #dual_value #generics (#(#params,)*) -> #dual_out #where_clause {
                     #value
@@ -857,6 +858,7 @@ fn functions(
             .collect();
         Some(quote! {
             #[doc(hidden)]
+            #[inline]
             #[allow(dead_code, unused_variables, clippy::all)]
             #vis fn #dual_value<#(#types),*>(#(#values: #types),*)
                 -> ::std::vec::Vec<#private::Dual<#element>> {
@@ -874,6 +876,7 @@ fn functions(
 
             #[doc = #doc]
             #[doc(hidden)]
+            #[inline]
             #[allow(dead_code, unused_mut, unused_variables, unused_assignments, unused_parens, unreachable_code, unused_imports, clippy::all)]
             #vis fn #dual_pullback #generics (#(#dual_params,)* #d_out: #d_out_ty) -> (#dual_out, (#(#cotangent_types,)*)) #where_clause {
                 use #private::num_traits::Float as _;
@@ -1196,11 +1199,15 @@ fn functions(
     if !scalar {
         return quote!(#dual_pullback_fn);
     }
+    // Compiled where they are used, like generic code: a crate that never calls them does
+    // not pay for generating their machine code.
+    let inline = (!attrs.iter().any(|a| a.path().is_ident("inline"))).then(|| quote!(#[inline]));
     let tokens = quote! {
         #dual_pullback_fn
 
         #[doc = #doc_hvp]
         #(#attrs)*
+        #inline
         #[allow(dead_code, unused_mut, unused_variables, clippy::all)]
         #vis fn #hvp #generics (#(#hvp_params,)*) -> #hvp_ty #gated_where_clause {
             #hvp_body
@@ -1208,6 +1215,7 @@ fn functions(
 
         #[doc = #doc_hessian]
         #(#attrs)*
+        #inline
         #[allow(dead_code, unused_mut, unused_variables, clippy::all)]
         #vis fn #hessian #generics (#(#plain_params,)*) -> ::autodiff::nalgebra::DMatrix<#element_ty> #hessian_where_clause {
             #hessian_body
