@@ -377,6 +377,16 @@ impl<'a> Lowering<'a> {
             });
             return true;
         }
+        if name == "copy_from_slice" || name == "clone_from_slice" {
+            // Not lowered as a copy (`lower_copy_from_slice`): the source is no buffer this
+            // macro knows.
+            self.errors.push(check::buffer_operation(
+                m,
+                &format!("`{name}` from a value not known to be a buffer"),
+                "give its `let` a type (`let g: Vec<f64> = f_grad(..);`), or copy from a buffer or a view `&v[a..b]`",
+            ));
+            return true;
+        }
         if RESHAPING.contains(&name.as_str()) {
             self.errors.push(check::buffer_operation(
                 m,

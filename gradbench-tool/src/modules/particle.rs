@@ -50,14 +50,10 @@ pub fn potential(w: f64, x: &[f64]) -> f64 {
 /// ∇ₓp(x; w) into `out` from the generated gradient `potential_grad`: one reverse sweep.
 /// `landing`'s derivatives differentiate through it (its own are generated from
 /// `potential`'s second order).
-// Element by element: `#[differentiate]` does not take `copy_from_slice`.
-#[allow(clippy::manual_memcpy)]
 #[differentiate]
 pub fn field_reverse(w: f64, x: &[f64], out: &mut [f64]) {
-    let gradient = potential_grad(w, x);
-    for i in 0..out.len() {
-        out[i] = gradient[i];
-    }
+    let gradient: Vec<f64> = potential_grad(w, x);
+    out.copy_from_slice(&gradient);
 }
 
 /// ∇ₓp(x; w) into `out` from the generated forward mode `potential_tangent`: one pass per

@@ -40,14 +40,10 @@ pub fn objective(p1: &[f64], p2: &[f64]) -> f64 {
 /// ∇ₚ₂f(p₁, p₂) into `out` from the generated gradient `objective_grad`: one reverse sweep.
 /// `argmax`'s derivatives differentiate through it (its own are generated from
 /// `objective`'s second order).
-// Element by element: `#[differentiate]` does not take `copy_from_slice`.
-#[allow(clippy::manual_memcpy)]
 #[differentiate]
 pub fn ascent_reverse(p1: &[f64], p2: &[f64], out: &mut [f64]) {
-    let gradient = objective_grad(p1, p2);
-    for i in 0..out.len() {
-        out[i] = gradient[i];
-    }
+    let gradient: Vec<f64> = objective_grad(p1, p2);
+    out.copy_from_slice(&gradient);
 }
 
 /// ∇ₚ₂f(p₁, p₂) into `out` from the generated forward mode `objective_tangent`: one pass
