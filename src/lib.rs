@@ -104,8 +104,8 @@
 //! ```
 //!
 //! Without options they are generated where the macro can tell that they compile, which
-//! leaves out functions returning nalgebra values, with `&mut f64` parameters, or calling
-//! methods that dual numbers may lack on values that become dual numbers. A function calling other differentiated functions has them where its
+//! leaves out functions returning nalgebra values, or calling methods that dual numbers may
+//! lack on values that become dual numbers. A function calling other differentiated functions has them where its
 //! callees do (a call of its `f_hvp` otherwise fails to compile, naming the callee that has
 //! none); `#[differentiate(hessian)]` asks
 //! for them in every case and reports what stands in the way. The README lists what the

@@ -336,3 +336,47 @@ fn parameters_passed_by_value() {
     let hv = shifted_square_hvp(x, 3.0, Offset { shift: -0.5 });
     assert_eq!(hv, 6.0);
 }
+
+/// x²y + t²x for t the value of `total` on entry, adding x·y into `total`:
+/// H over (x, y, t) = [[2y, 2x, 2t], [2x, 0, 0], [2t, 0, 2x]].
+#[differentiate]
+fn accumulating(x: f64, y: f64, total: &mut f64) -> f64 {
+    let before = *total;
+    *total += x * y;
+    x * x * y + before * before * x
+}
+
+#[test]
+fn a_mut_float_parameter() {
+    let (x, y, t) = (1.5, -0.5, 2.0);
+    let mut total = t;
+    let h = accumulating_hessian(x, y, &mut total);
+    assert_eq!(
+        total,
+        t + x * y,
+        "the function's write reaches the caller once"
+    );
+    let by_hand = [
+        [2.0 * y, 2.0 * x, 2.0 * t],
+        [2.0 * x, 0.0, 0.0],
+        [2.0 * t, 0.0, 2.0 * x],
+    ];
+    for r in 0..3 {
+        for c in 0..3 {
+            // Row r by central differences of the generated gradient along input r.
+            let at = |step: f64| {
+                let mut p = [x, y, t];
+                p[r] += step;
+                let mut scratch = p[2];
+                let (gx, gy, gt) = accumulating_grad(p[0], p[1], &mut scratch);
+                [gx, gy, gt][c]
+            };
+            let by_differences = (at(1e-6) - at(-1e-6)) / 2e-6;
+            check("accumulating", h[(r, c)], by_hand[r][c], by_differences);
+        }
+    }
+    let mut total = t;
+    let (hx, hy, ht) = accumulating_hvp(x, 1.0, y, 0.0, &mut total, 0.0);
+    assert_eq!(total, t + x * y);
+    assert_eq!((hx, hy, ht), (by_hand[0][0], by_hand[1][0], by_hand[2][0]));
+}

@@ -29,8 +29,8 @@
 //! not compile in code that asked for none: a nalgebra result, a method dual numbers may
 //! lack on a value that becomes one, or a plain helper given a buffer that does. A
 //! parameter passed by value that may not be `Clone` bounds `f_hessian` (which clones it
-//! per input) by a clone checked where it is called. With a `&mut` float parameter it gets only the hidden
-//! dual forms; an in-out buffer is seeded, and gets its final values back, like `f_grad`'s.
+//! per input) by a clone checked where it is called. An in-out buffer or float is seeded,
+//! and gets its final values back, like `f_grad`'s.
 
 use std::collections::{HashMap, HashSet};
 
@@ -79,7 +79,7 @@ pub fn generate(
     let element = float_kind(&sig.output);
     // `f_hvp` and `f_hessian` for a float result; for `()` or a buffer, only the hidden
     // functions that callers use.
-    let mut public = element.is_some() && !sig.returns_unit && sig.returns_buffer.is_none();
+    let public = element.is_some() && !sig.returns_unit && sig.returns_buffer.is_none();
     if !args.modes().reverse {
         errors.push(syn::Error::new_spanned(
             option,
@@ -109,20 +109,9 @@ pub fn generate(
     {
         return without_second_order(item, sig, Missing::LeftOut);
     }
+    // An in-out buffer or float is seeded, and gets its final values back, as in `f_grad`.
     for p in sig.params.iter().filter(|_| public) {
-        // An in-out buffer is seeded, and gets its final values back, like any buffer.
-        if matches!(p.kind, ParamKind::Cell { .. }) {
-            if by_default {
-                // Callers still get the hidden dual forms.
-                public = false;
-                break;
-            }
-            errors.push(syn::Error::new_spanned(
-                &p.ty,
-                "`hessian` does not support `&mut` float parameters in a function returning a \
-                 float yet; return the value instead",
-            ));
-        } else if p.in_wrt && p.kind.is_differentiable() && element_kind(p) != element {
+        if p.in_wrt && p.kind.is_differentiable() && element_kind(p) != element {
             errors.push(syn::Error::new_spanned(
                 &p.ty,
                 "`hessian` needs every differentiated parameter to have the float type of the \
@@ -902,6 +891,7 @@ fn functions(
                 BufferForm::Slice => quote!(&[#element]),
                 BufferForm::Array(len) => quote!(&[#element; #len]),
             }),
+            ParamKind::Cell { element } => Some(quote!(#element)),
             kind => kind.tangent_type(ty),
         };
         let direction = direction
@@ -985,9 +975,19 @@ fn functions(
                 }
                 bindings.push(quote!(_));
             }
-            ParamKind::Cell { .. } => {
-                // Rejected above; kept well-formed for the stubs.
-                call_args.push(quote!(#ident, ::core::unimplemented!()));
+            ParamKind::Cell { element } => {
+                let seed = if in_wrt {
+                    quote!(#private::Dual::new(*#ident, #dot))
+                } else {
+                    quote!(#private::Dual::constant(*#ident))
+                };
+                let zero = quote!(<#element as #private::num_traits::Zero>::zero());
+                setup.push(quote! {
+                    let mut #seeded = #seed;
+                    let mut #shadow = #private::Dual::constant(#zero);
+                });
+                write_back.push(quote!(*#ident = #seeded.re;));
+                call_args.push(quote!(&mut #seeded, &mut #shadow));
                 bindings.push(quote!(_));
             }
             ParamKind::Value { by_ref, .. } => {
@@ -1059,7 +1059,7 @@ fn functions(
         quote!(#ident: #ty)
     });
     let sizes = wrt.iter().map(|p| match p.kind {
-        ParamKind::Scalar => quote!(1),
+        ParamKind::Scalar | ParamKind::Cell { .. } => quote!(1),
         _ => {
             let ident = &p.ident;
             quote!(#ident.len())
@@ -1129,7 +1129,7 @@ fn functions(
         several => quote!((#(#several,)*)),
     };
     let columns = wrt.iter().zip(&parts).map(|(p, part)| match p.kind {
-        ParamKind::Scalar => quote!(#row.push(#part);),
+        ParamKind::Scalar | ParamKind::Cell { .. } => quote!(#row.push(#part);),
         ParamKind::Value { .. } => quote!(#row.extend(#part.iter().copied());),
         _ => quote!(#row.extend_from_slice(&#part[..]);),
     });
@@ -1140,12 +1140,24 @@ fn functions(
         .filter(|p| matches!(p.kind, ParamKind::Buffer { mutable: true, .. }))
         .map(|p| (&p.ident, local(&p.ident, "on_entry")))
         .collect();
+    let cells: Vec<(&Ident, Ident)> = sig
+        .params
+        .iter()
+        .filter(|p| matches!(p.kind, ParamKind::Cell { .. }))
+        .map(|p| (&p.ident, local(&p.ident, "on_entry")))
+        .collect();
     let saves = in_out
         .iter()
-        .map(|(ident, saved)| quote!(let #saved = #ident.to_vec();));
+        .map(|(ident, saved)| quote!(let #saved = #ident.to_vec();))
+        .chain(
+            cells
+                .iter()
+                .map(|(ident, saved)| quote!(let #saved = *#ident;)),
+        );
     let restores = in_out
         .iter()
-        .map(|(ident, saved)| quote!(#ident.copy_from_slice(&#saved[..]);));
+        .map(|(ident, saved)| quote!(#ident.copy_from_slice(&#saved[..]);))
+        .chain(cells.iter().map(|(ident, saved)| quote!(*#ident = #saved;)));
     let hessian_body = match &dual_body {
         Some(_) => quote! {
             let #n: usize = 0 #(+ #sizes)*;

@@ -6,13 +6,6 @@ fn forward_only(x: f64) -> f64 {
     x * x
 }
 
-// `&mut` parameters are not supported yet.
-#[differentiate(hessian)]
-fn in_out(x: f64, acc: &mut f64) -> f64 {
-    *acc += x * x;
-    x
-}
-
 // `hessian` on a function returning a buffer generates only what callers use.
 #[differentiate(hessian)]
 fn squares(x: &[f64]) -> Vec<f64> {
