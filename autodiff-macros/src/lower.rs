@@ -385,13 +385,7 @@ impl Lowering<'_> {
             for (name, part) in names.into_iter().zip(parts) {
                 let Some((ident, key)) = name else { continue };
                 let value = self.lower_rhs(&part, out);
-                let var = self.bind(&ident, VarKind::User, Some(key));
-                out.push(Stmt::Let {
-                    var,
-                    ty: None,
-                    init: Some(value),
-                    span: ident.span(),
-                });
+                self.bind_let(&ident, key, value, out);
             }
             return;
         }
@@ -438,14 +432,19 @@ impl Lowering<'_> {
         };
         for (name, value) in names.into_iter().zip(values) {
             let Some((ident, key)) = name else { continue };
-            let var = self.bind(&ident, VarKind::User, Some(key));
-            out.push(Stmt::Let {
-                var,
-                ty: None,
-                init: Some(value),
-                span: ident.span(),
-            });
+            self.bind_let(&ident, key, value, out);
         }
+    }
+
+    /// `let ident = value;` for a name of a tuple pattern.
+    fn bind_let(&mut self, ident: &Ident, key: usize, value: Rhs, out: &mut Vec<Stmt>) {
+        let var = self.bind(ident, VarKind::User, Some(key));
+        out.push(Stmt::Let {
+            var,
+            ty: None,
+            init: Some(value),
+            span: ident.span(),
+        });
     }
 
     pub(super) fn lower_macro_stmt(&mut self, mac: &syn::Macro, out: &mut Vec<Stmt>) {
