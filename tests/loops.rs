@@ -1198,3 +1198,98 @@ fn values_recomputed_after_their_operand_is_restored() {
         });
     }
 }
+
+// ---- which overwritten values are recorded ----------------------------------------------
+
+/// ½ Σᵢ (sᵢ − Σⱼ xⱼ tᵢʲ)²: `residual` is overwritten by subtractions only, whose pullbacks
+/// read no operand, and read after its loop: its older values are not recorded. `power` is
+/// read by the product before it is overwritten, so its are. ∂/∂xⱼ = −Σᵢ rᵢ tᵢʲ.
+#[differentiate]
+fn polynomial_residuals(x: &[f64], t: &[f64], s: &[f64]) -> f64 {
+    let mut sum = 0.0;
+    for i in 0..t.len() {
+        let mut residual = s[i];
+        let mut power = 1.0;
+        for j in 0..x.len() {
+            residual -= x[j] * power;
+            power *= t[i];
+        }
+        sum += residual * residual;
+    }
+    sum / 2.0
+}
+
+/// Σₖ (1 + kx)·x for k = 1..n: `a` is overwritten by a sum, and read by the product after
+/// the overwrite in the same loop, so each trip's reverse needs the value the next trip
+/// overwrote: d/dx = n + x n(n + 1).
+#[differentiate]
+fn read_after_the_overwrite(x: f64, n: usize) -> f64 {
+    let mut a = 1.0;
+    let mut total = 0.0;
+    for _ in 0..n {
+        a = a + x;
+        total += a * x;
+    }
+    total
+}
+
+/// (a·x)·(a + x)² with a overwritten between the two reads: b = a x, then a = a + x, then
+/// (b·a)·a. d/dx at a0: b = a0 x, a1 = a0 + x; f = a0 x (a0 + x)²,
+/// f' = a0 (a0 + x)² + 2 a0 x (a0 + x).
+#[differentiate]
+fn read_before_and_after(x: f64, a0: f64) -> f64 {
+    let mut a = a0;
+    let b = a * x;
+    a = a + x;
+    b * a * a
+}
+
+#[test]
+fn overwrites_recorded_only_where_read_back() {
+    let t: [f64; 4] = [-1.0, -0.3, 0.4, 1.0];
+    let s = [-1.0, -1.0, 1.0, 1.0];
+    let x = [0.2, 1.1, -0.4];
+    let residuals: Vec<f64> = (0..t.len())
+        .map(|i| {
+            s[i] - (0..x.len())
+                .map(|j| x[j] * t[i].powi(j as i32))
+                .sum::<f64>()
+        })
+        .collect();
+    let hand: Vec<f64> = (0..x.len())
+        .map(|j| {
+            -(0..t.len())
+                .map(|i| residuals[i] * t[i].powi(j as i32))
+                .sum::<f64>()
+        })
+        .collect();
+    let (g, _, _) = polynomial_residuals_grad(&x, &t, &s);
+    common::check("polynomial_residuals", &x, &g, &hand, |v| {
+        polynomial_residuals(v, &t, &s)
+    });
+
+    for &(x, n) in &[(0.7_f64, 1usize), (-1.3, 4), (0.25, 9)] {
+        let nf = n as f64;
+        let hand = nf + x * nf * (nf + 1.0);
+        common::check(
+            "read_after_the_overwrite",
+            &[x],
+            &[read_after_the_overwrite_grad(x, n)],
+            &[hand],
+            |v| read_after_the_overwrite(v[0], n),
+        );
+    }
+
+    let (x, a0) = (0.6_f64, 1.7_f64);
+    let hand_x = a0 * (a0 + x).powi(2) + 2.0 * a0 * x * (a0 + x);
+    // d/da0 of a0 x (a0 + x)² = x (a0 + x)² + 2 a0 x (a0 + x).
+    let hand_a0 = x * (a0 + x).powi(2) + 2.0 * a0 * x * (a0 + x);
+    let (gx, ga0) = read_before_and_after_grad(x, a0);
+    common::check(
+        "read_before_and_after",
+        &[x, a0],
+        &[gx, ga0],
+        &[hand_x, hand_a0],
+        |v| read_before_and_after(v[0], v[1]),
+    );
+}

@@ -39,6 +39,7 @@ mod pipeline {
     pub mod names;
     pub mod nested;
     pub mod params;
+    pub mod reads;
     pub mod recompute;
     pub mod reverse;
     pub mod second_order;
@@ -48,7 +49,7 @@ mod pipeline {
 }
 use pipeline::{
     activity, args, check, exits, expand, forward, fusion, ir, jacobian, lower, names, nested,
-    params, recompute, reverse, second_order, tangent, values, wrappers,
+    params, reads, recompute, reverse, second_order, tangent, values, wrappers,
 };
 
 use std::time::Duration;

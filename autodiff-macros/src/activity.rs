@@ -362,8 +362,16 @@ fn plan_tapes(f: &mut Function) {
     crate::recompute::plan(f);
     let mut block_in_loop = vec![false; f.block_count];
     let mut overwrites = 0;
+    let mut recorded = crate::reads::overwrites_needed(f).into_iter();
     let mut body = std::mem::replace(&mut f.body, Block::new(ROOT));
-    plan_block(f, &mut body, false, &mut block_in_loop, &mut overwrites);
+    plan_block(
+        f,
+        &mut body,
+        false,
+        &mut block_in_loop,
+        &mut overwrites,
+        &mut recorded,
+    );
     f.body = body;
     for var in 0..f.vars.len() {
         let v = &f.vars[var];
@@ -406,18 +414,22 @@ fn plan_tapes(f: &mut Function) {
     }
 }
 
+/// `recorded` says, for each assignment in order, whether a reverse step reads the value it
+/// overwrites (`reads.rs`).
 fn plan_block(
     f: &mut Function,
     block: &mut Block,
     in_loop: bool,
     block_in_loop: &mut [bool],
     overwrites: &mut usize,
+    recorded: &mut impl Iterator<Item = bool>,
 ) {
     block_in_loop[block.id] = in_loop;
     for stmt in &mut block.stmts {
         match stmt {
             Stmt::Assign { var, tape, rhs, .. } => {
-                if f.vars[*var].needed {
+                let read_back = recorded.next().unwrap_or(true);
+                if f.vars[*var].needed && read_back {
                     *overwrites += 1;
                     let inverse = counter_step_inverse(f, *var, rhs);
                     f.tapes.push(Tape {
@@ -447,10 +459,12 @@ fn plan_block(
                 else_block,
                 ..
             } => {
-                plan_block(f, then_block, in_loop, block_in_loop, overwrites);
-                plan_block(f, else_block, in_loop, block_in_loop, overwrites);
+                plan_block(f, then_block, in_loop, block_in_loop, overwrites, recorded);
+                plan_block(f, else_block, in_loop, block_in_loop, overwrites, recorded);
             }
-            Stmt::Loop { body, .. } => plan_block(f, body, true, block_in_loop, overwrites),
+            Stmt::Loop { body, .. } => {
+                plan_block(f, body, true, block_in_loop, overwrites, recorded)
+            }
             _ => {}
         }
     }

@@ -20,6 +20,7 @@ mod lower;
 mod names;
 mod nested;
 mod params;
+mod reads;
 mod recompute;
 mod reverse;
 mod second_order;
