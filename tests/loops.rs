@@ -1204,6 +1204,7 @@ fn values_recomputed_after_their_operand_is_restored() {
 /// ½ Σᵢ (sᵢ − Σⱼ xⱼ tᵢʲ)²: `residual` is overwritten by subtractions only, whose pullbacks
 /// read no operand, and read after its loop: its older values are not recorded. `power` is
 /// read by the product before it is overwritten, so its are. ∂/∂xⱼ = −Σᵢ rᵢ tᵢʲ.
+#[allow(clippy::needless_range_loop)]
 #[differentiate]
 fn polynomial_residuals(x: &[f64], t: &[f64], s: &[f64]) -> f64 {
     let mut sum = 0.0;
