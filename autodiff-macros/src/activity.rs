@@ -362,7 +362,10 @@ fn plan_tapes(f: &mut Function) {
     crate::recompute::plan(f);
     let mut block_in_loop = vec![false; f.block_count];
     let mut overwrites = 0;
-    let mut recorded = crate::reads::overwrites_needed(f).into_iter();
+    let mut facts = Facts {
+        recorded: crate::reads::overwrites_needed(f).into_iter(),
+        contents_read: crate::reads::contents_read_in_reverse(f),
+    };
     let mut body = std::mem::replace(&mut f.body, Block::new(ROOT));
     plan_block(
         f,
@@ -370,7 +373,7 @@ fn plan_tapes(f: &mut Function) {
         false,
         &mut block_in_loop,
         &mut overwrites,
-        &mut recorded,
+        &mut facts,
     );
     f.body = body;
     for var in 0..f.vars.len() {
@@ -382,6 +385,7 @@ fn plan_tapes(f: &mut Function) {
                 ident: names::saved(&v.ident),
                 in_loop: block_in_loop[v.block],
                 inverse: None,
+                condition: None,
             });
             f.vars[var].saved_tape = Some(f.tapes.len() - 1);
         }
@@ -414,21 +418,27 @@ fn plan_tapes(f: &mut Function) {
     }
 }
 
-/// `recorded` says, for each assignment in order, whether a reverse step reads the value it
-/// overwrites (`reads.rs`).
+/// What `reads.rs` found: for each assignment in order, whether a reverse step reads the
+/// value it overwrites; for each buffer, whether the reverse sweep reads its contents
+/// otherwise than through the call that changes them.
+struct Facts {
+    recorded: std::vec::IntoIter<bool>,
+    contents_read: Vec<bool>,
+}
+
 fn plan_block(
     f: &mut Function,
     block: &mut Block,
     in_loop: bool,
     block_in_loop: &mut [bool],
     overwrites: &mut usize,
-    recorded: &mut impl Iterator<Item = bool>,
+    facts: &mut Facts,
 ) {
     block_in_loop[block.id] = in_loop;
     for stmt in &mut block.stmts {
         match stmt {
             Stmt::Assign { var, tape, rhs, .. } => {
-                let read_back = recorded.next().unwrap_or(true);
+                let read_back = facts.recorded.next().unwrap_or(true);
                 if f.vars[*var].needed && read_back {
                     *overwrites += 1;
                     let inverse = counter_step_inverse(f, *var, rhs);
@@ -436,14 +446,15 @@ fn plan_block(
                         ident: names::before(&f.vars[*var].ident, *overwrites),
                         in_loop,
                         inverse,
+                        condition: None,
                     });
                     *tape = Some(f.tapes.len() - 1);
                 }
-                plan_snapshots(f, rhs, overwrites);
+                plan_snapshots(f, rhs, overwrites, &facts.contents_read);
             }
             Stmt::Let {
                 init: Some(rhs), ..
-            } => plan_snapshots(f, rhs, overwrites),
+            } => plan_snapshots(f, rhs, overwrites, &facts.contents_read),
             Stmt::Store { base, tape, .. } if f.vars[f.root(*base)].contents_needed => {
                 *overwrites += 1;
                 let root = f.root(*base);
@@ -451,6 +462,7 @@ fn plan_block(
                     ident: names::before(&f.vars[root].ident, *overwrites),
                     in_loop,
                     inverse: None,
+                    condition: None,
                 });
                 *tape = Some(f.tapes.len() - 1);
             }
@@ -459,23 +471,28 @@ fn plan_block(
                 else_block,
                 ..
             } => {
-                plan_block(f, then_block, in_loop, block_in_loop, overwrites, recorded);
-                plan_block(f, else_block, in_loop, block_in_loop, overwrites, recorded);
+                plan_block(f, then_block, in_loop, block_in_loop, overwrites, facts);
+                plan_block(f, else_block, in_loop, block_in_loop, overwrites, facts);
             }
-            Stmt::Loop { body, .. } => {
-                plan_block(f, body, true, block_in_loop, overwrites, recorded)
-            }
+            Stmt::Loop { body, .. } => plan_block(f, body, true, block_in_loop, overwrites, facts),
             _ => {}
         }
     }
 }
 
 /// A tape for each active buffer a call changes, to hold its contents from before the call.
-fn plan_snapshots(f: &mut Function, rhs: &mut Rhs, overwrites: &mut usize) {
-    let Rhs::Call { args, .. } = rhs else {
+/// Unless the caller's reverse sweep reads those contents otherwise (`contents_read`), they
+/// are recorded only if the callee writes that parameter and reads what it held before
+/// (`f_argument`, which each `#[differentiate]` function generates; constant once known).
+fn plan_snapshots(f: &mut Function, rhs: &mut Rhs, overwrites: &mut usize, contents_read: &[bool]) {
+    let Rhs::Call { func, args } = rhs else {
         return;
     };
-    for arg in args {
+    let mut facts_path = func.clone();
+    if let Some(last) = facts_path.segments.last_mut() {
+        last.ident = names::generated(&last.ident, "argument");
+    }
+    for (index, arg) in args.iter_mut().enumerate() {
         if let CallArg::Buffer {
             var,
             mutable: true,
@@ -486,11 +503,17 @@ fn plan_snapshots(f: &mut Function, rhs: &mut Rhs, overwrites: &mut usize) {
             let root = f.root(*var);
             if f.vars[root].active {
                 *overwrites += 1;
+                let read_here = contents_read[root];
+                let condition = quote::quote!({
+                    let [writes, reads] = #facts_path(#index);
+                    writes && (reads || #read_here)
+                });
                 // Contents go flat onto a stack of elements, in a loop or not.
                 f.tapes.push(Tape {
                     ident: names::before(&f.vars[root].ident, *overwrites),
                     in_loop: true,
                     inverse: None,
+                    condition: Some(condition),
                 });
                 *tape = Some(f.tapes.len() - 1);
             }

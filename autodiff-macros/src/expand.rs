@@ -66,6 +66,13 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
         .and_then(|d| d.pullback.clone())
         .filter(|_| errors.is_empty());
     let variables = function.as_ref().map_or(&[][..], |d| &d.variables[..]);
+    let argument_facts = (modes.reverse && !sig.has_receiver).then(|| {
+        let uses = function.as_ref().filter(|_| errors.is_empty()).map_or_else(
+            || vec![[true, true]; sig.params.len()],
+            |d| d.argument_use.clone(),
+        );
+        argument_facts(&item, &uses)
+    });
     let second_order =
         crate::second_order::generate(&item, &sig, &args, first_order_body.as_ref(), variables);
     // With a narrower `wrt`, `f_adjoint` gets a sweep of its own that computes no adjoint for
@@ -107,7 +114,32 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
     quote! {
         #item
         #generated
+        #argument_facts
         #second_order
+    }
+}
+
+/// `f_argument(i)`: whether `f` may write its `i`-th parameter, and read what it held on
+/// entry. A caller that records a buffer's contents around a call to `f` needs them only
+/// then; the answer is a constant once `i` is.
+pub fn argument_facts(item: &ItemFn, uses: &[[bool; 2]]) -> TokenStream {
+    let vis = &item.vis;
+    let name = names::generated(&item.sig.ident, "argument");
+    let index = Ident::new("index", proc_macro2::Span::mixed_site());
+    let arms = uses
+        .iter()
+        .enumerate()
+        .map(|(i, [writes, reads])| quote!(#i => [#writes, #reads],));
+    quote! {
+        #[doc(hidden)]
+        #[inline(always)]
+        #[allow(dead_code)]
+        #vis const fn #name(#index: usize) -> [bool; 2] {
+            match #index {
+                #(#arms)*
+                _ => [true, true],
+            }
+        }
     }
 }
 
@@ -206,10 +238,19 @@ fn differentiate(
             (var.ident.clone(), depends)
         })
         .collect();
+    let writable: Vec<bool> = sig
+        .params
+        .iter()
+        .map(|p| {
+            p.kind.is_in_out() || matches!(&p.ty, syn::Type::Reference(r) if r.mutability.is_some())
+        })
+        .collect();
+    let argument_use = crate::reads::argument_use(&function, &writable);
     Some(Differentiated {
         pullback,
         tangent,
         variables,
+        argument_use,
     })
 }
 
@@ -221,6 +262,8 @@ struct Differentiated {
     tangent: Option<TokenStream>,
     /// Every variable, with whether it depends on a parameter.
     variables: Vec<(Ident, bool)>,
+    /// For each parameter: whether the function may write it, and read what it held.
+    argument_use: Vec<[bool; 2]>,
 }
 
 /// The pullback's body: forward sweep, reverse sweep, the result and the cotangents.

@@ -322,9 +322,13 @@ impl Forward<'_> {
                         CallArg::Buffer { forward, .. } => forward,
                         CallArg::Value(_) => unreachable!("matched a buffer"),
                     };
-                    Some(quote!(
+                    let save = quote!(
                         ::autodiff::__private::Snapshot::save(&*#forward, &mut #tape);
-                    ))
+                    );
+                    Some(match &self.f.tapes[*t].condition {
+                        Some(condition) => quote!(if #condition { #save }),
+                        None => save,
+                    })
                 }
                 _ => None,
             })

@@ -127,6 +127,9 @@ pub struct Tape {
     /// For a counter stepped by a constant (`idx += 1`): the expression that undoes the step
     /// (`idx - (1)`). Nothing is recorded then; the reverse sweep steps back instead.
     pub inverse: Option<TokenStream>,
+    /// For a buffer's contents before a call: the condition, constant once the callee is
+    /// known, under which they are recorded and put back (`activity.rs`); always if `None`.
+    pub condition: Option<TokenStream>,
 }
 
 /// Identifies a block; `ROOT` is the function body.

@@ -255,6 +255,8 @@ impl Context<'_> {
         let stand_ins = scratch
             .is_empty()
             .then(|| second_order::without_second_order(&item, &sig, missing));
+        // These forms read their arguments and write none.
+        let facts = crate::expand::argument_facts(&item, &vec![[false, true]; args.len()]);
         quote! {
             #[doc = #doc_pullback]
             #[doc(hidden)]
@@ -274,6 +276,7 @@ impl Context<'_> {
             }
 
             #stand_ins
+            #facts
         }
     }
 

@@ -245,3 +245,158 @@ fn names_in(tree: &proc_macro2::TokenTree, name: &str) -> bool {
         _ => false,
     }
 }
+
+/// For each buffer, whether the reverse sweep reads its contents other than through one
+/// call that changes them, whose callee says itself whether it reads what the buffer held
+/// (see [`argument_use`]): a second call given the buffer, an element read again instead
+/// of recorded, code kept as written or a loop head that names it, a copy, a push or swap.
+/// Where it does not, the contents before that call need not be recorded when the callee
+/// only writes them.
+pub fn contents_read_in_reverse(f: &Function) -> Vec<bool> {
+    let mut calls = vec![0usize; f.vars.len()];
+    let mut read = vec![false; f.vars.len()];
+    let mut mentions = Vec::new();
+    f.body.walk(&mut |stmt| {
+        let rhs = match stmt {
+            Stmt::Let {
+                var,
+                init: Some(rhs),
+                ..
+            }
+            | Stmt::Assign { var, rhs, .. } => {
+                // An element read again where the reverse sweep needs it.
+                if let Rhs::Index { base, .. } = rhs {
+                    let v = &f.vars[*var];
+                    // Recomputed only to exist where a rule names it, its value unread,
+                    // it reads nothing that matters.
+                    if v.needed && (v.recomputed || v.recomputed_late.is_some()) {
+                        read[f.root(*base)] = true;
+                    }
+                }
+                Some(rhs)
+            }
+            Stmt::Store { rhs, .. } => Some(rhs),
+            Stmt::Push { base, value, .. } => {
+                read[f.root(*base)] = true;
+                for v in value.dependencies() {
+                    read[f.root(v)] = true;
+                }
+                None
+            }
+            Stmt::Swap { a, b } => {
+                read[f.root(*a)] = true;
+                read[f.root(*b)] = true;
+                None
+            }
+            Stmt::Effect(tokens) => {
+                mentions.push(tokens.clone());
+                None
+            }
+            Stmt::If { cond, .. } => {
+                mentions.push(cond.clone());
+                None
+            }
+            Stmt::Loop { head, .. } => {
+                match head {
+                    LoopHead::While(tokens) => mentions.push(tokens.clone()),
+                    LoopHead::For { iter, .. } => mentions.push(iter.clone()),
+                    LoopHead::Loop => {}
+                }
+                None
+            }
+            _ => None,
+        };
+        match rhs {
+            Some(Rhs::Call { args, .. } | Rhs::Construct { args, .. }) => {
+                for arg in args {
+                    if let CallArg::Buffer { var, .. } = arg {
+                        calls[f.root(*var)] += 1;
+                    }
+                }
+            }
+            Some(Rhs::CopyOf { source, .. }) => read[f.root(*source)] = true,
+            Some(Rhs::Opaque(tokens)) => mentions.push(tokens.clone()),
+            _ => {}
+        }
+    });
+    for var in 0..f.vars.len() {
+        let name = f.vars[var].ident.to_string();
+        if mentions
+            .iter()
+            .any(|tokens| tokens.clone().into_iter().any(|t| names_in(&t, &name)))
+        {
+            read[f.root(var)] = true;
+        }
+    }
+    for (root, count) in calls.iter().enumerate() {
+        if *count > 1 {
+            read[root] = true;
+        }
+    }
+    // What the function returns, and what a view reads, stay as they were.
+    read[f.output] = true;
+    for var in 0..f.vars.len() {
+        if f.vars[var].view.is_some() {
+            read[f.root(var)] = true;
+        }
+    }
+    read
+}
+
+/// For each parameter: whether the function may write it, and whether it may read what it
+/// held on entry (every mention other than as the place of an element store counts). A
+/// caller that snapshots a buffer around a call needs its contents only if both hold.
+pub fn argument_use(f: &Function, writable: &[bool]) -> Vec<[bool; 2]> {
+    let mut read = vec![false; f.vars.len()];
+    let mut mentions = Vec::new();
+    let mark = |read: &mut Vec<bool>, vars: Vec<VarId>| {
+        for v in vars {
+            read[f.root(v)] = true;
+        }
+    };
+    f.body.walk(&mut |stmt| match stmt {
+        Stmt::Let {
+            init: Some(rhs), ..
+        }
+        | Stmt::Assign { rhs, .. } => {
+            mark(&mut read, rhs.dependencies());
+            if let Rhs::Opaque(tokens) = rhs {
+                mentions.push(tokens.clone());
+            }
+        }
+        Stmt::Store { index, rhs, .. } => {
+            mark(&mut read, rhs.dependencies());
+            mark(&mut read, index.iter().filter_map(Atom::var).collect());
+            if let Rhs::Opaque(tokens) = rhs {
+                mentions.push(tokens.clone());
+            }
+        }
+        Stmt::Push { base, value, .. } => {
+            mark(&mut read, vec![*base]);
+            mark(&mut read, value.dependencies());
+        }
+        Stmt::Swap { a, b } => mark(&mut read, vec![*a, *b]),
+        Stmt::Effect(tokens) => mentions.push(tokens.clone()),
+        Stmt::If { cond, .. } => mentions.push(cond.clone()),
+        Stmt::Loop { head, .. } => match head {
+            LoopHead::While(tokens) => mentions.push(tokens.clone()),
+            LoopHead::For { iter, .. } => mentions.push(iter.clone()),
+            LoopHead::Loop => {}
+        },
+        _ => {}
+    });
+    for var in 0..f.vars.len() {
+        let name = f.vars[var].ident.to_string();
+        if mentions
+            .iter()
+            .any(|tokens| tokens.clone().into_iter().any(|t| names_in(&t, &name)))
+        {
+            read[f.root(var)] = true;
+        }
+    }
+    f.params
+        .iter()
+        .zip(writable)
+        .map(|(&param, &writes)| [writes, read[param]])
+        .collect()
+}

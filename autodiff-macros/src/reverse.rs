@@ -640,11 +640,21 @@ impl Reverse<'_> {
             {
                 let tape = &self.f.tapes[*t].ident;
                 let value = crate::forward::call_arg_value(self.f, *var, forward, true);
-                before.push(quote!(#private::Snapshot::restore_from(&mut *#value, &#tape);));
-                after.push(quote! {
+                let restore = quote!(#private::Snapshot::restore_from(&mut *#value, &#tape););
+                let restore_and_discard = quote! {
                     #private::Snapshot::restore_from(&mut *#value, &#tape);
                     #private::Snapshot::discard_from(&*#value, &mut #tape);
-                });
+                };
+                match &self.f.tapes[*t].condition {
+                    Some(condition) => {
+                        before.push(quote!(if #condition { #restore }));
+                        after.push(quote!(if #condition { #restore_and_discard }));
+                    }
+                    None => {
+                        before.push(restore);
+                        after.push(restore_and_discard);
+                    }
+                }
             }
         }
         let call = self.call_pullback(func, args, quote!(#g));

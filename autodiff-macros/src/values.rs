@@ -212,7 +212,62 @@ fn is_float_rhs(f: &Function, rhs: &Rhs, float: &[bool]) -> bool {
         Rhs::Binary { lhs, rhs, .. } => atom(lhs) && atom(rhs),
         Rhs::Cast { ty, .. } => float_kind(ty).is_some(),
         Rhs::Index { base, .. } => f.vars[f.root(*base)].buffer,
+        Rhs::Opaque(tokens) => syn::parse2::<Expr>(tokens.clone())
+            .is_ok_and(|e| float_expr(f, &e, float) == FloatExpr::Float),
         _ => false,
+    }
+}
+
+/// What an expression kept as written computes, as far as its leaves tell.
+#[derive(PartialEq)]
+enum FloatExpr {
+    /// A float: float literals and casts, float variables, arithmetic on them.
+    Float,
+    /// A constant (`T_FINAL`), a float beside another float.
+    Constant,
+    Other,
+}
+
+fn float_expr(f: &Function, e: &Expr, float: &[bool]) -> FloatExpr {
+    match e {
+        Expr::Lit(lit) if matches!(lit.lit, syn::Lit::Float(_)) => FloatExpr::Float,
+        Expr::Cast(c) if float_kind(&c.ty).is_some() => FloatExpr::Float,
+        Expr::Paren(p) => float_expr(f, &p.expr, float),
+        Expr::Group(g) => float_expr(f, &g.expr, float),
+        Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => float_expr(f, &u.expr, float),
+        Expr::Binary(b)
+            if matches!(
+                b.op,
+                syn::BinOp::Add(_) | syn::BinOp::Sub(_) | syn::BinOp::Mul(_) | syn::BinOp::Div(_)
+            ) =>
+        {
+            match (
+                float_expr(f, &b.left, float),
+                float_expr(f, &b.right, float),
+            ) {
+                (FloatExpr::Other, _) | (_, FloatExpr::Other) => FloatExpr::Other,
+                (FloatExpr::Float, _) | (_, FloatExpr::Float) => FloatExpr::Float,
+                _ => FloatExpr::Constant,
+            }
+        }
+        Expr::Path(p) => match p.path.get_ident() {
+            Some(ident) => {
+                let name = ident.to_string();
+                match f.vars.iter().position(|v| v.ident == name) {
+                    Some(v) if float[v] => FloatExpr::Float,
+                    Some(_) => FloatExpr::Other,
+                    None if name
+                        .chars()
+                        .all(|c| c.is_uppercase() || c == '_' || c.is_ascii_digit()) =>
+                    {
+                        FloatExpr::Constant
+                    }
+                    None => FloatExpr::Other,
+                }
+            }
+            None => FloatExpr::Other,
+        },
+        _ => FloatExpr::Other,
     }
 }
 

@@ -323,6 +323,18 @@ fn layer_loss_tangent(
     layer_loss_tangent_all(w, w_dot, b, b_dot, x, x_dot, y, y_dot)
 }
 #[doc(hidden)]
+#[inline(always)]
+#[allow(dead_code)]
+const fn layer_loss_argument(index: usize) -> [bool; 2] {
+    match index {
+        0usize => [false, true],
+        1usize => [false, true],
+        2usize => [false, true],
+        3usize => [false, true],
+        _ => [true, true],
+    }
+}
+#[doc(hidden)]
 #[allow(dead_code, non_camel_case_types, private_bounds)]
 trait layer_loss_second_order {}
 impl<'autodiff> layer_loss_second_order

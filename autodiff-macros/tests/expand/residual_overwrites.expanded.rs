@@ -241,6 +241,17 @@ fn polynomial_residuals_value_and_grad(
     (value, (x_grad, t_grad, s_grad))
 }
 #[doc(hidden)]
+#[inline(always)]
+#[allow(dead_code)]
+const fn polynomial_residuals_argument(index: usize) -> [bool; 2] {
+    match index {
+        0usize => [false, true],
+        1usize => [false, true],
+        2usize => [false, true],
+        _ => [true, true],
+    }
+}
+#[doc(hidden)]
 #[allow(dead_code, non_camel_case_types, private_bounds)]
 #[diagnostic::on_unimplemented(
     message = "`polynomial_residuals` has no second order, which a caller's second order needs",
