@@ -380,3 +380,28 @@ fn a_mut_float_parameter() {
     assert_eq!(total, t + x * y);
     assert_eq!((hx, hy, ht), (by_hand[0][0], by_hand[1][0], by_hand[2][0]));
 }
+
+fn plain_scale(gamma: f64) -> f64 {
+    gamma * 2.0
+}
+
+/// c·x² + γx with c = 2γ from a plain helper under `stop_gradient`, by x alone: γ is no
+/// input of the narrow sweep behind `f_hvp`, yet a dual number in it. H = 2c = 4γ.
+#[differentiate(wrt(x))]
+fn narrow_with_a_helper(x: f64, gamma: f64) -> f64 {
+    let c = stop_gradient(plain_scale(gamma));
+    c * x * x + gamma * x
+}
+
+#[test]
+fn a_parameter_outside_wrt_given_to_a_helper() {
+    let (x, gamma) = (0.8, 1.7);
+    let h = narrow_with_a_helper_hessian(x, gamma);
+    let by_differences = second_by_differences(|x| narrow_with_a_helper_grad(x, gamma), x);
+    check(
+        "narrow_with_a_helper",
+        h[(0, 0)],
+        4.0 * gamma,
+        by_differences,
+    );
+}

@@ -289,3 +289,41 @@ fn dual_scalar_times_dual_vector() {
     );
     assert_relative_eq!(h, by_differences, epsilon = 1e-6);
 }
+
+/// A matrix outside `wrt` before the parameters in it, and a scalar in it: f = s²·xᵀAx by
+/// (x, s). `f_hvp` runs the dual sweep with adjoints for x and s alone.
+/// H = [[s²(A + Aᵀ), 2s(A + Aᵀ)x], [2s xᵀ(A + Aᵀ), 2xᵀAx]].
+#[differentiate(wrt(x, s))]
+fn scaled_quadratic(a: &DMatrix<f64>, x: &DVector<f64>, s: f64) -> f64 {
+    s * s * x.dot(&(a * x))
+}
+
+#[test]
+fn narrow_wrt_hessian_by_hand_and_by_differences() {
+    let (x, a) = sample(3, 0.9);
+    let s = 1.3;
+    let sym = &a + a.transpose();
+    let sym_x = &sym * &x;
+    let by_hand = DMatrix::from_fn(4, 4, |k, l| match (k < 3, l < 3) {
+        (true, true) => s * s * sym[(k, l)],
+        (true, false) => 2.0 * s * sym_x[k],
+        (false, true) => 2.0 * s * sym_x[l],
+        (false, false) => 2.0 * x.dot(&(&a * &x)),
+    });
+    let h = scaled_quadratic_hessian(&a, &x, s);
+    assert_relative_eq!(h, by_hand, epsilon = 1e-12);
+    let (v, w) = (DVector::from_vec(vec![0.5, -1.0, 2.0]), -0.75);
+    let (hv_x, hv_s) = scaled_quadratic_hvp(&a, &x, &v, s, w);
+    let expected = &by_hand * DVector::from_vec(vec![v[0], v[1], v[2], w]);
+    assert_relative_eq!(hv_x, expected.rows(0, 3).into_owned(), epsilon = 1e-12);
+    assert_relative_eq!(hv_s, expected[3], epsilon = 1e-12);
+    let at = DVector::from_vec(vec![x[0], x[1], x[2], s]);
+    let by_differences = hessian_by_differences(
+        |p| {
+            let (gx, gs) = scaled_quadratic_grad(&a, &p.rows(0, 3).into_owned(), p[3]);
+            DVector::from_vec(vec![gx[0], gx[1], gx[2], gs])
+        },
+        &at,
+    );
+    assert_relative_eq!(h, by_differences, epsilon = 1e-6);
+}

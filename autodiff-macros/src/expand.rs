@@ -73,12 +73,11 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
         );
         argument_facts(&item, &uses)
     });
-    let second_order =
-        crate::second_order::generate(&item, &sig, &args, first_order_body.as_ref(), variables);
     // With a narrower `wrt`, `f_adjoint` gets a sweep of its own that computes no adjoint for
-    // the other parameters (for a matrix, that saves a product as large as the function's).
+    // the other parameters (for a matrix, that saves a product as large as the function's); `f_hvp`
+    // gets a dual copy of that sweep for the same reason.
     let wrt: Vec<bool> = sig.params.iter().map(|p| p.in_wrt).collect();
-    let adjoint_body = (modes.reverse
+    let narrow = (modes.reverse
         && errors.is_empty()
         && wrt != every_param
         && !sig.params.iter().any(|p| p.kind.is_in_out()))
@@ -87,9 +86,23 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
             reverse: true,
             forward: false,
         };
-        differentiate(&sig, &item, reverse_only, &wrt, &mut errors).and_then(|d| d.pullback)
+        differentiate(&sig, &item, reverse_only, &wrt, &mut errors)
     })
     .flatten();
+    let adjoint_body = narrow.as_ref().and_then(|d| d.pullback.clone());
+    // The narrow sweep only where there are no errors, as the full one.
+    let narrow_body = narrow
+        .as_ref()
+        .and_then(|d| Some((d.pullback.as_ref()?, &d.variables[..])))
+        .filter(|_| errors.is_empty());
+    let second_order = crate::second_order::generate(
+        &item,
+        &sig,
+        &args,
+        first_order_body.as_ref(),
+        variables,
+        narrow_body,
+    );
     let generated = match function {
         Some(Differentiated {
             pullback: pullback_body,

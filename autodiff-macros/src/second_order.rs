@@ -56,6 +56,7 @@ pub fn generate(
     args: &Args,
     pullback_body: Option<&TokenStream>,
     variables: &[(Ident, bool)],
+    narrow: Option<(&TokenStream, &[(Ident, bool)])>,
 ) -> TokenStream {
     // Without options the second order comes with the rest, where it can; `reverse` or
     // `forward` alone leave it out, `hessian` asks for it and reports what stands in the way.
@@ -157,6 +158,40 @@ pub fn generate(
         },
         _ => None,
     };
+    // With a narrower `wrt`, `f_hvp` runs a dual copy of the sweep that computes adjoints for
+    // the `wrt` parameters alone, as `f_grad` does: a matrix outside `wrt` would otherwise get
+    // a dual adjoint as large as itself that `f_hvp` drops. Where that copy cannot be made,
+    // `f_hvp` uses the full one.
+    let narrow_pullback = narrow
+        .filter(|_| public && dual_pullback.is_some() && errors.is_empty())
+        .and_then(|(body, variables)| {
+            let mut block = syn::parse2::<syn::Block>(quote!({ #body })).ok()?;
+            // Parameters outside `wrt` vary in no narrow sweep, but the copy takes every
+            // float parameter as a dual number, as the full one does.
+            let dual_param = |ident: &Ident| {
+                sig.params
+                    .iter()
+                    .any(|p| &p.ident == ident && p.kind.is_differentiable())
+            };
+            let variables: Vec<(Ident, bool)> = variables
+                .iter()
+                .map(|(ident, depends)| (ident.clone(), *depends || dual_param(ident)))
+                .collect();
+            let variables = &variables[..];
+            let plain = plain_variables(&block, variables);
+            let narrow_callees = called_pullbacks(&block);
+            if method_unknown_on_duals(item, sig, &block, variables, &plain, &narrow_callees) {
+                return None;
+            }
+            let mut rewriter = Rewriter {
+                callees: narrow_callees.into_iter().map(|(path, _)| path).collect(),
+                plain,
+                ..Rewriter::default()
+            };
+            rewriter.visit_block_mut(&mut block);
+            let stmts = &block.stmts;
+            rewriter.errors.is_empty().then(|| quote!(#(#stmts)*))
+        });
     let compile_errors: TokenStream = errors.iter().map(|e| e.to_compile_error()).collect();
     let missing = if !errors.is_empty() || dual_pullback.is_none() {
         Some(Missing::LeftOut)
@@ -186,6 +221,7 @@ pub fn generate(
         dual_pullback.filter(|_| errors.is_empty()),
         gated,
         false,
+        narrow_pullback,
     );
     quote!(#compile_errors #marker #checks #functions #nested)
 }
@@ -340,6 +376,7 @@ pub fn without_second_order(item: &ItemFn, sig: &Signature, missing: Missing) ->
         Some(quote!(::core::unreachable!())),
         true,
         true,
+        None,
     );
     quote!(#marker #stand_ins)
 }
@@ -658,6 +695,7 @@ fn dual_of(ty: &Type) -> Type {
 
 /// The dual forms and, for a `scalar` function, `f_hvp` and `f_hessian`, bounded by
 /// `f_second_order` if `gated`; a `stand_in`'s dual forms are unreachable.
+#[allow(clippy::too_many_arguments)]
 fn functions(
     item: &ItemFn,
     sig: &Signature,
@@ -666,6 +704,7 @@ fn functions(
     dual_body: Option<TokenStream>,
     gated: bool,
     stand_in: bool,
+    narrow_body: Option<TokenStream>,
 ) -> TokenStream {
     let private = private_path();
     let vis = &item.vis;
@@ -714,22 +753,26 @@ fn functions(
 
     // The dual pullback: the first-order pullback's signature over dual numbers, inactive
     // parameters as they are.
-    let dual_params = sig.params.iter().map(|p| {
-        let ident = &p.ident;
-        let mutability = p.mutable.then(|| quote!(mut));
-        if !p.kind.is_differentiable() {
-            let ty = &p.ty;
-            return quote!(#mutability #ident: #ty);
-        }
-        let ty = dual_of(&p.ty);
-        let shadow = p.kind.shadow_type().map(|t| {
-            let t: Type = syn::parse2(t).expect("a shadow type parses");
-            let t = dual_of(&t);
-            let s = names::adjoint(ident);
-            quote!(, #s: #t)
-        });
-        quote!(#mutability #ident: #ty #shadow)
-    });
+    let dual_params: Vec<TokenStream> = sig
+        .params
+        .iter()
+        .map(|p| {
+            let ident = &p.ident;
+            let mutability = p.mutable.then(|| quote!(mut));
+            if !p.kind.is_differentiable() {
+                let ty = &p.ty;
+                return quote!(#mutability #ident: #ty);
+            }
+            let ty = dual_of(&p.ty);
+            let shadow = p.kind.shadow_type().map(|t| {
+                let t: Type = syn::parse2(t).expect("a shadow type parses");
+                let t = dual_of(&t);
+                let s = names::adjoint(ident);
+                quote!(, #s: #t)
+            });
+            quote!(#mutability #ident: #ty #shadow)
+        })
+        .collect();
     let cotangent_types = sig.params.iter().map(|p| match &p.kind {
         ParamKind::Scalar => {
             let ty = dual_of(&p.ty);
@@ -854,6 +897,40 @@ fn functions(
                 ::core::unreachable!()
             }
         })
+    });
+    // `f_dual_pullback_wrt`: the same over the sweep for the `wrt` parameters alone, for
+    // `f_hvp` (no adjoint for the others).
+    let narrow_pullback = names::generated(original, "dual_pullback_wrt");
+    let narrow_fn = narrow_body.as_ref().filter(|_| dual_body.is_some()).map(|body| {
+        let cotangent_types = sig.params.iter().map(|p| match &p.kind {
+            ParamKind::Scalar if p.in_wrt => {
+                let ty = dual_of(&p.ty);
+                quote!(#ty)
+            }
+            ParamKind::Value { owned, .. } if p.in_wrt => {
+                let ty = dual_of(owned);
+                quote!(#ty)
+            }
+            _ => quote!(#private::NoTangent),
+        });
+        let doc = format!(
+            "`{dual_pullback}` with adjoints for the parameters in `wrt` alone, behind \
+             `{hvp}`; generated by `#[differentiate]`."
+        );
+        quote! {
+            #[doc = #doc]
+            #[doc(hidden)]
+            #[inline]
+            #[allow(dead_code, unused_mut, unused_variables, unused_assignments, unused_parens, unreachable_code, unused_imports, clippy::all)]
+            #vis fn #narrow_pullback #generics (#(#dual_params,)* #d_out: #d_out_ty) -> (#dual_out, (#(#cotangent_types,)*)) #where_clause {
+                use #private::num_traits::Float as _;
+                use #private::second_order::{
+                    DualArgKind as _, KeepKind as _, LiftKind as _, NonScalarKind as _,
+                    PlainArgKind as _, ScalarKind as _,
+                };
+                #body
+            }
+        }
     });
     let dual_pullback_fn = dual_body.as_ref().map(|body| {
         let doc = format!(
@@ -1039,11 +1116,16 @@ fn functions(
     let result_types: Vec<TokenStream> = wrt.iter().map(|p| p.kind.gradient_type(&p.ty)).collect();
     let hvp_ty = tuple_or_single(&result_types);
     let hvp_value = tuple_or_single(&results);
+    let hvp_sweep = if narrow_fn.is_some() {
+        &narrow_pullback
+    } else {
+        &dual_pullback
+    };
     let hvp_body = match &dual_body {
         Some(_) => quote! {
             #mark_original_used
             #(#setup)*
-            let (_, (#(#bindings,)*)) = #dual_pullback(#(#call_args,)* #private::Dual::new(
+            let (_, (#(#bindings,)*)) = #hvp_sweep(#(#call_args,)* #private::Dual::new(
                 <#element_ty as #private::num_traits::One>::one(),
                 <#element_ty as #private::num_traits::Zero>::zero(),
             ));
@@ -1216,6 +1298,7 @@ fn functions(
     let inline = (!attrs.iter().any(|a| a.path().is_ident("inline"))).then(|| quote!(#[inline]));
     let tokens = quote! {
         #dual_pullback_fn
+        #narrow_fn
 
         #[doc = #doc_hvp]
         #(#attrs)*
