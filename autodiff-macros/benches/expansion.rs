@@ -33,6 +33,7 @@ mod pipeline {
     pub mod expand;
     pub mod forward;
     pub mod fusion;
+    pub mod held;
     pub mod ir;
     pub mod jacobian;
     pub mod lower;

@@ -14,6 +14,7 @@ mod exits;
 mod expand;
 mod forward;
 mod fusion;
+mod held;
 mod ir;
 mod jacobian;
 mod lower;

@@ -29,6 +29,7 @@ pub fn emit(f: &Function, sig: &crate::check::Signature) -> TokenStream {
         f,
         locals: &locals,
         pushed: &pushed,
+        held: Default::default(),
     };
     // A fused loop adds into the parameters' adjoints during the forward sweep, so they are
     // declared before it (`param_adjoints`).
@@ -93,6 +94,7 @@ pub fn fused_trip(f: &Function, fused: &Fused, body: &Block) -> TokenStream {
         f,
         locals: &locals,
         pushed: &pushed,
+        held: Default::default(),
     };
     let declarations = reverse.adjoint_declarations(fused.body, |_| true);
     let accumulator_bar = reverse.adjoint(fused.accumulator);
@@ -115,6 +117,9 @@ struct Reverse<'a> {
     locals: &'a [Vec<VarId>],
     /// Buffers that grow by `push`: their reverse counts the pushes back down.
     pushed: &'a [bool],
+    /// Shadow elements held in locals by the loops being reversed (`held.rs`): each
+    /// element's place, and its local.
+    held: std::cell::RefCell<Vec<(String, syn::Ident)>>,
 }
 
 impl Reverse<'_> {
@@ -403,7 +408,13 @@ impl Reverse<'_> {
                 trips, body, head, ..
             } => {
                 let trips = &self.var(*trips).ident;
+                let held = self.hold(head, body);
                 let body_tokens = self.block(body);
+                {
+                    let mut holding = self.held.borrow_mut();
+                    let outer = holding.len() - held.len();
+                    holding.truncate(outer);
+                }
                 let counter = match head {
                     LoopHead::For { var: Some(v), .. } => self
                         .var(*v)
@@ -412,7 +423,7 @@ impl Reverse<'_> {
                         .map(|start| (&self.var(*v).ident, start)),
                     _ => None,
                 };
-                match counter {
+                let reversed = match counter {
                     Some((ident, start)) => {
                         let step =
                             quote::format_ident!("step", span = proc_macro2::Span::mixed_site());
@@ -424,10 +435,65 @@ impl Reverse<'_> {
                         }
                     }
                     None => quote!(for _ in 0..#trips { #body_tokens }),
+                };
+                if held.is_empty() {
+                    return reversed;
+                }
+                // Only a loop that ran has read the elements, so only then are their
+                // indices known to be in bounds.
+                let (slots, locals): (Vec<_>, Vec<_>) = held.into_iter().unzip();
+                quote! {
+                    if #trips > 0 {
+                        #(let mut #locals = ::core::mem::take(&mut #slots);)*
+                        #reversed
+                        #(#slots = #locals;)*
+                    }
                 }
             }
             _ => TokenStream::new(),
         }
+    }
+
+    /// The shadow elements this loop's reverse keeps in locals, not held already by a loop
+    /// around it, as (place, local); they are now held until the caller drops them.
+    fn hold(&self, head: &LoopHead, body: &Block) -> Vec<(TokenStream, syn::Ident)> {
+        let found = crate::held::invariant_elements(self.f, head, body, |base, index| {
+            self.shadow_element(base, index)
+        });
+        let mut held = self.held.borrow_mut();
+        let mut new = Vec::new();
+        for element in found {
+            if held.iter().any(|(place, _)| *place == element.key) {
+                continue;
+            }
+            // Named after the shadow it holds: `v_bar_held` for `v_bar[j]`.
+            let shadow = element
+                .slot
+                .clone()
+                .into_iter()
+                .find_map(|token| match token {
+                    proc_macro2::TokenTree::Ident(ident) => Some(ident.to_string()),
+                    _ => None,
+                });
+            let same_shadow = held
+                .iter()
+                .filter(|(place, _)| {
+                    shadow
+                        .as_ref()
+                        .is_some_and(|s| place.starts_with(s.as_str()))
+                })
+                .count();
+            let suffix = (same_shadow > 0).then(|| (same_shadow + 1).to_string());
+            let local = format_ident!(
+                "{}_held{}",
+                shadow.unwrap_or_else(|| "shadow".to_owned()),
+                suffix.unwrap_or_default(),
+                span = proc_macro2::Span::mixed_site()
+            );
+            held.push((element.key, local.clone()));
+            new.push((element.slot, local));
+        }
+        new
     }
 
     /// `let v = <its definition>;`, for a value computed again rather than recorded. An
@@ -850,7 +916,12 @@ impl Reverse<'_> {
                     return TokenStream::new();
                 }
                 let slot = self.shadow_element(*base, index.as_ref());
-                quote_spanned!(span=> #slot += #g;)
+                let place = slot.to_string();
+                let held = self.held.borrow();
+                match held.iter().find(|(held, _)| *held == place) {
+                    Some((_, local)) => quote_spanned!(span=> #local += #g;),
+                    None => quote_spanned!(span=> #slot += #g;),
+                }
             }
             Rhs::Elements { items, .. } => items
                 .iter()

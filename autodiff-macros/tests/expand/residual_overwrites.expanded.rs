@@ -108,51 +108,55 @@ fn polynomial_residuals_pullback(
                 ::autodiff::__private::rules::ops::mul_rhs(&residual, &residual, &g),
             );
         }
-        for step in (0..trips2).rev() {
-            let j = ::autodiff::__private::nth_from(0, step);
-            let t1 = x[j];
-            let t3 = t[i];
-            let mut t1_bar = ::core::option::Option::None;
-            let mut t2_bar = ::core::option::Option::None;
-            let mut t3_bar = ::core::option::Option::None;
-            let pending = power_bar.take();
-            power = power_before1.pop();
-            if let ::core::option::Option::Some(g) = pending {
-                ::autodiff::__private::accumulate(
-                    &mut power_bar,
-                    ::autodiff::__private::rules::ops::mul_lhs(&power, &t3, &g),
-                );
-                ::autodiff::__private::accumulate(
-                    &mut t3_bar,
-                    ::autodiff::__private::rules::ops::mul_rhs(&power, &t3, &g),
-                );
+        if trips2 > 0 {
+            let mut t_bar_held = ::core::mem::take(&mut t_bar[i]);
+            for step in (0..trips2).rev() {
+                let j = ::autodiff::__private::nth_from(0, step);
+                let t1 = x[j];
+                let t3 = t[i];
+                let mut t1_bar = ::core::option::Option::None;
+                let mut t2_bar = ::core::option::Option::None;
+                let mut t3_bar = ::core::option::Option::None;
+                let pending = power_bar.take();
+                power = power_before1.pop();
+                if let ::core::option::Option::Some(g) = pending {
+                    ::autodiff::__private::accumulate(
+                        &mut power_bar,
+                        ::autodiff::__private::rules::ops::mul_lhs(&power, &t3, &g),
+                    );
+                    ::autodiff::__private::accumulate(
+                        &mut t3_bar,
+                        ::autodiff::__private::rules::ops::mul_rhs(&power, &t3, &g),
+                    );
+                }
+                if let ::core::option::Option::Some(g) = t3_bar.take() {
+                    t_bar_held += g;
+                }
+                if let ::core::option::Option::Some(g) = residual_bar.take() {
+                    ::autodiff::__private::accumulate(
+                        &mut residual_bar,
+                        ::autodiff::__private::rules::ops::sub_lhs(g),
+                    );
+                    ::autodiff::__private::accumulate(
+                        &mut t2_bar,
+                        ::autodiff::__private::rules::ops::sub_rhs(g),
+                    );
+                }
+                if let ::core::option::Option::Some(g) = t2_bar.take() {
+                    ::autodiff::__private::accumulate(
+                        &mut t1_bar,
+                        ::autodiff::__private::rules::ops::mul_lhs(&t1, &power, &g),
+                    );
+                    ::autodiff::__private::accumulate(
+                        &mut power_bar,
+                        ::autodiff::__private::rules::ops::mul_rhs(&t1, &power, &g),
+                    );
+                }
+                if let ::core::option::Option::Some(g) = t1_bar.take() {
+                    x_bar[j] += g;
+                }
             }
-            if let ::core::option::Option::Some(g) = t3_bar.take() {
-                t_bar[i] += g;
-            }
-            if let ::core::option::Option::Some(g) = residual_bar.take() {
-                ::autodiff::__private::accumulate(
-                    &mut residual_bar,
-                    ::autodiff::__private::rules::ops::sub_lhs(g),
-                );
-                ::autodiff::__private::accumulate(
-                    &mut t2_bar,
-                    ::autodiff::__private::rules::ops::sub_rhs(g),
-                );
-            }
-            if let ::core::option::Option::Some(g) = t2_bar.take() {
-                ::autodiff::__private::accumulate(
-                    &mut t1_bar,
-                    ::autodiff::__private::rules::ops::mul_lhs(&t1, &power, &g),
-                );
-                ::autodiff::__private::accumulate(
-                    &mut power_bar,
-                    ::autodiff::__private::rules::ops::mul_rhs(&t1, &power, &g),
-                );
-            }
-            if let ::core::option::Option::Some(g) = t1_bar.take() {
-                x_bar[j] += g;
-            }
+            t_bar[i] = t_bar_held;
         }
         if let ::core::option::Option::Some(g) = residual_bar.take() {
             s_bar[i] += g;
