@@ -4,7 +4,9 @@
 //! including where the local must not be used (the element changes, is read only in some
 //! trips, or the loop does not run with an index that would be out of bounds).
 
-#![allow(clippy::needless_range_loop)]
+// `s = s + ..` and `s * 1.0` keep a loop from being a plain `s += t` sum, whose reverse
+// would run fused into the forward loop instead of as a reversed loop.
+#![allow(clippy::needless_range_loop, clippy::assign_op_pattern)]
 
 mod common;
 

@@ -49,8 +49,8 @@ mod pipeline {
     pub mod wrappers;
 }
 use pipeline::{
-    activity, args, check, exits, expand, forward, fusion, ir, jacobian, lower, names, nested,
-    params, reads, recompute, reverse, second_order, tangent, values, wrappers,
+    activity, args, check, exits, expand, forward, fusion, held, ir, jacobian, lower, names,
+    nested, params, reads, recompute, reverse, second_order, tangent, values, wrappers,
 };
 
 use std::time::Duration;
