@@ -212,11 +212,17 @@ mod pool {
         }
         POOL.try_with(|pool| {
             let mut pool = pool.try_borrow_mut().ok()?;
-            let index = pool.iter().position(|(_, buffer)| {
-                buffer
-                    .downcast_ref::<Vec<T>>()
-                    .is_some_and(|v| v.capacity() >= capacity)
-            })?;
+            // The largest: a stack that reaches this size once usually goes on growing, and
+            // every growth beyond what the pool offers faults in fresh memory. Stacks that
+            // grow together then take the buffers in the order of their last sizes.
+            let (index, _) = pool
+                .iter()
+                .enumerate()
+                .filter_map(|(index, (_, buffer))| {
+                    let room = buffer.downcast_ref::<Vec<T>>()?.capacity();
+                    (room >= capacity).then_some((index, room))
+                })
+                .max_by_key(|&(_, room)| room)?;
             pool.swap_remove(index)
                 .1
                 .downcast::<Vec<T>>()
@@ -236,8 +242,23 @@ mod pool {
         buffer.clear();
         let _ = POOL.try_with(|pool| {
             if let Ok(mut pool) = pool.try_borrow_mut() {
-                let held: usize = pool.iter().map(|(size, _)| size).sum();
-                if pool.len() < MAX_BUFFERS && held + bytes <= MAX_TOTAL_BYTES {
+                // A full pool keeps the larger buffers: the small ones are cheap to allocate.
+                while !pool.is_empty()
+                    && (pool.len() >= MAX_BUFFERS
+                        || pool.iter().map(|(size, _)| size).sum::<usize>() + bytes
+                            > MAX_TOTAL_BYTES)
+                {
+                    let Some((smallest, &(size, _))) =
+                        pool.iter().enumerate().min_by_key(|(_, (size, _))| *size)
+                    else {
+                        break;
+                    };
+                    if size >= bytes {
+                        return;
+                    }
+                    pool.swap_remove(smallest);
+                }
+                if bytes <= MAX_TOTAL_BYTES {
                     pool.push((bytes, Box::new(buffer)));
                 }
             }
@@ -474,5 +495,33 @@ mod pool_tests {
         small.reserve(10);
         small.push(1_u8);
         assert!(small.0.capacity() < 1 << 16);
+    }
+
+    /// Stacks that grow side by side, as the tapes of one loop do, find their buffers of the
+    /// last call again: each reaches the pool's threshold, takes the largest buffer, and never
+    /// needs fresh memory, however the pool ordered them. (Taking the first buffer that fits
+    /// gave the large one to the small stack in some calls, and the large stack then grew into
+    /// freshly faulted memory.)
+    #[test]
+    fn stacks_growing_together_reuse_their_buffers() {
+        fn one_call(sizes: [usize; 3]) -> Vec<*const u32> {
+            let mut stacks: Vec<Stack<u32>> = (0..3).map(|_| Stack::new()).collect();
+            for step in 0..sizes[0] {
+                for (stack, &size) in stacks.iter_mut().zip(&sizes) {
+                    if step < size {
+                        stack.push(step as u32);
+                    }
+                }
+            }
+            stacks.iter().map(|stack| stack.0.as_ptr()).collect()
+        }
+        let sizes = [400_000, 350_000, 60_000];
+        let first = one_call(sizes);
+        for _ in 0..4 {
+            let again = one_call(sizes);
+            for buffer in &again[..2] {
+                assert!(first.contains(buffer), "a large stack got fresh memory");
+            }
+        }
     }
 }
