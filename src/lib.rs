@@ -246,6 +246,7 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use autodiff_core::__method_rule as method_rule;
+    pub use autodiff_core::__method_rule_given_result as method_rule_given_result;
     pub use autodiff_core::*;
 }
 

@@ -1227,3 +1227,44 @@ fn forward_mode_agrees_with_reverse_mode_several_operands() {
         abs_scaled_grad,
     );
 }
+
+// ---- results the reverse sweep reads anyway ---------------------------------------------------
+//
+// When a method's result is also a factor of a product, the reverse sweep has it at hand and
+// pulls `exp`, `exp2`, `sqrt` and `cbrt` back from it (`rules::methods::given_result`) instead of
+// computing the method again. Other methods fall back to their rule from the operand.
+
+#[differentiate]
+fn results_kept(x: f64) -> f64 {
+    let e = x.exp();
+    let t = x.exp2();
+    let r = x.sqrt();
+    let c = x.cbrt();
+    let s = x.sin();
+    e * e + t * x + r * x + c * c + s * s
+}
+
+#[test]
+fn methods_pulled_back_from_their_kept_results() {
+    for &x in &[0.3_f64, 1.7, 4.0] {
+        // d/dx [e^{2x} + x 2^x + x^{3/2} + x^{2/3} + sin² x]
+        let hand = 2.0 * (2.0 * x).exp()
+            + x.exp2() * (1.0 + x * LN_2)
+            + 1.5 * x.sqrt()
+            + (2.0 / 3.0) / x.cbrt()
+            + 2.0 * x.sin() * x.cos();
+        check(
+            "results_kept",
+            &[x],
+            &[results_kept_grad(x)],
+            &[hand],
+            |p| results_kept(p[0]),
+        );
+    }
+    modes_agree_1(
+        "results_kept",
+        (0.1, 5.0),
+        results_kept_tangent,
+        results_kept_grad,
+    );
+}

@@ -268,7 +268,9 @@ impl Reverse<'_> {
                         }
                     };
                 }
-                let pullback = self.pullback(rhs, *span, self.var(*var).plain);
+                let pullback = self
+                    .pullback_given_result(*var, rhs)
+                    .unwrap_or_else(|| self.pullback(rhs, *span, self.var(*var).plain));
                 quote! {
                     if let ::core::option::Option::Some(#g) = #adjoint.take() { #pullback }
                 }
@@ -737,6 +739,34 @@ impl Reverse<'_> {
     /// The pullback of `rhs` from the cotangent `g` of its result, which is `Copy` when
     /// `copy_g` (a scalar's); otherwise a linear rule that passes `g` on moves it, cloning it
     /// only for a second operand.
+    /// The pullback of `result = x.method()` from its result, when the reverse sweep has the
+    /// result anyway: `g · y` for `y = x.exp()`, without a second `exp`. The result must be
+    /// the one this statement computed: a variable never reassigned.
+    fn pullback_given_result(&self, result: VarId, rhs: &Rhs) -> Option<TokenStream> {
+        let Rhs::Method {
+            name, recv, args, ..
+        } = rhs
+        else {
+            return None;
+        };
+        let var = self.var(result);
+        if !args.is_empty() || !var.needed || var.reassigned {
+            return None;
+        }
+        let operand = recv.var().filter(|&v| self.var(v).active)?;
+        let g = names::cotangent();
+        let at = crate::expand::private_path_at(name.span());
+        let rule = quote_spanned!(name.span()=> #at::method_rule_given_result!(#name));
+        let recv = relocate(atom_tokens(self.f, recv), name.span());
+        let result = &var.ident;
+        let adjoint = self.adjoint(operand);
+        let private = crate::expand::private_path();
+        Some(quote! {
+            let (d0,) = #rule(&#recv, &#result, &#g);
+            #private::accumulate(&mut #adjoint, d0);
+        })
+    }
+
     fn pullback(&self, rhs: &Rhs, span: proc_macro2::Span, copy_g: bool) -> TokenStream {
         let whole = rhs;
         let private = crate::expand::private_path();

@@ -36,6 +36,7 @@ use super::Real;
 
 mod arithmetic;
 mod exp_log;
+pub mod given_result;
 mod hyperbolic;
 mod piecewise;
 mod trig;
