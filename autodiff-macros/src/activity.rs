@@ -206,6 +206,15 @@ fn restrict_to_useful(f: &mut Function, outputs: &[bool]) {
     }
 }
 
+/// The methods with a rule from their result in `autodiff_core::rules::methods::given_result`,
+/// whose result is worth keeping for the reverse sweep rather than computing again.
+const RESULT_RULES: [&str; 4] = ["exp", "exp2", "sqrt", "cbrt"];
+
+/// `x.exp()` and the like: a one-operand method whose rule can start from its result.
+pub fn keeps_result(rhs: &Rhs) -> bool {
+    matches!(rhs, Rhs::Method { name, args, .. } if args.is_empty() && RESULT_RULES.iter().any(|m| name == m))
+}
+
 fn mark_needed(f: &mut Function) {
     let mut read = Vec::new();
     for_each_definition(f, &mut |var, rhs| {
@@ -219,6 +228,12 @@ fn mark_needed(f: &mut Function) {
                 if !f.vars[*base].buffer && f.vars[*base].active {
                     read.push(*base);
                 }
+            }
+            // `exp` and its kind pull back from their result (`reverse.rs`), which a
+            // function-level variable keeps for free. In a loop keeping it takes a tape, which
+            // measured no faster than computing `exp` again (`logsumexp`'s sum of `exp`s).
+            if keeps_result(rhs) && !f.vars[var].reassigned && f.vars[var].block == ROOT {
+                read.push(var);
             }
             // A rule call names every operand of its operation, if only for its type. A
             // function-level variable is always in scope there; one local to a nested block

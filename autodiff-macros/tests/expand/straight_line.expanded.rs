@@ -67,7 +67,7 @@ fn g_pullback(x: f64, y: f64, d_out: f64) -> (f64, (f64, f64)) {
         ::autodiff::__private::accumulate(&mut x_bar, d0);
     }
     if let ::core::option::Option::Some(g) = r_bar.take() {
-        let (d0,) = ::autodiff::__private::method_rule!(sqrt)(&t3, &g);
+        let (d0,) = ::autodiff::__private::method_rule_given_result!(sqrt)(&t3, &r, &g);
         ::autodiff::__private::accumulate(&mut t3_bar, d0);
     }
     if let ::core::option::Option::Some(g) = t3_bar.take() {
@@ -293,7 +293,7 @@ fn g_dual_pullback(
         ::autodiff::__private::accumulate(&mut x_bar, d0);
     }
     if let ::core::option::Option::Some(g) = r_bar.take() {
-        let (d0,) = ::autodiff::__private::method_rule!(sqrt)(&t3, &g);
+        let (d0,) = ::autodiff::__private::method_rule_given_result!(sqrt)(&t3, &r, &g);
         ::autodiff::__private::accumulate(&mut t3_bar, d0);
     }
     if let ::core::option::Option::Some(g) = t3_bar.take() {
