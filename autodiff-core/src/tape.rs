@@ -90,7 +90,7 @@ impl<T: 'static> Stack<T> {
     #[cold]
     fn grow(&mut self) {
         let wanted = (2 * self.0.capacity()).max(4);
-        if let Some(mut bigger) = pool::take::<T>(wanted) {
+        if let Some(mut bigger) = pool::take_if_large::<T>(wanted) {
             bigger.append(&mut self.0);
             pool::give_back(core::mem::replace(&mut self.0, bigger));
         } else {
@@ -129,7 +129,7 @@ impl<T: 'static> Stack<T> {
 
     #[cold]
     fn reserve_cold(&mut self, wanted: usize) {
-        match pool::take::<T>(wanted) {
+        match pool::take_if_large::<T>(wanted) {
             Some(mut bigger) => {
                 bigger.append(&mut self.0);
                 pool::give_back(core::mem::replace(&mut self.0, bigger));
@@ -184,8 +184,11 @@ impl<T: 'static> Default for Stack<T> {
 }
 
 impl<T: 'static> Drop for Stack<T> {
+    #[inline]
     fn drop(&mut self) {
-        pool::give_back(core::mem::take(&mut self.0));
+        if pool::is_large::<T>(self.0.capacity()) {
+            pool::give_back(core::mem::take(&mut self.0));
+        }
     }
 }
 
@@ -205,11 +208,27 @@ mod pool {
         static POOL: RefCell<Vec<(usize, Box<dyn Any>)>> = const { RefCell::new(Vec::new()) };
     }
 
-    /// An empty buffer with room for `capacity` values, if the pool has one and it is large.
-    pub fn take<T: 'static>(capacity: usize) -> Option<Vec<T>> {
-        if capacity.saturating_mul(core::mem::size_of::<T>()) < MIN_BYTES {
-            return None;
+    /// Whether a buffer with room for `capacity` values is one the pool deals in. Checked
+    /// inline, so that the many small tapes of a helper called in a loop do not pay for a call
+    /// into the pool on every allocation and drop.
+    #[inline(always)]
+    pub fn is_large<T>(capacity: usize) -> bool {
+        capacity.saturating_mul(core::mem::size_of::<T>()) >= MIN_BYTES
+    }
+
+    /// An empty buffer with room for `capacity` values, if that is large and the pool has one.
+    #[inline(always)]
+    pub fn take_if_large<T: 'static>(capacity: usize) -> Option<Vec<T>> {
+        if is_large::<T>(capacity) {
+            take(capacity)
+        } else {
+            None
         }
+    }
+
+    /// An empty buffer with room for `capacity` values, if the pool has one.
+    #[inline(never)]
+    fn take<T: 'static>(capacity: usize) -> Option<Vec<T>> {
         POOL.try_with(|pool| {
             let mut pool = pool.try_borrow_mut().ok()?;
             // The largest: a stack that reaches this size once usually goes on growing, and
@@ -234,9 +253,10 @@ mod pool {
     }
 
     /// Keeps `buffer`'s memory for a later stack, if it is large; its values are dropped now.
+    #[inline(never)]
     pub fn give_back<T: 'static>(mut buffer: Vec<T>) {
         let bytes = buffer.capacity().saturating_mul(core::mem::size_of::<T>());
-        if bytes < MIN_BYTES {
+        if !is_large::<T>(buffer.capacity()) {
             return;
         }
         buffer.clear();
