@@ -42,6 +42,7 @@ mod pipeline {
     pub mod params;
     pub mod reads;
     pub mod recompute;
+    pub mod replay;
     pub mod reverse;
     pub mod second_order;
     pub mod tangent;
@@ -50,7 +51,7 @@ mod pipeline {
 }
 use pipeline::{
     activity, args, check, exits, expand, forward, fusion, held, ir, jacobian, lower, names,
-    nested, params, reads, recompute, reverse, second_order, tangent, values, wrappers,
+    nested, params, reads, recompute, replay, reverse, second_order, tangent, values, wrappers,
 };
 
 use std::time::Duration;

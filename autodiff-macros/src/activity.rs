@@ -30,7 +30,9 @@ pub fn analyse(f: &mut Function, active_params: &[bool], outputs: &[bool]) {
     share_with_views(f);
     mark_needed(f);
     crate::fusion::plan(f);
+    crate::replay::plan(f);
     plan_tapes(f);
+    crate::replay::finish(f);
 }
 
 /// Calls `visit(target, rhs)` for every `let` with a value, every assignment, every write

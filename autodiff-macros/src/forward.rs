@@ -21,14 +21,20 @@ pub fn locals_by_block(f: &Function) -> Vec<Vec<VarId>> {
 
 pub fn emit(f: &Function) -> TokenStream {
     let private = crate::expand::private_path();
-    let tapes = f.tapes.iter().filter(|t| t.inverse.is_none()).map(|tape| {
-        let ident = &tape.ident;
-        if tape.in_loop {
-            quote!(let mut #ident = #private::Stack::new();)
-        } else {
-            quote!(let mut #ident = #private::Slot::new();)
-        }
-    });
+    let used = used_tapes(f);
+    let tapes = f
+        .tapes
+        .iter()
+        .enumerate()
+        .filter(|&(t, tape)| tape.inverse.is_none() && used[t])
+        .map(|(_, tape)| {
+            let ident = &tape.ident;
+            if tape.in_loop {
+                quote!(let mut #ident = #private::Stack::new();)
+            } else {
+                quote!(let mut #ident = #private::Slot::new();)
+            }
+        });
     let body = sweep(f, false);
     quote! {
         #(#tapes)*
@@ -596,6 +602,44 @@ pub fn rhs_tokens(f: &Function, rhs: &Rhs) -> TokenStream {
     }
 }
 
+/// The tapes some statement or variable records on (a replayed loop leaves some unused).
+fn used_tapes(f: &Function) -> Vec<bool> {
+    let mut used = vec![false; f.tapes.len()];
+    for var in &f.vars {
+        if let Some(t) = var.saved_tape {
+            used[t] = true;
+        }
+    }
+    let mark_rhs = |rhs: &Rhs, used: &mut Vec<bool>| {
+        if let Rhs::Call { args, .. } | Rhs::Construct { args, .. } = rhs {
+            for arg in args {
+                if let CallArg::Buffer { tape: Some(t), .. } = arg {
+                    used[*t] = true;
+                }
+            }
+        }
+    };
+    f.body.walk(&mut |stmt| match stmt {
+        Stmt::Assign { tape, rhs, .. } => {
+            if let Some(t) = tape {
+                used[*t] = true;
+            }
+            mark_rhs(rhs, &mut used);
+        }
+        Stmt::Store { tape, rhs, .. } => {
+            if let Some(t) = tape {
+                used[*t] = true;
+            }
+            mark_rhs(rhs, &mut used);
+        }
+        Stmt::Let {
+            init: Some(rhs), ..
+        } => mark_rhs(rhs, &mut used),
+        _ => {}
+    });
+    used
+}
+
 /// The tapes that `stmts` record on at most once per run: assignments and element writes,
 /// under `if`s too, but not inside nested loops.
 fn once_per_trip(stmts: &[Stmt], tapes: &mut Vec<TapeId>) {
@@ -617,11 +661,13 @@ fn once_per_trip(stmts: &[Stmt], tapes: &mut Vec<TapeId>) {
     }
 }
 
-/// A range bound that can be evaluated twice: literals, names, arithmetic, `.len()`.
-fn is_pure_bound(e: &syn::Expr) -> bool {
+/// An expression that can be evaluated twice: literals, names, arithmetic, casts, `.len()`.
+pub fn is_pure_bound(e: &syn::Expr) -> bool {
     match e {
         syn::Expr::Lit(_) | syn::Expr::Path(_) => true,
         syn::Expr::Paren(p) => is_pure_bound(&p.expr),
+        syn::Expr::Cast(c) => is_pure_bound(&c.expr),
+        syn::Expr::Unary(u) => matches!(u.op, syn::UnOp::Neg(_)) && is_pure_bound(&u.expr),
         syn::Expr::Binary(b) => is_pure_bound(&b.left) && is_pure_bound(&b.right),
         syn::Expr::MethodCall(m) => {
             m.args.is_empty()

@@ -339,6 +339,8 @@ pub struct Function {
     pub namer: crate::names::Namer,
     /// Loops whose reverse runs inside their forward run, trip by trip (`fusion.rs`).
     pub fused: Vec<Fused>,
+    /// Loops whose reverse runs their trips again in forward order (`replay.rs`).
+    pub replayed: Vec<crate::replay::Replayed>,
 }
 
 /// A loop `for .. { ..; s += t; }` followed only by `output = s`: every trip's reverse runs

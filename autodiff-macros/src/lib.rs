@@ -23,6 +23,7 @@ mod nested;
 mod params;
 mod reads;
 mod recompute;
+mod replay;
 mod reverse;
 mod second_order;
 mod tangent;

@@ -136,6 +136,7 @@ pub fn lower(
             tapes: Vec::new(),
             namer: lowering.namer,
             fused: Vec::new(),
+            replayed: Vec::new(),
         },
         binding_keys: lowering.binding_keys,
     }

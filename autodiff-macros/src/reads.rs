@@ -123,7 +123,10 @@ fn read_in_reverse(f: &Function, stmt: &Stmt) -> Vec<VarId> {
         (0..f.vars.len())
             .filter(|&v| {
                 let name = f.vars[v].ident.to_string();
-                tokens.clone().into_iter().any(|t| names_in(&t, &name))
+                tokens
+                    .clone()
+                    .into_iter()
+                    .any(|t| crate::recompute::names_in(&t, &name))
             })
             .collect()
     };
@@ -198,7 +201,11 @@ fn keep_every_record(f: &Function) -> Vec<bool> {
         for tokens in [&v.counted_from, &v.recompute_as].into_iter().flatten() {
             for (u, other) in f.vars.iter().enumerate() {
                 let name = other.ident.to_string();
-                if tokens.clone().into_iter().any(|t| names_in(&t, &name)) {
+                if tokens
+                    .clone()
+                    .into_iter()
+                    .any(|t| crate::recompute::names_in(&t, &name))
+                {
                     keep[u] = true;
                 }
             }
@@ -226,7 +233,11 @@ fn keep_every_record(f: &Function) -> Vec<bool> {
             if let Rhs::Opaque(tokens) = rhs {
                 for (u, other) in f.vars.iter().enumerate() {
                     let name = other.ident.to_string();
-                    if tokens.clone().into_iter().any(|t| names_in(&t, &name)) {
+                    if tokens
+                        .clone()
+                        .into_iter()
+                        .any(|t| crate::recompute::names_in(&t, &name))
+                    {
                         keep[u] = true;
                     }
                 }
@@ -234,16 +245,6 @@ fn keep_every_record(f: &Function) -> Vec<bool> {
         }
     });
     keep
-}
-
-fn names_in(tree: &proc_macro2::TokenTree, name: &str) -> bool {
-    match tree {
-        proc_macro2::TokenTree::Ident(ident) => ident == name,
-        proc_macro2::TokenTree::Group(group) => {
-            group.stream().into_iter().any(|t| names_in(&t, name))
-        }
-        _ => false,
-    }
 }
 
 /// For each buffer, whether the reverse sweep reads its contents other than through one
@@ -321,10 +322,12 @@ pub fn contents_read_in_reverse(f: &Function) -> Vec<bool> {
     });
     for var in 0..f.vars.len() {
         let name = f.vars[var].ident.to_string();
-        if mentions
-            .iter()
-            .any(|tokens| tokens.clone().into_iter().any(|t| names_in(&t, &name)))
-        {
+        if mentions.iter().any(|tokens| {
+            tokens
+                .clone()
+                .into_iter()
+                .any(|t| crate::recompute::names_in(&t, &name))
+        }) {
             read[f.root(var)] = true;
         }
     }
@@ -387,10 +390,12 @@ pub fn argument_use(f: &Function, writable: &[bool]) -> Vec<[bool; 2]> {
     });
     for var in 0..f.vars.len() {
         let name = f.vars[var].ident.to_string();
-        if mentions
-            .iter()
-            .any(|tokens| tokens.clone().into_iter().any(|t| names_in(&t, &name)))
-        {
+        if mentions.iter().any(|tokens| {
+            tokens
+                .clone()
+                .into_iter()
+                .any(|t| crate::recompute::names_in(&t, &name))
+        }) {
             read[f.root(var)] = true;
         }
     }

@@ -60,7 +60,7 @@ fn restored_buffers(f: &Function) -> Vec<bool> {
 }
 
 /// Whether a token tree names `name` anywhere.
-fn names_in(tree: &proc_macro2::TokenTree, name: &str) -> bool {
+pub fn names_in(tree: &proc_macro2::TokenTree, name: &str) -> bool {
     match tree {
         proc_macro2::TokenTree::Ident(ident) => ident == name,
         proc_macro2::TokenTree::Group(group) => {

@@ -407,6 +407,15 @@ impl Reverse<'_> {
                 TokenStream::new()
             }
             Stmt::Loop {
+                id,
+                trips,
+                head: LoopHead::For { var: Some(var), .. },
+                body,
+                ..
+            } if self.f.replayed.iter().any(|r| r.loop_id == *id) => {
+                self.replay(*id, *trips, *var, body)
+            }
+            Stmt::Loop {
                 trips, body, head, ..
             } => {
                 let trips = &self.var(*trips).ident;
@@ -454,6 +463,58 @@ impl Reverse<'_> {
             }
             _ => TokenStream::new(),
         }
+    }
+
+    /// The reverse of a replayed loop (`replay.rs`): its trips in forward order, each computing
+    /// its values again, then running its reverse, then stepping the carried variables on.
+    fn replay(&self, id: LoopId, trips: VarId, var: VarId, body: &Block) -> TokenStream {
+        let Some(replayed) = self.f.replayed.iter().find(|r| r.loop_id == id) else {
+            return TokenStream::new();
+        };
+        let restart = replayed.restarted.iter().map(|(v, value)| {
+            let ident = &self.var(*v).ident;
+            quote!(let mut #ident = #value;)
+        });
+        let trips = &self.var(trips).ident;
+        let loop_var = &self.var(var).ident;
+        let start = &self.var(var).counted_from;
+        let step = format_ident!("step", span = proc_macro2::Span::mixed_site());
+        let values = body.stmts.iter().filter_map(|stmt| match stmt {
+            Stmt::Let {
+                var,
+                ty,
+                init: Some(rhs),
+                ..
+            } => {
+                let ident = &self.var(*var).ident;
+                let ty = ty.as_ref().map(|t| quote!(: #t));
+                let rhs = crate::forward::rhs_tokens(self.f, rhs);
+                Some(quote!(let #ident #ty = #rhs;))
+            }
+            _ => None,
+        });
+        let adjoints = self.adjoint_declarations(body.id, |_| true);
+        let reverse = self.stmts(body);
+        let steps = body.stmts.iter().filter_map(|stmt| match stmt {
+            Stmt::Assign { var, rhs, .. } if !self.var(*var).active => {
+                let ident = &self.var(*var).ident;
+                let rhs = crate::forward::rhs_tokens(self.f, rhs);
+                Some(quote!(#ident = #rhs;))
+            }
+            _ => None,
+        });
+        // The carried variables start again from their values before the loop, in a scope of
+        // their own: no reverse step outside the loop reads them (`replay.rs`).
+        quote! {{
+            #(#restart)*
+            for #step in 0..#trips {
+                let #loop_var = ::autodiff::__private::nth_from(#start, #step);
+                #(#values)*
+                #adjoints
+                #reverse
+                #(#steps)*
+            }
+        }}
     }
 
     /// The shadow elements this loop's reverse keeps in locals, not held already by a loop
