@@ -189,7 +189,9 @@ fn replayable(f: &Function, block: &Block, index: usize) -> Option<(Replayed, Ve
         })
         .collect();
     for &var in &assigned {
-        let start = declared_before(f, block, index, var)?;
+        // An accumulator may be set between its declaration and the loop (`let mut r = if
+        // .. { a } else { b }`): no reverse step there reads it.
+        let start = declared_before(f, block, index, var, f.vars[var].active)?;
         let assignments: Vec<usize> = body
             .stmts
             .iter()
@@ -285,14 +287,24 @@ fn accumulates(rhs: &Rhs, var: VarId) -> bool {
     }
 }
 
-/// The initial value of `var` if it is declared in `block` before `index` and not named by
-/// any statement between its declaration and the loop; `None` otherwise.
-fn declared_before(f: &Function, block: &Block, index: usize, var: VarId) -> Option<Option<Rhs>> {
+/// The initial value of `var` if it is declared in `block` before `index` and, between its
+/// declaration and the loop, read by no statement (`assigned: true`) or not named at all;
+/// `None` otherwise.
+fn declared_before(
+    f: &Function,
+    block: &Block,
+    index: usize,
+    var: VarId,
+    assigned: bool,
+) -> Option<Option<Rhs>> {
     let declaration = block.stmts[..index]
         .iter()
         .position(|s| matches!(s, Stmt::Let { var: v, .. } if *v == var))?;
     let between = &block.stmts[declaration + 1..index];
-    if between.iter().any(|s| mentioned(f, s).contains(&var)) {
+    if between
+        .iter()
+        .any(|s| named(f, s, !assigned).contains(&var))
+    {
         return None;
     }
     match &block.stmts[declaration] {
@@ -304,17 +316,27 @@ fn declared_before(f: &Function, block: &Block, index: usize, var: VarId) -> Opt
 /// Every variable a statement names, nested statements and expressions kept as written
 /// included.
 fn mentioned(f: &Function, stmt: &Stmt) -> Vec<VarId> {
+    named(f, stmt, true)
+}
+
+/// Every variable a statement names, less those it only declares or assigns
+/// (`with_targets: false`).
+fn named(f: &Function, stmt: &Stmt, with_targets: bool) -> Vec<VarId> {
     let mut vars = Vec::new();
     let mut tokens = Vec::new();
     let mut visit = |s: &Stmt| match s {
         Stmt::Let { var, init, .. } => {
-            vars.push(*var);
+            if with_targets {
+                vars.push(*var);
+            }
             if let Some(rhs) = init {
                 rhs_vars(rhs, &mut vars, &mut tokens);
             }
         }
         Stmt::Assign { var, rhs, .. } => {
-            vars.push(*var);
+            if with_targets {
+                vars.push(*var);
+            }
             rhs_vars(rhs, &mut vars, &mut tokens);
         }
         Stmt::Store {
