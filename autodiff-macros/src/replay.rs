@@ -30,6 +30,8 @@ use crate::ir::*;
 #[derive(Clone, Debug)]
 pub struct Replayed {
     pub loop_id: LoopId,
+    /// The loop's body, whose values the replay computes again.
+    pub body: BlockId,
     pub restarted: Vec<(VarId, TokenStream)>,
 }
 
@@ -244,6 +246,7 @@ fn replayable(f: &Function, block: &Block, index: usize) -> Option<(Replayed, Ve
     Some((
         Replayed {
             loop_id: *id,
+            body: body.id,
             restarted,
         },
         reads,

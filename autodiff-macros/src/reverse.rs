@@ -801,7 +801,7 @@ impl Reverse<'_> {
     /// `copy_g` (a scalar's); otherwise a linear rule that passes `g` on moves it, cloning it
     /// only for a second operand.
     /// The pullback of `result = x.method()` from its result, when the reverse sweep has the
-    /// result anyway: `g · y` for `y = x.exp()`, without a second `exp`. The result must be
+    /// result anyway (it reads it, or a replayed loop computes it again): `g · y` for `y = x.exp()`, without a second `exp`. The result must be
     /// the one this statement computed: a variable never reassigned.
     fn pullback_given_result(&self, result: VarId, rhs: &Rhs) -> Option<TokenStream> {
         let Rhs::Method {
@@ -811,7 +811,9 @@ impl Reverse<'_> {
             return None;
         };
         let var = self.var(result);
-        if !args.is_empty() || !var.needed || var.reassigned {
+        // A replayed loop computes its body's values again beside their reverse.
+        let at_hand = var.needed || self.f.replayed.iter().any(|r| r.body == var.block);
+        if !args.is_empty() || !at_hand || var.reassigned {
             return None;
         }
         let operand = recv.var().filter(|&v| self.var(v).active)?;
