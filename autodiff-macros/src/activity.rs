@@ -231,10 +231,10 @@ fn mark_needed(f: &mut Function) {
                     read.push(*base);
                 }
             }
-            // `exp` and its kind pull back from their result (`reverse.rs`), which a
-            // function-level variable keeps for free. In a loop keeping it takes a tape, which
-            // measured no faster than computing `exp` again (`logsumexp`'s sum of `exp`s).
-            if keeps_result(rhs) && !f.vars[var].reassigned && f.vars[var].block == ROOT {
+            // `exp` and its kind pull back from their result (`reverse.rs`), which is kept
+            // rather than computed again: for free by a function-level variable, on a tape
+            // in a loop.
+            if keeps_result(rhs) && !f.vars[var].reassigned {
                 read.push(var);
             }
             // A rule call names every operand of its operation, if only for its type. A

@@ -253,12 +253,12 @@ fn replayable(f: &Function, block: &Block, index: usize) -> Option<(Replayed, Ve
     ))
 }
 
-/// An operation the replay can run again: no calls, nothing but reads of buffers, and
-/// expressions kept as written only if they are plain arithmetic.
+/// An operation the replay can run again: arithmetic, reads of buffers, and expressions kept
+/// as written only if they are plain arithmetic; no calls, no methods.
 fn plain_operation(f: &Function, rhs: &Rhs) -> bool {
     match rhs {
         Rhs::Atom(_) | Rhs::Neg(_) | Rhs::Binary { .. } | Rhs::Cast { .. } => true,
-        Rhs::Method { name, .. } => name != "map",
+        // `exp`, `sin` and the like cost more to compute again than to record.
         Rhs::Index {
             base,
             index: Some(_),
