@@ -198,3 +198,40 @@ fn a_callee_called_by_its_path() {
         &numeric,
     );
 }
+
+/// `xⁿ` through two functions that call each other. Their second order would need itself
+/// (`tests/ui/mutual_recursion_hvp.rs`), but both compile and have their first order.
+#[differentiate]
+fn even_power(x: f64, n: u32) -> f64 {
+    if n == 0 {
+        1.0
+    } else {
+        x * odd_power(x, n - 1)
+    }
+}
+
+#[differentiate]
+fn odd_power(x: f64, n: u32) -> f64 {
+    if n == 0 {
+        1.0
+    } else {
+        x * even_power(x, n - 1)
+    }
+}
+
+#[test]
+fn mutually_recursive_functions_have_their_first_order() {
+    for &(x, n) in &[(1.3_f64, 4u32), (-0.7, 5), (2.0, 1), (0.9, 0)] {
+        let hand = if n == 0 {
+            0.0
+        } else {
+            f64::from(n) * x.powi(n as i32 - 1)
+        };
+        common::check("even_power", &[x], &[even_power_grad(x, n)], &[hand], |p| {
+            even_power(p[0], n)
+        });
+        let (value, slope) = odd_power_tangent(x, 1.0, n);
+        assert_close("odd_power", value, x.powi(n as i32), 1e-12);
+        assert_close("odd_power slope", slope, hand, 1e-12);
+    }
+}

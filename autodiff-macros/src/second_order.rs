@@ -200,14 +200,14 @@ pub fn generate(
     } else {
         None
     };
-    let supertraits = callee_traits(item, &callees);
-    let marker = second_order_trait(item, &supertraits, missing);
+    let callee_traits = callee_traits(item, &callees);
+    let marker = second_order_trait(item, &callee_traits, missing);
     // A callee's dual forms may be unreachable stand-ins (it has no second order, or it
     // returns a buffer), which this macro cannot see: the dual copy compiles in any case,
     // and `f_hvp` and `f_hessian` are bounded by `f_second_order`, which holds only if every
     // function below has a second order. `hessian` checks that at each call instead.
-    let gated = by_default && !supertraits.is_empty();
-    let checks = requested.map(|_| callee_checks(&supertraits));
+    let gated = by_default && !callee_traits.is_empty();
+    let checks = requested.map(|_| callee_checks(&callee_traits));
     let real = dual_pullback.is_some() && errors.is_empty();
     let own_trait = names::generated(&item.sig.ident, "second_order");
     let bound = witness_bound(&quote!(#own_trait));
@@ -228,8 +228,8 @@ pub fn generate(
 
 /// With `hessian`, a check at each call that the callee has a second order, so that the
 /// error is reported here, at the call, rather than where `f_hvp` is used.
-fn callee_checks(supertraits: &[TokenStream]) -> TokenStream {
-    let checks = supertraits.iter().map(|path| {
+fn callee_checks(callee_traits: &[TokenStream]) -> TokenStream {
+    let checks = callee_traits.iter().map(|path| {
         let span = path
             .clone()
             .into_iter()
@@ -272,7 +272,7 @@ fn witness_bound(path: &TokenStream) -> TokenStream {
 }
 
 /// The paths of the `f_second_order` traits of the functions `item` calls, itself left out
-/// (a trait cannot be its own supertrait, and a recursive call needs nothing more).
+/// (a recursive call needs nothing more).
 /// Each is located at the call, where "cannot find trait" points if the callee is no
 /// `#[differentiate]` function.
 fn callee_traits(item: &ItemFn, callees: &[(String, Span)]) -> Vec<TokenStream> {
@@ -293,20 +293,22 @@ fn callee_traits(item: &ItemFn, callees: &[(String, Span)]) -> Vec<TokenStream> 
         .collect()
 }
 
-/// The hidden trait `f_second_order`: its supertraits are the callees', and it is
-/// implemented for the witness where `f` has a second order given theirs. A call of a
-/// function whose second order is missing, somewhere below, then fails with the message
-/// of the function that has none.
+/// The hidden trait `f_second_order`, implemented for the witness where `f` has a second
+/// order, under the condition that the callees' traits hold. A call of a function whose
+/// second order is missing, somewhere below, then fails with the message of the function
+/// that has none. The callees' traits are conditions of the implementation, not supertraits:
+/// two functions that call each other would make supertraits a cycle, which fails to compile
+/// where the functions are defined; as conditions they fail (overflow) only where a second
+/// order is used.
 fn second_order_trait(
     item: &ItemFn,
-    supertraits: &[TokenStream],
+    callee_traits: &[TokenStream],
     missing: Option<Missing>,
 ) -> TokenStream {
     let private = private_path();
     let vis = &item.vis;
     let original = &item.sig.ident;
     let name = names::generated(original, "second_order");
-    let bounds = (!supertraits.is_empty()).then(|| quote!(: #(#supertraits)+*));
     let message = match missing {
         Some(Missing::ReturnsBuffer) => format!(
             "`{original}` returns a `Vec` or an array, which a caller's second order cannot \
@@ -339,8 +341,8 @@ fn second_order_trait(
         ),
     };
     let implementation = missing.is_none().then(|| {
-        let condition = (!supertraits.is_empty()).then(|| {
-            let bound = witness_bound(&quote!(#(#supertraits)+*));
+        let condition = (!callee_traits.is_empty()).then(|| {
+            let bound = witness_bound(&quote!(#(#callee_traits)+*));
             quote!(where #bound)
         });
         quote! {
@@ -357,7 +359,7 @@ fn second_order_trait(
         #[doc(hidden)]
         #[allow(dead_code, non_camel_case_types, private_bounds)]
         #diagnostic
-        #vis trait #name #bounds {}
+        #vis trait #name {}
         #implementation
     }
 }
