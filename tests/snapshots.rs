@@ -25,7 +25,7 @@ fn scaled_squares(x: &[f64], k: f64, out: &mut [f64]) {
 #[differentiate]
 fn scale_in_place(x: &[f64], out: &mut [f64]) {
     for i in 0..x.len() {
-        out[i] = out[i] * x[i];
+        out[i] *= x[i];
     }
 }
 
