@@ -102,6 +102,22 @@ fn loops_record_on_the_heap_so_the_counter_sees_allocations() {
     assert!(count > 0);
 }
 
+/// A loop's `f64` tapes come from a per-thread list of freed ones: a helper called again and
+/// again (as GMM's `q_times` is, per point and component) allocates only on its first call.
+#[test]
+fn later_calls_reuse_the_memory_of_loop_tapes() {
+    let first = allocations_during(|| {
+        let _ = with_a_loop_grad(0.3);
+    });
+    assert!(first > 0);
+    for x in [0.4, 0.5, 0.6] {
+        let again = allocations_during(|| {
+            let _ = with_a_loop_grad(x);
+        });
+        assert_eq!(again, 0, "at x = {x}");
+    }
+}
+
 /// The functions above through the forward mode (`f_tangent`) and the reverse mode (`f_grad`),
 /// at random points: the derivative along a random direction is the gradient dotted with it.
 /// (The allocation counter is per thread, so this test does not disturb the ones above.)

@@ -94,7 +94,12 @@ impl<T: 'static> Stack<T> {
             bigger.append(&mut self.0);
             pool::give_back(core::mem::replace(&mut self.0, bigger));
         } else {
-            self.0.reserve(wanted - self.0.len());
+            if self.0.capacity() == 0 {
+                small::take(&mut self.0);
+            }
+            if self.0.len() == self.0.capacity() {
+                self.0.reserve(wanted - self.0.len());
+            }
         }
     }
 
@@ -134,7 +139,14 @@ impl<T: 'static> Stack<T> {
                 bigger.append(&mut self.0);
                 pool::give_back(core::mem::replace(&mut self.0, bigger));
             }
-            None => self.0.reserve(wanted - self.0.len()),
+            None => {
+                if self.0.capacity() == 0 {
+                    small::take(&mut self.0);
+                }
+                if wanted > self.0.capacity() {
+                    self.0.reserve(wanted - self.0.len());
+                }
+            }
         }
     }
 
@@ -188,6 +200,55 @@ impl<T: 'static> Drop for Stack<T> {
     fn drop(&mut self) {
         if pool::is_large::<T>(self.0.capacity()) {
             pool::give_back(core::mem::take(&mut self.0));
+        } else if self.0.capacity() > 0 {
+            small::give_back(&mut self.0);
+        }
+    }
+}
+
+/// A per-thread list of small `f64` tape buffers. A helper called in a loop (GMM's `q_times`,
+/// once per point and component) creates its tapes afresh on every call; without this each
+/// call paid an allocation and a free per tape. Other element types, rarer on tapes, are left
+/// to the allocator.
+mod small {
+    use core::any::Any;
+    use std::cell::RefCell;
+
+    /// How many buffers a thread keeps.
+    const MAX_BUFFERS: usize = 32;
+
+    thread_local! {
+        static FREE: RefCell<Vec<Vec<f64>>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// Gives `buffer`, if it is an empty `Vec<f64>` without memory, a kept buffer's memory.
+    // A `Vec` (not a slice): the buffer itself is replaced.
+    #[allow(clippy::ptr_arg)]
+    #[inline]
+    pub fn take<T: 'static>(buffer: &mut Vec<T>) {
+        if let Some(buffer) = (buffer as &mut dyn Any).downcast_mut::<Vec<f64>>() {
+            let kept = FREE.try_with(|free| free.try_borrow_mut().ok()?.pop());
+            if let Ok(Some(kept)) = kept {
+                *buffer = kept;
+            }
+        }
+    }
+
+    /// Keeps `buffer`'s memory, if it is a `Vec<f64>` and the list has room; leaves `buffer`
+    /// empty either way.
+    #[allow(clippy::ptr_arg)]
+    #[inline]
+    pub fn give_back<T: 'static>(buffer: &mut Vec<T>) {
+        if let Some(buffer) = (buffer as &mut dyn Any).downcast_mut::<Vec<f64>>() {
+            let mut kept = core::mem::take(buffer);
+            kept.clear();
+            let _ = FREE.try_with(|free| {
+                if let Ok(mut free) = free.try_borrow_mut() {
+                    if free.len() < MAX_BUFFERS {
+                        free.push(kept);
+                    }
+                }
+            });
         }
     }
 }
