@@ -2,9 +2,11 @@
 //!
 //! A small compiler with one file per stage: `args` (options) → `check` (what is accepted)
 //! → `lower` (our IR, `ir`) → `exits` (break/continue/return as codes) → `activity` (what
-//! carries derivatives, what the reverse sweep needs) → `values` (which operands are plain
-//! scalars and which are matrices, taken by reference) → `forward` and `reverse` (the two
-//! sweeps) → `expand` (the generated functions). Use it through the `autodiff` crate, whose
+//! carries derivatives, what the reverse sweep needs; with `reads`, `recompute`, `fusion`
+//! and `replay` deciding what is recorded, computed again, or reversed in place) → `values`
+//! (which operands are plain scalars and which are matrices, taken by reference) →
+//! `forward` and `reverse` (the two sweeps; `held` keeps shadow elements in locals across a
+//! loop's reverse) → `expand` (the generated functions). Use it through the `autodiff` crate, whose
 //! documentation has the examples.
 
 mod activity;
