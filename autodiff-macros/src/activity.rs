@@ -403,6 +403,7 @@ fn plan_tapes(f: &mut Function) {
                 in_loop: block_in_loop[v.block],
                 inverse: None,
                 condition: None,
+                read_by_callee: None,
             });
             f.vars[var].saved_tape = Some(f.tapes.len() - 1);
         }
@@ -464,6 +465,7 @@ fn plan_block(
                         in_loop,
                         inverse,
                         condition: None,
+                        read_by_callee: None,
                     });
                     *tape = Some(f.tapes.len() - 1);
                 }
@@ -480,6 +482,7 @@ fn plan_block(
                     in_loop,
                     inverse: None,
                     condition: None,
+                    read_by_callee: None,
                 });
                 *tape = Some(f.tapes.len() - 1);
             }
@@ -525,12 +528,19 @@ fn plan_snapshots(f: &mut Function, rhs: &mut Rhs, overwrites: &mut usize, conte
                     let [writes, reads] = #facts_path(#index);
                     writes && (reads || #read_here)
                 });
+                // The callee's pullback runs it again from the contents it had: needed only
+                // if it reads them.
+                let read_by_callee = quote::quote!({
+                    let [writes, reads] = #facts_path(#index);
+                    writes && reads
+                });
                 // Contents go flat onto a stack of elements, in a loop or not.
                 f.tapes.push(Tape {
                     ident: names::before(&f.vars[root].ident, *overwrites),
                     in_loop: true,
                     inverse: None,
                     condition: Some(condition),
+                    read_by_callee: Some(read_by_callee),
                 });
                 *tape = Some(f.tapes.len() - 1);
             }

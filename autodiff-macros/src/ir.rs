@@ -130,6 +130,10 @@ pub struct Tape {
     /// For a buffer's contents before a call: the condition, constant once the callee is
     /// known, under which they are recorded and put back (`activity.rs`); always if `None`.
     pub condition: Option<TokenStream>,
+    /// For a buffer's contents before a call: the condition under which the callee's
+    /// pullback reads them, so that they must be put back before it runs (they are put back
+    /// after it under `condition`); always if `None`.
+    pub read_by_callee: Option<TokenStream>,
 }
 
 /// Identifies a block; `ROOT` is the function body.

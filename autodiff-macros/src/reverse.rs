@@ -774,16 +774,15 @@ impl Reverse<'_> {
                     #private::Snapshot::restore_from(&mut *#value, &#tape);
                     #private::Snapshot::discard_from(&*#value, &mut #tape);
                 };
-                match &self.f.tapes[*t].condition {
-                    Some(condition) => {
-                        before.push(quote!(if #condition { #restore }));
-                        after.push(quote!(if #condition { #restore_and_discard }));
-                    }
-                    None => {
-                        before.push(restore);
-                        after.push(restore_and_discard);
-                    }
-                }
+                let tape = &self.f.tapes[*t];
+                before.push(match &tape.read_by_callee {
+                    Some(condition) => quote!(if #condition { #restore }),
+                    None => restore,
+                });
+                after.push(match &tape.condition {
+                    Some(condition) => quote!(if #condition { #restore_and_discard }),
+                    None => restore_and_discard,
+                });
             }
         }
         let call = self.call_pullback(func, args, quote!(#g));
@@ -796,13 +795,10 @@ impl Reverse<'_> {
         })
     }
 
-    /// `accumulate(&mut operand_bar, contribution)` for each active operand of `rhs`.
-    /// The pullback of `rhs` from the cotangent `g` of its result, which is `Copy` when
-    /// `copy_g` (a scalar's); otherwise a linear rule that passes `g` on moves it, cloning it
-    /// only for a second operand.
     /// The pullback of `result = x.method()` from its result, when the reverse sweep has the
-    /// result anyway (it reads it, or a replayed loop computes it again): `g · y` for `y = x.exp()`, without a second `exp`. The result must be
-    /// the one this statement computed: a variable never reassigned.
+    /// result anyway (it reads it, or a replayed loop computes it again): `g · y` for
+    /// `y = x.exp()`, without a second `exp`. The result must be the one this statement
+    /// computed: a variable never reassigned.
     fn pullback_given_result(&self, result: VarId, rhs: &Rhs) -> Option<TokenStream> {
         let Rhs::Method {
             name, recv, args, ..
@@ -830,6 +826,10 @@ impl Reverse<'_> {
         })
     }
 
+    /// `accumulate(&mut operand_bar, contribution)` for each active operand of `rhs`.
+    /// The pullback of `rhs` from the cotangent `g` of its result, which is `Copy` when
+    /// `copy_g` (a scalar's); otherwise a linear rule that passes `g` on moves it, cloning it
+    /// only for a second operand.
     fn pullback(&self, rhs: &Rhs, span: proc_macro2::Span, copy_g: bool) -> TokenStream {
         let whole = rhs;
         let private = crate::expand::private_path();
