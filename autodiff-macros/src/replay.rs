@@ -33,6 +33,9 @@ pub struct Replayed {
     /// The loop's body, whose values the replay computes again.
     pub body: BlockId,
     pub restarted: Vec<(VarId, TokenStream)>,
+    /// The restarted variables nothing outside the loop reads: the replay starts its own, so
+    /// their last values need not be kept for the reverse sweep.
+    pub read_only_here: Vec<VarId>,
 }
 
 /// Finds the loops to replay and marks what their replay reads as needed, so that the
@@ -69,6 +72,9 @@ pub fn finish(f: &mut Function) {
             if f.vars[var].block == body_id {
                 f.vars[var].saved_tape = None;
             }
+        }
+        for &var in &replayed.read_only_here {
+            f.vars[var].saved_tape = None;
         }
         kept.push(replayed);
     }
@@ -243,11 +249,24 @@ fn replayable(f: &Function, block: &Block, index: usize) -> Option<(Replayed, Ve
         }
         reads.push(var);
     }
+    // Named by no statement of the block but its declaration and the loop.
+    let read_only_here = restarted
+        .iter()
+        .map(|(v, _)| *v)
+        .filter(|&v| {
+            block.stmts.iter().enumerate().all(|(i, stmt)| {
+                i == index
+                    || matches!(stmt, Stmt::Let { var, .. } if *var == v)
+                    || !mentioned(f, stmt).contains(&v)
+            })
+        })
+        .collect();
     Some((
         Replayed {
             loop_id: *id,
             body: body.id,
             restarted,
+            read_only_here,
         },
         reads,
     ))

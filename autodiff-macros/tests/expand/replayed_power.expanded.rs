@@ -33,7 +33,6 @@ fn least_squares_pullback(
     let mut i_saved = ::autodiff::__private::Stack::new();
     let mut residual_saved = ::autodiff::__private::Stack::new();
     let mut branch1_saved = ::autodiff::__private::Stack::new();
-    let mut power_saved = ::autodiff::__private::Stack::new();
     let mut output: f64 = ::core::default::Default::default();
     let mut sum = 0.0;
     let mut trips1: usize = 0;
@@ -42,7 +41,6 @@ fn least_squares_pullback(
         i_saved.reserve(trips);
         residual_saved.reserve(trips);
         branch1_saved.reserve(trips);
-        power_saved.reserve(trips);
     }
     for i in 0..n {
         trips1 += 1;
@@ -66,7 +64,6 @@ fn least_squares_pullback(
         i_saved.push(i);
         residual_saved.push(residual);
         branch1_saved.push(branch1);
-        power_saved.push(power);
     }
     output = sum / 2.0;
     let mut output_bar = ::core::option::Option::Some(d_out);
@@ -82,7 +79,6 @@ fn least_squares_pullback(
         let t = -1.0 + i as f64 * 2.0 / (n as f64 - 1.0);
         let mut residual = residual_saved.pop();
         let branch1 = branch1_saved.pop();
-        let mut power = power_saved.pop();
         let trips2 = ::core::iter::Iterator::size_hint(&(0..x.len())).0;
         let mut residual_bar = ::core::option::Option::None;
         let mut t3_bar = ::core::option::Option::None;
