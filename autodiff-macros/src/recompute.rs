@@ -139,6 +139,9 @@ pub fn plan(f: &mut Function) {
                 f.vars[operand].needed = true;
             }
         }
+        // A loop variable needed only now (`i` for a recomputed `t = i as f64 * h`) is
+        // counted from its range rather than recorded.
+        while plan_loop_counters_once(f, &facts) {}
     }
 }
 

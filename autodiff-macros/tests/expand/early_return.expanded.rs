@@ -27,7 +27,6 @@ fn first_crossing_pullback(
 ) -> (f64, (f64, f64, ::autodiff::__private::NoTangent)) {
     let _ = first_crossing;
     let mut acc_before1 = ::autodiff::__private::Stack::new();
-    let mut i_saved = ::autodiff::__private::Stack::new();
     let mut branch1_saved = ::autodiff::__private::Stack::new();
     let mut exit_code: u32 = 0;
     let mut output: f64 = ::core::default::Default::default();
@@ -36,7 +35,6 @@ fn first_crossing_pullback(
     {
         let trips = ::core::iter::Iterator::size_hint(&(0..steps)).0;
         acc_before1.reserve(trips);
-        i_saved.reserve(trips);
         branch1_saved.reserve(trips);
     }
     for i in 0..steps {
@@ -50,7 +48,6 @@ fn first_crossing_pullback(
             output = acc.ln();
             exit_code = 1u32;
         }
-        i_saved.push(i);
         branch1_saved.push(branch1);
         match exit_code {
             1u32 => break,
@@ -69,8 +66,8 @@ fn first_crossing_pullback(
             ::autodiff::__private::accumulate(&mut acc_bar, g);
         }
     }
-    for _ in 0..trips1 {
-        let i = i_saved.pop();
+    for step in (0..trips1).rev() {
+        let i = ::autodiff::__private::nth_from(0, step);
         let t1 = i as f64;
         let branch1 = branch1_saved.pop();
         let mut t2_bar = ::core::option::Option::None;
@@ -126,7 +123,6 @@ fn first_crossing_pullback_wrt(
     d_out: f64,
 ) -> (f64, (f64, ::autodiff::__private::NoTangent, ::autodiff::__private::NoTangent)) {
     let mut acc_before1 = ::autodiff::__private::Stack::new();
-    let mut i_saved = ::autodiff::__private::Stack::new();
     let mut branch1_saved = ::autodiff::__private::Stack::new();
     let mut exit_code: u32 = 0;
     let mut output: f64 = ::core::default::Default::default();
@@ -135,7 +131,6 @@ fn first_crossing_pullback_wrt(
     {
         let trips = ::core::iter::Iterator::size_hint(&(0..steps)).0;
         acc_before1.reserve(trips);
-        i_saved.reserve(trips);
         branch1_saved.reserve(trips);
     }
     for i in 0..steps {
@@ -149,7 +144,6 @@ fn first_crossing_pullback_wrt(
             output = acc.ln();
             exit_code = 1u32;
         }
-        i_saved.push(i);
         branch1_saved.push(branch1);
         match exit_code {
             1u32 => break,
@@ -168,8 +162,8 @@ fn first_crossing_pullback_wrt(
             ::autodiff::__private::accumulate(&mut acc_bar, g);
         }
     }
-    for _ in 0..trips1 {
-        let i = i_saved.pop();
+    for step in (0..trips1).rev() {
+        let i = ::autodiff::__private::nth_from(0, step);
         let t1 = i as f64;
         let branch1 = branch1_saved.pop();
         let mut t2_bar = ::core::option::Option::None;
@@ -367,7 +361,6 @@ fn first_crossing_dual_pullback(
         PlainArgKind as _, ScalarKind as _,
     };
     let mut acc_before1 = ::autodiff::__private::Stack::new();
-    let mut i_saved = ::autodiff::__private::Stack::new();
     let mut branch1_saved = ::autodiff::__private::Stack::new();
     let mut exit_code: u32 = 0;
     let mut output: ::autodiff::__private::Dual<f64> = ::core::default::Default::default();
@@ -376,7 +369,6 @@ fn first_crossing_dual_pullback(
     {
         let trips = ::core::iter::Iterator::size_hint(&(0..steps)).0;
         acc_before1.reserve(trips);
-        i_saved.reserve(trips);
         branch1_saved.reserve(trips);
     }
     for i in 0..steps {
@@ -390,7 +382,6 @@ fn first_crossing_dual_pullback(
             output = acc.ln();
             exit_code = 1u32;
         }
-        i_saved.push((&i).__lift_kind().value(i));
         branch1_saved.push(branch1);
         match exit_code {
             1u32 => break,
@@ -409,8 +400,8 @@ fn first_crossing_dual_pullback(
             ::autodiff::__private::accumulate(&mut acc_bar, g);
         }
     }
-    for _ in 0..trips1 {
-        let i = i_saved.pop();
+    for step in (0..trips1).rev() {
+        let i = ::autodiff::__private::nth_from(0, step);
         let t1 = i as f64;
         let branch1 = branch1_saved.pop();
         let mut t2_bar = ::core::option::Option::None;
@@ -480,7 +471,6 @@ fn first_crossing_dual_pullback_wrt(
         PlainArgKind as _, ScalarKind as _,
     };
     let mut acc_before1 = ::autodiff::__private::Stack::new();
-    let mut i_saved = ::autodiff::__private::Stack::new();
     let mut branch1_saved = ::autodiff::__private::Stack::new();
     let mut exit_code: u32 = 0;
     let mut output: ::autodiff::__private::Dual<f64> = ::core::default::Default::default();
@@ -489,7 +479,6 @@ fn first_crossing_dual_pullback_wrt(
     {
         let trips = ::core::iter::Iterator::size_hint(&(0..steps)).0;
         acc_before1.reserve(trips);
-        i_saved.reserve(trips);
         branch1_saved.reserve(trips);
     }
     for i in 0..steps {
@@ -503,7 +492,6 @@ fn first_crossing_dual_pullback_wrt(
             output = acc.ln();
             exit_code = 1u32;
         }
-        i_saved.push((&i).__lift_kind().value(i));
         branch1_saved.push(branch1);
         match exit_code {
             1u32 => break,
@@ -522,8 +510,8 @@ fn first_crossing_dual_pullback_wrt(
             ::autodiff::__private::accumulate(&mut acc_bar, g);
         }
     }
-    for _ in 0..trips1 {
-        let i = i_saved.pop();
+    for step in (0..trips1).rev() {
+        let i = ::autodiff::__private::nth_from(0, step);
         let t1 = i as f64;
         let branch1 = branch1_saved.pop();
         let mut t2_bar = ::core::option::Option::None;

@@ -30,7 +30,6 @@ fn least_squares_pullback(
     d_out: f64,
 ) -> (f64, (::autodiff::__private::NoTangent, ::autodiff::__private::NoTangent)) {
     let _ = least_squares;
-    let mut i_saved = ::autodiff::__private::Stack::new();
     let mut residual_saved = ::autodiff::__private::Stack::new();
     let mut branch1_saved = ::autodiff::__private::Stack::new();
     let mut output: f64 = ::core::default::Default::default();
@@ -38,7 +37,6 @@ fn least_squares_pullback(
     let mut trips1: usize = 0;
     {
         let trips = ::core::iter::Iterator::size_hint(&(0..n)).0;
-        i_saved.reserve(trips);
         residual_saved.reserve(trips);
         branch1_saved.reserve(trips);
     }
@@ -61,7 +59,6 @@ fn least_squares_pullback(
         }
         let t3 = residual * residual;
         sum = sum + t3;
-        i_saved.push(i);
         residual_saved.push(residual);
         branch1_saved.push(branch1);
     }
@@ -74,8 +71,8 @@ fn least_squares_pullback(
             ::autodiff::__private::rules::ops::div_lhs(&sum, &2.0, &g),
         );
     }
-    for _ in 0..trips1 {
-        let i = i_saved.pop();
+    for step in (0..trips1).rev() {
+        let i = ::autodiff::__private::nth_from(0, step);
         let t = -1.0 + i as f64 * 2.0 / (n as f64 - 1.0);
         let mut residual = residual_saved.pop();
         let branch1 = branch1_saved.pop();
