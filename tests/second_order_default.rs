@@ -169,6 +169,82 @@ fn a_method_duals_lack_leaves_the_second_order_out_by_default() {
     assert_eq!(bits_of_a_parameter_grad(2.0, 0.0), (1.0, 0.0)); // f = x there
 }
 
+/// The index of the largest entry (the first of equal ones).
+fn argmax(v: &[f64]) -> usize {
+    let mut best = 0;
+    for i in 1..v.len() {
+        if v[i] > v[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+/// x_k³ + Σ xᵢ² with k the index of the largest xᵢ: a plain helper given a buffer parameter.
+/// Under `stop_gradient` the first order calls it as a helper (without, it would look for
+/// `argmax_pullback`), but the dual copy would pass it `&[Dual<f64>]`: without options the
+/// function is left without second order. ∂/∂xᵢ = 2xᵢ + 3x_k² [i = k].
+#[differentiate]
+fn cube_of_the_largest(x: &[f64]) -> f64 {
+    let k = stop_gradient(argmax(x));
+    let mut total = x[k] * x[k] * x[k];
+    for i in 0..x.len() {
+        total += x[i] * x[i];
+    }
+    total
+}
+
+/// s·y_k with yᵢ = xᵢ² − xᵢ and k the index of the largest yᵢ: the helper given `&y`, a
+/// local buffer computed from a parameter (a `Vec<Dual<f64>>` in the dual copy).
+/// ∂/∂xᵢ = s(2xᵢ − 1)[i = k], ∂/∂s = y_k.
+#[differentiate]
+fn scaled_largest_of_a_local(x: &[f64], s: f64) -> f64 {
+    let mut y = vec![0.0; x.len()];
+    for i in 0..x.len() {
+        y[i] = x[i] * x[i] - x[i];
+    }
+    let k = stop_gradient(argmax(&y));
+    s * y[k]
+}
+
+// These exist because the rule that leaves the second order out for a plain helper given a
+// possibly-dual buffer (`method_unknown_on_duals`) was only exercised by larger programs:
+// were it to miss either call, this file would stop compiling (`mismatched types` in the
+// dual copy, checked by disabling the rule); were it to disturb the first order, the
+// gradients would be wrong. `tests/ui/default_plain_helper_given_a_buffer.rs` shows that
+// `f_hvp` is then absent.
+#[test]
+fn a_plain_helper_given_a_dual_buffer_leaves_the_second_order_out_by_default() {
+    // Away from ties, where the largest entry is the same for the finite differences.
+    for x in [[0.5_f64, -1.5, 2.0], [1.2, -0.3, 0.7], [-2.0, -0.5, -1.0]] {
+        let k = argmax(&x);
+        let hand: Vec<f64> = (0..3)
+            .map(|i| 2.0 * x[i] + if i == k { 3.0 * x[k] * x[k] } else { 0.0 })
+            .collect();
+        let (value, grad) = cube_of_the_largest_value_and_grad(&x);
+        assert_relative_eq!(value, cube_of_the_largest(&x), max_relative = 1e-15);
+        common::check("cube_of_the_largest", &x, &grad, &hand, cube_of_the_largest);
+
+        let s = 1.3;
+        let y: Vec<f64> = x.iter().map(|v| v * v - v).collect();
+        let k = argmax(&y);
+        let mut hand: Vec<f64> = (0..3)
+            .map(|i| if i == k { s * (2.0 * x[i] - 1.0) } else { 0.0 })
+            .collect();
+        hand.push(y[k]);
+        let (grad_x, grad_s) = scaled_largest_of_a_local_grad(&x, s);
+        let mut generated = grad_x;
+        generated.push(grad_s);
+        common::check(
+            "scaled_largest_of_a_local",
+            &[x[0], x[1], x[2], s],
+            &generated,
+            &hand,
+            |p| scaled_largest_of_a_local(&p[..3], p[3]),
+        );
+    }
+}
+
 /// A callee with the default second order, called from a function that asks for one.
 #[differentiate]
 fn square(x: f64) -> f64 {
@@ -228,6 +304,18 @@ fn forward_mode_agrees_with_reverse_mode() {
     }
     let (t, g) = (bits_of_a_parameter_tangent, bits_of_a_parameter_grad);
     common::modes_agree_2("bits_of_a_parameter", [GEN, GEN], t, g);
+    common::forward_matches_grad(
+        "cube_of_the_largest",
+        &[GEN; 3],
+        |x, v| cube_of_the_largest_tangent(x, v).1,
+        cube_of_the_largest_grad,
+    );
+    common::forward_matches_grad(
+        "scaled_largest_of_a_local",
+        &[GEN; 4],
+        |x, v| scaled_largest_of_a_local_tangent(&x[..3], &v[..3], x[3], v[3]).1,
+        |x| common::flat(scaled_largest_of_a_local_grad(&x[..3], x[3])),
+    );
     common::modes_agree_1("square", GEN, square_tangent, square_grad);
     let (t, g) = (square_times_sine_tangent, square_times_sine_grad);
     common::modes_agree_1("square_times_sine", GEN, t, g);
