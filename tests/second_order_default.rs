@@ -493,3 +493,45 @@ fn a_parameter_outside_wrt_given_to_a_helper() {
         by_differences,
     );
 }
+
+/// `argmax` written for any element type: the dual copy gives it `&[Dual<f64>]` and it takes
+/// it, so `hessian` compiles (for a helper written for `f64` it is a `mismatched types` error
+/// at the argument, `tests/ui/hessian_plain_helper_given_a_buffer.rs`).
+fn generic_argmax<T: PartialOrd>(v: &[T]) -> usize {
+    let mut best = 0;
+    for i in 1..v.len() {
+        if v[i] > v[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+/// x_k³ with k the index of the largest xᵢ: H = 6 x_k at (k, k), zero elsewhere.
+#[differentiate(hessian)]
+fn cube_of_the_largest_generic(x: &[f64]) -> f64 {
+    let k = stop_gradient(generic_argmax(x));
+    x[k] * x[k] * x[k]
+}
+
+#[test]
+fn a_generic_helper_takes_the_dual_buffer_of_hessian() {
+    let x = [0.5_f64, 2.0, -1.0];
+    let v = [0.3, -0.7, 1.1];
+    let hv = cube_of_the_largest_generic_hvp(&x, &v);
+    let hand = [0.0, 6.0 * x[1] * v[1], 0.0];
+    for i in 0..3 {
+        assert_relative_eq!(hv[i], hand[i], epsilon = 1e-12);
+    }
+    // Central differences of the generated gradient along v.
+    let h = 1e-6;
+    let plus: Vec<f64> = x.iter().zip(&v).map(|(a, b)| a + h * b).collect();
+    let minus: Vec<f64> = x.iter().zip(&v).map(|(a, b)| a - h * b).collect();
+    let (gp, gm) = (
+        cube_of_the_largest_generic_grad(&plus),
+        cube_of_the_largest_generic_grad(&minus),
+    );
+    for i in 0..3 {
+        assert_relative_eq!(hv[i], (gp[i] - gm[i]) / (2.0 * h), epsilon = 1e-6);
+    }
+}

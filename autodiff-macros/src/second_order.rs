@@ -1913,7 +1913,11 @@ impl VisitMut for Rewriter {
                     let v = Ident::new("value", Span::mixed_site());
                     for arg in &mut call.args {
                         self.visit_expr_mut(arg);
-                        *arg = syn::parse_quote!(match #arg { #v => (&#v).__arg_kind().value(#v) });
+                        // At the argument: a helper that cannot take the dual form of it
+                        // (`&[Dual<f64>]` for `&[f64]`) is then reported at the call.
+                        let at = syn::spanned::Spanned::span(&*arg);
+                        let v = Ident::new("value", Span::mixed_site().located_at(at));
+                        *arg = syn::parse_quote_spanned!(at=> match #arg { #v => (&#v).__arg_kind().value(#v) });
                     }
                     let call = call.clone();
                     *expr =

@@ -10,9 +10,9 @@ fn argmax(v: &[f64]) -> usize {
     best
 }
 
-// With `hessian` the dual copy is generated anyway and gives `argmax` a `&[Dual<f64>]`. The
-// README documents a `mismatched types` error; it points at the attribute rather than at the
-// call, and names no helper.
+// With `hessian` the dual copy is generated anyway and gives `argmax` a `&[Dual<f64>]`: the
+// `mismatched types` error the README documents points at the argument of the call (a helper
+// generic over the element type would take it).
 #[differentiate(hessian)]
 fn cube_of_the_largest(x: &[f64]) -> f64 {
     let k = stop_gradient(argmax(x));
