@@ -112,6 +112,44 @@ fn a_callee_reading_its_buffer_keeps_the_copies() {
     );
 }
 
+/// Writes every element of `out`, bounded by `out`'s length: its length is not its contents,
+/// so `out` still counts as written and not read.
+#[differentiate]
+fn doubled_to_length(x: &[f64], out: &mut [f64]) {
+    for i in 0..out.len() {
+        out[i] = 2.0 * x[i] * x[i];
+    }
+}
+
+/// The product of what two calls wrote: the copy before the second call is needed for the
+/// first product's sake only.
+#[differentiate]
+fn twice_doubled(x: &[f64]) -> f64 {
+    let mut buffer = vec![0.0; 2];
+    doubled_to_length(x, &mut buffer);
+    let first = buffer[0] * buffer[1];
+    doubled_to_length(x, &mut buffer);
+    first + buffer[0]
+}
+
+#[test]
+fn a_callee_bounded_by_its_buffers_length_does_not_read_it() {
+    assert_eq!(doubled_to_length_argument(1), [true, false]);
+    let x = [0.6, -1.1];
+    // buffer = 2x², first = 4 x₀² x₁², result first + 2 x₀²
+    let hand = [
+        8.0 * x[0] * x[1] * x[1] + 4.0 * x[0],
+        8.0 * x[0] * x[0] * x[1],
+    ];
+    check(
+        "twice_doubled",
+        &x,
+        &twice_doubled_grad(&x),
+        &hand,
+        twice_doubled,
+    );
+}
+
 /// What each callee says about its parameters: `[writes, reads what it held on entry]`.
 #[test]
 fn callees_state_what_they_write_and_read() {

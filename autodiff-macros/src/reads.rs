@@ -390,12 +390,10 @@ pub fn argument_use(f: &Function, writable: &[bool]) -> Vec<[bool; 2]> {
     });
     for var in 0..f.vars.len() {
         let name = f.vars[var].ident.to_string();
-        if mentions.iter().any(|tokens| {
-            tokens
-                .clone()
-                .into_iter()
-                .any(|t| crate::recompute::names_in(&t, &name))
-        }) {
+        if mentions
+            .iter()
+            .any(|tokens| names_beyond_len(tokens.clone(), &name))
+        {
             read[f.root(var)] = true;
         }
     }
@@ -404,4 +402,29 @@ pub fn argument_use(f: &Function, writable: &[bool]) -> Vec<[bool; 2]> {
         .zip(writable)
         .map(|(&param, &writes)| [writes, read[param]])
         .collect()
+}
+
+/// Whether `tokens` name `name` other than as `name.len()`: a buffer's length is not its
+/// contents (`for i in 0..out.len()` reads nothing of `out`).
+fn names_beyond_len(tokens: proc_macro2::TokenStream, name: &str) -> bool {
+    use proc_macro2::{Delimiter, TokenTree};
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    trees.iter().enumerate().any(|(i, tree)| match tree {
+        TokenTree::Ident(ident) if ident == name => {
+            let len_call = matches!(
+                (trees.get(i + 1), trees.get(i + 2), trees.get(i + 3)),
+                (
+                    Some(TokenTree::Punct(dot)),
+                    Some(TokenTree::Ident(len)),
+                    Some(TokenTree::Group(args)),
+                ) if dot.as_char() == '.'
+                    && len == "len"
+                    && args.delimiter() == Delimiter::Parenthesis
+                    && args.stream().is_empty()
+            );
+            !len_call
+        }
+        TokenTree::Group(group) => names_beyond_len(group.stream(), name),
+        _ => false,
+    })
 }
