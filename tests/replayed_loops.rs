@@ -147,3 +147,36 @@ fn a_running_power_of_a_parameter() {
         power_of_a_parameter(&q[..3], q[3])
     });
 }
+
+/// The second order runs a dual copy of the same reverse sweep, replay included: the Hessian
+/// of the least squares is AᵀA with A_ij = t_i^j.
+#[test]
+fn the_second_order_through_a_replayed_loop() {
+    let x = [0.3, -1.2, 0.8, 0.05];
+    let n = 7;
+    let t: Vec<f64> = (0..n)
+        .map(|i| -1.0 + i as f64 * 2.0 / (n as f64 - 1.0))
+        .collect();
+    let hessian = least_squares_hessian(&x, n);
+    for j in 0..x.len() {
+        for l in 0..x.len() {
+            let hand: f64 = t.iter().map(|ti| ti.powi((j + l) as i32)).sum();
+            common::assert_close("least_squares Hessian", hessian[(j, l)], hand, 1e-12);
+        }
+        // Column j by central differences of the generated gradient.
+        let h = 1e-5;
+        let (mut plus, mut minus) = (x.to_vec(), x.to_vec());
+        plus[j] += h;
+        minus[j] -= h;
+        let (gp, gm) = (least_squares_grad(&plus, n), least_squares_grad(&minus, n));
+        for l in 0..x.len() {
+            let numeric = (gp[l] - gm[l]) / (2.0 * h);
+            common::assert_close(
+                "least_squares Hessian by differences",
+                hessian[(l, j)],
+                numeric,
+                1e-6,
+            );
+        }
+    }
+}
