@@ -296,10 +296,11 @@ impl PrimalTag {
 
 /// The type whose traits say which functions have a second order.
 ///
-/// `#[differentiate]` gives every function `f` a hidden trait `f_second_order`, whose
-/// supertraits are those of the `#[differentiate]` functions `f` calls, and implements it
-/// for `SecondOrderWitness` where `f` has a second order (its own dual copy, and those of its
-/// callees). The dual forms and `f_hvp` of a function whose second order depends on its
+/// `#[differentiate]` gives every function `f` a hidden trait `f_second_order`, and
+/// implements it for `SecondOrderWitness` where `f` has a second order (its own dual copy),
+/// on the condition that the traits of the `#[differentiate]` functions `f` calls hold too.
+/// (Conditions, not supertraits: two functions that call each other would make supertraits a
+/// cycle.) The dual forms and `f_hvp` of a function whose second order depends on its
 /// callees carry the bound `for<'a> SecondOrderWitness<'a>: f_second_order`: they always
 /// compile, and a call to them compiles only where every function below has a second order.
 /// (The bound names a lifetime so that the compiler checks it where the function is called,
