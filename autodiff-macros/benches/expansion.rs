@@ -28,6 +28,7 @@
 mod pipeline {
     pub mod activity;
     pub mod args;
+    pub mod carry;
     pub mod check;
     pub mod exits;
     pub mod expand;
@@ -50,7 +51,7 @@ mod pipeline {
     pub mod wrappers;
 }
 use pipeline::{
-    activity, args, check, exits, expand, forward, fusion, held, ir, jacobian, lower, names,
+    activity, args, carry, check, exits, expand, forward, fusion, held, ir, jacobian, lower, names,
     nested, params, reads, recompute, replay, reverse, second_order, tangent, values, wrappers,
 };
 

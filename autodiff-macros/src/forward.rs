@@ -207,6 +207,14 @@ impl Forward<'_> {
                 body,
                 dispatch,
             } => {
+                let counting_var = match head {
+                    LoopHead::For {
+                        var: Some(v),
+                        pattern: None,
+                        iter,
+                    } if crate::carry::counts_up_by_one(iter) => Some(*v),
+                    _ => None,
+                };
                 // A trip count recomputed from the loop's range needs no counting.
                 let counted = self.f.vars[*trips].needed
                     && self.f.vars[*trips].recompute_as.is_none()
@@ -244,23 +252,29 @@ impl Forward<'_> {
                         quote!(for #pattern in #iter)
                     }
                 };
-                let fused_trip = self
+                let fused = self
                     .f
                     .fused
                     .iter()
                     .find(|fused| fused.loop_id == *id && !self.tangents)
-                    .map(|fused| crate::reverse::fused_trip(self.f, fused, body));
+                    .map(|fused| crate::reverse::fused_trip(self.f, fused, body, counting_var));
+                let (carry_before, fused_trip, carry_after) = match fused {
+                    Some(fused) => (Some(fused.before), Some(fused.trip), Some(fused.after)),
+                    None => (None, None, None),
+                };
                 let body = self.block(body);
                 let dispatch = self.dispatch(dispatch);
                 quote! {
                     #declare
                     #reserve
+                    #carry_before
                     #head {
                         #count
                         #body
                         #fused_trip
                         #dispatch
                     }
+                    #carry_after
                 }
             }
             Stmt::SetExit(code) => {

@@ -11,6 +11,7 @@
 
 mod activity;
 mod args;
+mod carry;
 mod check;
 mod exits;
 mod expand;

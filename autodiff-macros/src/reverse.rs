@@ -30,6 +30,7 @@ pub fn emit(f: &Function, sig: &crate::check::Signature) -> TokenStream {
         locals: &locals,
         pushed: &pushed,
         held: Default::default(),
+        carried: Default::default(),
     };
     // A fused loop adds into the parameters' adjoints during the forward sweep, so they are
     // declared before it (`param_adjoints`).
@@ -85,9 +86,22 @@ pub fn param_adjoints(f: &Function, sig: &crate::check::Signature) -> TokenStrea
     quote!(#(#declarations)*)
 }
 
-/// The reverse of one trip of a fused loop, run right after its forward: the body's
-/// statements in reverse order, from the accumulator's cotangent, which is the output's.
-pub fn fused_trip(f: &Function, fused: &Fused, body: &Block) -> TokenStream {
+/// A fused loop's reverse (`fusion.rs`): what goes before the loop, the reverse of one trip,
+/// run right after its forward, and what goes after the loop.
+pub struct FusedReverse {
+    pub before: TokenStream,
+    pub trip: TokenStream,
+    pub after: TokenStream,
+}
+
+/// The reverse of a fused loop with variable `loop_var` (if it counts up by one): each trip's
+/// body statements in reverse order, from the accumulator's cotangent, which is the output's.
+pub fn fused_trip(
+    f: &Function,
+    fused: &Fused,
+    body: &Block,
+    loop_var: Option<VarId>,
+) -> FusedReverse {
     let locals = locals_by_block(f);
     let pushed = vec![false; f.vars.len()];
     let reverse = Reverse {
@@ -95,7 +109,9 @@ pub fn fused_trip(f: &Function, fused: &Fused, body: &Block) -> TokenStream {
         locals: &locals,
         pushed: &pushed,
         held: Default::default(),
+        carried: Default::default(),
     };
+    let carry = reverse.carry(loop_var, body);
     let declarations = reverse.adjoint_declarations(fused.body, |_| true);
     let accumulator_bar = reverse.adjoint(fused.accumulator);
     let d_out = names::d_out();
@@ -105,11 +121,37 @@ pub fn fused_trip(f: &Function, fused: &Fused, body: &Block) -> TokenStream {
         quote!(::core::clone::Clone::clone(&#d_out))
     };
     let stmts = reverse.stmts(body);
-    quote! {{
-        #declarations
-        let mut #accumulator_bar = ::core::option::Option::Some(#cotangent);
-        #stmts
-    }}
+    let Carry {
+        before,
+        start,
+        end,
+        after,
+    } = carry;
+    FusedReverse {
+        before,
+        trip: quote! {{
+            #declarations
+            let mut #accumulator_bar = ::core::option::Option::Some(#cotangent);
+            #start
+            #stmts
+            #end
+        }},
+        after,
+    }
+}
+
+/// The code that carries shadow elements from trip to trip (`carry.rs`).
+#[derive(Default)]
+struct Carry {
+    /// Before the loop: the carried parts, none yet.
+    before: TokenStream,
+    /// At the start of a trip's reverse: element `i` into a local, with what the last trip
+    /// carried.
+    start: TokenStream,
+    /// At its end: element `i` stored back, and where the carried part belongs.
+    end: TokenStream,
+    /// After the loop: the last trip's carried part into its element.
+    after: TokenStream,
 }
 
 struct Reverse<'a> {
@@ -120,6 +162,9 @@ struct Reverse<'a> {
     /// Shadow elements held in locals by the loops being reversed (`held.rs`): each
     /// element's place, and its local.
     held: std::cell::RefCell<Vec<(String, syn::Ident)>>,
+    /// Shadow elements carried to the next trip (`carry.rs`): each element's place, and the
+    /// `Option` its adds accumulate into.
+    carried: std::cell::RefCell<Vec<(String, syn::Ident)>>,
 }
 
 impl Reverse<'_> {
@@ -494,7 +539,16 @@ impl Reverse<'_> {
             _ => None,
         });
         let adjoints = self.adjoint_declarations(body.id, |_| true);
+        let (held_before, carried_before) = (self.held.borrow().len(), self.carried.borrow().len());
+        let Carry {
+            before,
+            start: carry_start,
+            end: carry_end,
+            after,
+        } = self.carry(Some(var), body);
         let reverse = self.stmts(body);
+        self.held.borrow_mut().truncate(held_before);
+        self.carried.borrow_mut().truncate(carried_before);
         let steps = body.stmts.iter().filter_map(|stmt| match stmt {
             Stmt::Assign { var, rhs, .. } if !self.var(*var).active => {
                 let ident = &self.var(*var).ident;
@@ -507,14 +561,71 @@ impl Reverse<'_> {
         // their own: no reverse step outside the loop reads them (`replay.rs`).
         quote! {{
             #(#restart)*
+            #before
             for #step in 0..#trips {
                 let #loop_var = ::autodiff::__private::nth_from(#start, #step);
                 #(#values)*
                 #adjoints
+                #carry_start
                 #reverse
+                #carry_end
                 #(#steps)*
             }
+            #after
         }}
+    }
+
+    /// Carries shadow elements from each trip of a loop with variable `loop_var`, reversed in
+    /// forward order, to the next (`carry.rs`); registers the places whose adds go to locals.
+    fn carry(&self, loop_var: Option<VarId>, body: &Block) -> Carry {
+        let Some(loop_var) = loop_var else {
+            return Carry::default();
+        };
+        let mut carry = Carry::default();
+        let c = format_ident!("carried", span = proc_macro2::Span::mixed_site());
+        for carried in crate::carry::elements(self.f, loop_var, body) {
+            let shadow = self.adjoint(carried.root);
+            let local = |suffix: &str| {
+                format_ident!(
+                    "{}_{}",
+                    shadow,
+                    suffix,
+                    span = proc_macro2::Span::mixed_site()
+                )
+            };
+            let (here, next, next_at) = (local("here"), local("next"), local("next_at"));
+            let here_slot = self.shadow_element(carried.root, Some(&Atom::Var(loop_var)));
+            self.held
+                .borrow_mut()
+                .push((here_slot.to_string(), here.clone()));
+            for &index in &carried.next {
+                let slot = self.shadow_element(carried.root, Some(&Atom::Var(index)));
+                self.carried
+                    .borrow_mut()
+                    .push((slot.to_string(), next.clone()));
+            }
+            let first_next = &self.var(carried.next[0]).ident;
+            carry.before.extend(quote! {
+                let mut #next = ::core::option::Option::None;
+                let mut #next_at: usize = 0;
+            });
+            carry.start.extend(quote! {
+                let mut #here = ::core::mem::take(&mut #here_slot);
+                if let ::core::option::Option::Some(#c) = #next.take() {
+                    #here += #c;
+                }
+            });
+            carry.end.extend(quote! {
+                #here_slot = #here;
+                #next_at = #first_next;
+            });
+            carry.after.extend(quote! {
+                if let ::core::option::Option::Some(#c) = #next {
+                    #shadow[#next_at] += #c;
+                }
+            });
+        }
+        carry
     }
 
     /// The shadow elements this loop's reverse keeps in locals, not held already by a loop
@@ -1011,8 +1122,14 @@ impl Reverse<'_> {
                 let slot = self.shadow_element(*base, index.as_ref());
                 let place = slot.to_string();
                 let held = self.held.borrow();
-                match held.iter().find(|(held, _)| *held == place) {
-                    Some((_, local)) => quote_spanned!(span=> #local += #g;),
+                if let Some((_, local)) = held.iter().find(|(held, _)| *held == place) {
+                    return quote_spanned!(span=> #local += #g;);
+                }
+                let carried = self.carried.borrow();
+                match carried.iter().find(|(carried, _)| *carried == place) {
+                    Some((_, local)) => {
+                        quote_spanned!(span=> #private::accumulate(&mut #local, #g);)
+                    }
                     None => quote_spanned!(span=> #slot += #g;),
                 }
             }

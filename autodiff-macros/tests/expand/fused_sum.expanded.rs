@@ -27,6 +27,8 @@ fn rosenbrock_pullback(
     let mut output: f64 = ::core::default::Default::default();
     let mut s = 0.0;
     let mut trips1: usize = 0;
+    let mut x_bar_next = ::core::option::Option::None;
+    let mut x_bar_next_at: usize = 0;
     for i in 0..x.len() - 1 {
         trips1 += 1;
         let t1 = i + 1;
@@ -55,6 +57,10 @@ fn rosenbrock_pullback(
             let mut t9_bar = ::core::option::Option::None;
             let mut t10_bar = ::core::option::Option::None;
             let mut s_bar = ::core::option::Option::Some(d_out);
+            let mut x_bar_here = ::core::mem::take(&mut x_bar[i]);
+            if let ::core::option::Option::Some(carried) = x_bar_next.take() {
+                x_bar_here += carried;
+            }
             if let ::core::option::Option::Some(g) = s_bar.take() {
                 ::autodiff::__private::accumulate(
                     &mut s_bar,
@@ -108,7 +114,7 @@ fn rosenbrock_pullback(
                 );
             }
             if let ::core::option::Option::Some(g) = t6_bar.take() {
-                x_bar[i] += g;
+                x_bar_here += g;
             }
             if let ::core::option::Option::Some(g) = a_bar.take() {
                 ::autodiff::__private::accumulate(
@@ -131,15 +137,20 @@ fn rosenbrock_pullback(
                 );
             }
             if let ::core::option::Option::Some(g) = t4_bar.take() {
-                x_bar[i] += g;
+                x_bar_here += g;
             }
             if let ::core::option::Option::Some(g) = t3_bar.take() {
-                x_bar[i] += g;
+                x_bar_here += g;
             }
             if let ::core::option::Option::Some(g) = t2_bar.take() {
-                x_bar[t1] += g;
+                ::autodiff::__private::accumulate(&mut x_bar_next, g);
             }
+            x_bar[i] = x_bar_here;
+            x_bar_next_at = t1;
         }
+    }
+    if let ::core::option::Option::Some(carried) = x_bar_next {
+        x_bar[x_bar_next_at] += carried;
     }
     output = s;
     let mut output_bar = ::core::option::Option::Some(d_out);
@@ -296,6 +307,8 @@ fn rosenbrock_dual_pullback(
     let mut output: ::autodiff::__private::Dual<f64> = ::core::default::Default::default();
     let mut s = ::autodiff::__private::Dual::constant(0.0);
     let mut trips1: usize = 0;
+    let mut x_bar_next = ::core::option::Option::None;
+    let mut x_bar_next_at: usize = 0;
     for i in 0..x.len() - 1 {
         trips1 += 1;
         let t1 = i + 1;
@@ -324,6 +337,10 @@ fn rosenbrock_dual_pullback(
             let mut t9_bar = ::core::option::Option::None;
             let mut t10_bar = ::core::option::Option::None;
             let mut s_bar = ::core::option::Option::Some(d_out);
+            let mut x_bar_here = ::core::mem::take(&mut x_bar[i]);
+            if let ::core::option::Option::Some(carried) = x_bar_next.take() {
+                x_bar_here += carried;
+            }
             if let ::core::option::Option::Some(g) = s_bar.take() {
                 ::autodiff::__private::accumulate(
                     &mut s_bar,
@@ -380,7 +397,7 @@ fn rosenbrock_dual_pullback(
                 );
             }
             if let ::core::option::Option::Some(g) = t6_bar.take() {
-                x_bar[i] += g;
+                x_bar_here += g;
             }
             if let ::core::option::Option::Some(g) = a_bar.take() {
                 ::autodiff::__private::accumulate(
@@ -403,15 +420,20 @@ fn rosenbrock_dual_pullback(
                 );
             }
             if let ::core::option::Option::Some(g) = t4_bar.take() {
-                x_bar[i] += g;
+                x_bar_here += g;
             }
             if let ::core::option::Option::Some(g) = t3_bar.take() {
-                x_bar[i] += g;
+                x_bar_here += g;
             }
             if let ::core::option::Option::Some(g) = t2_bar.take() {
-                x_bar[t1] += g;
+                ::autodiff::__private::accumulate(&mut x_bar_next, g);
             }
+            x_bar[i] = x_bar_here;
+            x_bar_next_at = (&t1).__lift_kind().value(t1);
         }
+    }
+    if let ::core::option::Option::Some(carried) = x_bar_next {
+        x_bar[x_bar_next_at] += carried;
     }
     output = s;
     let mut output_bar = ::core::option::Option::Some(d_out);
