@@ -214,11 +214,25 @@ mod small {
     use core::any::Any;
     use std::cell::RefCell;
 
-    /// How many buffers a thread keeps.
-    const MAX_BUFFERS: usize = 32;
+    /// How many buffers a thread keeps, and how many bytes in all. A caller's pullback holds
+    /// the tapes of every call it records (`_record`) until its reverse sweep: thousands of
+    /// small buffers, which come back all at once and are taken again by the next gradient.
+    const MAX_BUFFERS: usize = 1 << 14;
+    const MAX_TOTAL_BYTES: usize = 16 << 20;
+
+    /// The kept buffers and the bytes they hold.
+    struct Free {
+        buffers: Vec<Vec<f64>>,
+        bytes: usize,
+    }
 
     thread_local! {
-        static FREE: RefCell<Vec<Vec<f64>>> = const { RefCell::new(Vec::new()) };
+        static FREE: RefCell<Free> = const {
+            RefCell::new(Free {
+                buffers: Vec::new(),
+                bytes: 0,
+            })
+        };
     }
 
     /// Gives `buffer`, if it is an empty `Vec<f64>` without memory, a kept buffer's memory.
@@ -227,7 +241,12 @@ mod small {
     #[inline]
     pub fn take<T: 'static>(buffer: &mut Vec<T>) {
         if let Some(buffer) = (buffer as &mut dyn Any).downcast_mut::<Vec<f64>>() {
-            let kept = FREE.try_with(|free| free.try_borrow_mut().ok()?.pop());
+            let kept = FREE.try_with(|free| {
+                let mut free = free.try_borrow_mut().ok()?;
+                let kept = free.buffers.pop()?;
+                free.bytes -= kept.capacity() * core::mem::size_of::<f64>();
+                Some(kept)
+            });
             if let Ok(Some(kept)) = kept {
                 *buffer = kept;
             }
@@ -242,10 +261,12 @@ mod small {
         if let Some(buffer) = (buffer as &mut dyn Any).downcast_mut::<Vec<f64>>() {
             let mut kept = core::mem::take(buffer);
             kept.clear();
+            let bytes = kept.capacity() * core::mem::size_of::<f64>();
             let _ = FREE.try_with(|free| {
                 if let Ok(mut free) = free.try_borrow_mut() {
-                    if free.len() < MAX_BUFFERS {
-                        free.push(kept);
+                    if free.buffers.len() < MAX_BUFFERS && free.bytes + bytes <= MAX_TOTAL_BYTES {
+                        free.bytes += bytes;
+                        free.buffers.push(kept);
                     }
                 }
             });
