@@ -46,13 +46,15 @@ mod pipeline {
     pub mod replay;
     pub mod reverse;
     pub mod second_order;
+    pub mod split;
     pub mod tangent;
     pub mod values;
     pub mod wrappers;
 }
 use pipeline::{
     activity, args, carry, check, exits, expand, forward, fusion, held, ir, jacobian, lower, names,
-    nested, params, reads, recompute, replay, reverse, second_order, tangent, values, wrappers,
+    nested, params, reads, recompute, replay, reverse, second_order, split, tangent, values,
+    wrappers,
 };
 
 use std::time::Duration;

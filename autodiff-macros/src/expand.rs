@@ -89,7 +89,7 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
         differentiate(&sig, &item, reverse_only, &wrt, &mut errors)
     })
     .flatten();
-    let adjoint_body = narrow.as_ref().and_then(|d| d.pullback.clone());
+    let adjoint_body = narrow.as_ref().and_then(|d| d.split_pullback.clone());
     // The narrow sweep only where there are no errors, as the full one.
     let narrow_body = narrow
         .as_ref()
@@ -103,23 +103,35 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
         variables,
         narrow_body,
     );
+    let record_wanted = modes.reverse && !sig.has_receiver;
     let generated = match function {
         Some(Differentiated {
-            pullback: pullback_body,
+            split_pullback: pullback_body,
             tangent: tangent_body,
+            record,
             ..
-        }) if errors.is_empty() => generate(
-            &item,
-            &sig,
-            &names,
-            modes,
-            Bodies::Real(pullback_body, tangent_body, adjoint_body),
-        ),
+        }) if errors.is_empty() => {
+            let wrappers = generate(
+                &item,
+                &sig,
+                &names,
+                modes,
+                Bodies::Real(pullback_body, tangent_body, adjoint_body),
+            );
+            let record = record_wanted.then(|| {
+                crate::split::record_function(&item, &sig, &names, Some(record.as_ref()), None)
+            });
+            quote!(#wrappers #record)
+        }
         _ => {
             // Stubs with the right names keep one mistake from cascading into "cannot find
             // `f_grad`" errors at every use.
-            let stubs =
-                (!sig.has_receiver).then(|| generate(&item, &sig, &names, modes, Bodies::Stubs));
+            let stubs = (!sig.has_receiver).then(|| {
+                let wrappers = generate(&item, &sig, &names, modes, Bodies::Stubs);
+                let record = record_wanted
+                    .then(|| crate::split::record_function(&item, &sig, &names, None, None));
+                quote!(#wrappers #record)
+            });
             let errors = errors.into_compile_errors();
             quote!(#errors #stubs)
         }
@@ -223,9 +235,30 @@ fn differentiate(
     crate::values::mark(&mut function, sig);
 
     let private = private_path();
-    let pullback = modes
+    let writable: Vec<bool> = sig
+        .params
+        .iter()
+        .map(|p| {
+            p.kind.is_in_out() || matches!(&p.ty, syn::Type::Reference(r) if r.mutability.is_some())
+        })
+        .collect();
+    let sweeps = modes
         .reverse
-        .then(|| pullback_body(&function, sig, active_params, &private));
+        .then(|| PullbackParts::of(&function, sig, active_params, &private));
+    let pullback = sweeps.as_ref().map(PullbackParts::body);
+    // The pullback callers run calls their callees' `_record` (`split.rs`); the dual copy
+    // and `_record`'s own sweeps keep calling their callees plainly.
+    let split_pullback = modes.reverse.then(|| {
+        let mut split = function.clone();
+        crate::split::plan(&mut split);
+        PullbackParts::of(&split, sig, active_params, &private).body()
+    });
+    let returns_float = sig.returns_unit || crate::check::float_kind(&sig.output).is_some();
+    let record = sweeps.filter(|parts| {
+        parts.fused_adjoints.is_none()
+            && parts.keep_results.is_empty()
+            && crate::split::can_record(&function, &parts.reverse, &writable, returns_float)
+    });
     // The composable forward mode: every differentiable parameter comes with a tangent.
     let tangent = modes.forward.then(|| {
         let body = forward::emit_with_tangents(&function);
@@ -251,16 +284,11 @@ fn differentiate(
             (var.ident.clone(), depends)
         })
         .collect();
-    let writable: Vec<bool> = sig
-        .params
-        .iter()
-        .map(|p| {
-            p.kind.is_in_out() || matches!(&p.ty, syn::Type::Reference(r) if r.mutability.is_some())
-        })
-        .collect();
     let argument_use = crate::reads::argument_use(&function, &writable);
     Some(Differentiated {
         pullback,
+        split_pullback,
+        record,
         tangent,
         variables,
         argument_use,
@@ -269,8 +297,13 @@ fn differentiate(
 
 /// What [`differentiate`] makes of a function.
 struct Differentiated {
-    /// The composable pullback's body, when the reverse mode is generated.
+    /// The composable pullback's body, when the reverse mode is generated, with its calls
+    /// reversed jointly (for the dual copy).
     pullback: Option<TokenStream>,
+    /// The same with its calls split (`split.rs`), for the pullback itself.
+    split_pullback: Option<TokenStream>,
+    /// The sweeps of `_record`, when it can keep the forward sweep for the reverse.
+    record: Option<PullbackParts>,
     /// The composable forward mode's body, when it is generated.
     tangent: Option<TokenStream>,
     /// Every variable, with whether it depends on a parameter.
@@ -279,65 +312,104 @@ struct Differentiated {
     argument_use: Vec<[bool; 2]>,
 }
 
-/// The pullback's body: forward sweep, reverse sweep, the result and the cotangents.
-fn pullback_body(
-    function: &ir::Function,
-    sig: &Signature,
-    active_params: &[bool],
-    private: &TokenStream,
-) -> TokenStream {
-    let fused_adjoints =
-        (!function.fused.is_empty()).then(|| reverse::param_adjoints(function, sig));
-    let forward = forward::emit(function);
-    let reverse = reverse::emit(function, sig);
-    // The reverse sweep puts back the contents of buffers that calls read; a `&mut` parameter
-    // must still hold the function's result when the adjoint returns.
-    let (keep_results, put_back_results): (Vec<_>, Vec<_>) = function
-        .params
-        .iter()
-        .zip(&sig.params)
-        .filter(|(&var, param)| param.kind.is_in_out() && function.vars[var].contents_needed)
-        .map(|(_, param)| {
-            let ident = &param.ident;
-            let kept = names::saved(ident);
-            (
-                quote!(let #kept = #private::Snapshot::snapshot(&*#ident);),
-                quote!(#private::Snapshot::restore(&mut *#ident, &#kept);),
-            )
-        })
-        .unzip();
-    let output = &function.vars[function.output].ident;
-    let cotangents =
-        function
+/// The pieces of a pullback's body: forward sweep, reverse sweep, the result and the
+/// cotangents.
+pub struct PullbackParts {
+    /// A fused loop's parameter adjoints, declared before the forward sweep.
+    pub fused_adjoints: Option<TokenStream>,
+    pub forward: TokenStream,
+    /// Copies of in-out buffers' results, put back after the reverse sweep.
+    pub keep_results: Vec<TokenStream>,
+    pub reverse: TokenStream,
+    pub put_back_results: Vec<TokenStream>,
+    /// `(output, (cotangents..))`.
+    pub result: TokenStream,
+    /// The variable holding the function's value.
+    pub output: Ident,
+}
+
+impl PullbackParts {
+    fn of(
+        function: &ir::Function,
+        sig: &Signature,
+        active_params: &[bool],
+        private: &TokenStream,
+    ) -> Self {
+        let fused_adjoints =
+            (!function.fused.is_empty()).then(|| reverse::param_adjoints(function, sig));
+        let forward = forward::emit(function);
+        let reverse = reverse::emit(function, sig);
+        // The reverse sweep puts back the contents of buffers that calls read; a `&mut`
+        // parameter must still hold the function's result when the adjoint returns.
+        let (keep_results, put_back_results): (Vec<_>, Vec<_>) = function
             .params
             .iter()
             .zip(&sig.params)
-            .enumerate()
-            .map(|(index, (&var, param))| {
+            .filter(|(&var, param)| param.kind.is_in_out() && function.vars[var].contents_needed)
+            .map(|(_, param)| {
                 let ident = &param.ident;
-                // A parameter passed by reference is already one.
-                let primal = if function.vars[var].borrowed {
-                    quote!(#ident)
-                } else {
-                    quote!(&#ident)
-                };
-                if !param.kind.is_value_like() || !active_params[index] {
-                    // Buffers' adjoints are in their shadows; a parameter outside a narrower
-                    // `wrt` gets none.
-                    quote!(#private::NoTangent)
-                } else if function.vars[var].active {
-                    let adjoint = names::adjoint(&function.vars[var].ident);
-                    quote!(#private::gradient_or_zero(#adjoint, #primal))
-                } else {
-                    quote!(#private::ZeroLike::zero_like(#primal))
-                }
-            });
-    quote! {
-        #fused_adjoints
-        #forward
-        #(#keep_results)*
-        #reverse
-        #(#put_back_results)*
-        (#output, (#(#cotangents,)*))
+                let kept = names::saved(ident);
+                (
+                    quote!(let #kept = #private::Snapshot::snapshot(&*#ident);),
+                    quote!(#private::Snapshot::restore(&mut *#ident, &#kept);),
+                )
+            })
+            .unzip();
+        let output = &function.vars[function.output].ident;
+        let cotangents =
+            function
+                .params
+                .iter()
+                .zip(&sig.params)
+                .enumerate()
+                .map(|(index, (&var, param))| {
+                    let ident = &param.ident;
+                    // A parameter passed by reference is already one.
+                    let primal = if function.vars[var].borrowed {
+                        quote!(#ident)
+                    } else {
+                        quote!(&#ident)
+                    };
+                    if !param.kind.is_value_like() || !active_params[index] {
+                        // Buffers' adjoints are in their shadows; a parameter outside a narrower
+                        // `wrt` gets none.
+                        quote!(#private::NoTangent)
+                    } else if function.vars[var].active {
+                        let adjoint = names::adjoint(&function.vars[var].ident);
+                        quote!(#private::gradient_or_zero(#adjoint, #primal))
+                    } else {
+                        quote!(#private::ZeroLike::zero_like(#primal))
+                    }
+                });
+        PullbackParts {
+            fused_adjoints,
+            forward,
+            keep_results,
+            reverse,
+            put_back_results,
+            result: quote!((#output, (#(#cotangents,)*))),
+            output: output.clone(),
+        }
+    }
+
+    /// The pullback's body.
+    fn body(&self) -> TokenStream {
+        let PullbackParts {
+            fused_adjoints,
+            forward,
+            keep_results,
+            reverse,
+            put_back_results,
+            result,
+            ..
+        } = self;
+        quote! {
+            #fused_adjoints
+            #forward
+            #(#keep_results)*
+            #reverse
+            #(#put_back_results)*
+            #result
+        }
     }
 }

@@ -131,6 +131,27 @@ impl Forward<'_> {
                         let rhs = self.rhs(rhs);
                         quote_spanned!(*span=> #snapshots let #mutability #ident #ty = #rhs;)
                     }
+                    Some(Rhs::Call { func, args }) if !self.tangents => {
+                        let snapshots = self.snapshots(init.as_ref().expect("matched"));
+                        let call = match crate::split::tape_of(self.f, *var) {
+                            Some(tape) => {
+                                // The callee runs forward and hands over its reverse.
+                                let tape = &tape.ident;
+                                let mut record = func.clone();
+                                if let Some(last) = record.segments.last_mut() {
+                                    last.ident = names::generated(&last.ident, "record");
+                                }
+                                let args = call_args(self.f, args);
+                                quote! {{
+                                    let (value, reverse) = #record(#(#args),*);
+                                    #tape.push(reverse);
+                                    value
+                                }}
+                            }
+                            None => self.rhs(init.as_ref().expect("matched")),
+                        };
+                        quote_spanned!(*span=> #snapshots let #mutability #ident #ty = #call;)
+                    }
                     Some(rhs) => {
                         let snapshots = (!self.tangents).then(|| self.snapshots(rhs));
                         let rhs = self.rhs(rhs);
@@ -588,10 +609,7 @@ pub fn rhs_tokens(f: &Function, rhs: &Rhs) -> TokenStream {
             }
         }
         Rhs::Call { func, args } | Rhs::Construct { func, args, .. } => {
-            let args = args.iter().map(|a| match a {
-                CallArg::Value(atom) => atom_tokens(f, atom),
-                CallArg::Buffer { forward, .. } => forward.clone(),
-            });
+            let args = call_args(f, args);
             quote!(#func(#(#args),*))
         }
         Rhs::Cast { value, ty } => {
@@ -616,9 +634,22 @@ pub fn rhs_tokens(f: &Function, rhs: &Rhs) -> TokenStream {
     }
 }
 
+/// A call's arguments as the forward sweep passes them.
+fn call_args(f: &Function, args: &[CallArg]) -> Vec<TokenStream> {
+    args.iter()
+        .map(|a| match a {
+            CallArg::Value(atom) => atom_tokens(f, atom),
+            CallArg::Buffer { forward, .. } => forward.clone(),
+        })
+        .collect()
+}
+
 /// The tapes some statement or variable records on (a replayed loop leaves some unused).
 fn used_tapes(f: &Function) -> Vec<bool> {
     let mut used = vec![false; f.tapes.len()];
+    for &(_, tape) in &f.split_calls {
+        used[tape] = true;
+    }
     for var in &f.vars {
         if let Some(t) = var.saved_tape {
             used[t] = true;

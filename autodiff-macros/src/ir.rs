@@ -345,6 +345,9 @@ pub struct Function {
     pub fused: Vec<Fused>,
     /// Loops whose reverse runs their trips again in forward order (`replay.rs`).
     pub replayed: Vec<crate::replay::Replayed>,
+    /// Calls whose callee records its reverse in the forward sweep, as a closure that the
+    /// reverse sweep runs (`split.rs`): each call's variable and the closures' tape.
+    pub split_calls: Vec<(VarId, TapeId)>,
 }
 
 /// A loop `for .. { ..; s += t; }` followed only by `output = s`: every trip's reverse runs

@@ -29,6 +29,7 @@ mod recompute;
 mod replay;
 mod reverse;
 mod second_order;
+mod split;
 mod tangent;
 mod values;
 mod wrappers;

@@ -257,6 +257,11 @@ impl Context<'_> {
             .then(|| second_order::without_second_order(&item, &sig, missing));
         // These forms read their arguments and write none.
         let facts = crate::expand::argument_facts(&item, &vec![[false, true]; args.len()]);
+        // Callers' pullbacks call `_record` (`split.rs`): here, the form and its pullback.
+        let record = scratch.is_empty().then(|| {
+            let names = crate::wrappers::Names::new(name, &Args::default());
+            crate::split::record_function(&item, &sig, &names, Some(None), self.bound)
+        });
         quote! {
             #[doc = #doc_pullback]
             #[doc(hidden)]
@@ -277,6 +282,7 @@ impl Context<'_> {
 
             #stand_ins
             #facts
+            #record
         }
     }
 

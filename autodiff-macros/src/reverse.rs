@@ -31,6 +31,7 @@ pub fn emit(f: &Function, sig: &crate::check::Signature) -> TokenStream {
         pushed: &pushed,
         held: Default::default(),
         carried: Default::default(),
+        closure: Default::default(),
     };
     // A fused loop adds into the parameters' adjoints during the forward sweep, so they are
     // declared before it (`param_adjoints`).
@@ -110,6 +111,7 @@ pub fn fused_trip(
         pushed: &pushed,
         held: Default::default(),
         carried: Default::default(),
+        closure: Default::default(),
     };
     let carry = reverse.carry(loop_var, body);
     let declarations = reverse.adjoint_declarations(fused.body, |_| true);
@@ -165,6 +167,9 @@ struct Reverse<'a> {
     /// Shadow elements carried to the next trip (`carry.rs`): each element's place, and the
     /// `Option` its adds accumulate into.
     carried: std::cell::RefCell<Vec<(String, syn::Ident)>>,
+    /// While the reverse of a split call is emitted: the closure that replaces the callee's
+    /// pullback (`split.rs`).
+    closure: std::cell::RefCell<Option<syn::Ident>>,
 }
 
 impl Reverse<'_> {
@@ -247,6 +252,30 @@ impl Reverse<'_> {
     }
 
     fn stmt(&self, stmt: &Stmt) -> TokenStream {
+        if let Stmt::Let {
+            var,
+            init: Some(Rhs::Call { .. }),
+            ..
+        } = stmt
+        {
+            if let Some(tape) = crate::split::tape_of(self.f, *var) {
+                // Taken back whether or not the call's result has a cotangent, so that the
+                // tape stays in step with the forward sweep.
+                let tape = &tape.ident;
+                let closure = format_ident!("reverse", span = proc_macro2::Span::mixed_site());
+                *self.closure.borrow_mut() = Some(closure.clone());
+                let reverse = self.stmt_reversing(stmt);
+                *self.closure.borrow_mut() = None;
+                return quote!({
+                    let #closure = #tape.pop();
+                    #reverse
+                });
+            }
+        }
+        self.stmt_reversing(stmt)
+    }
+
+    fn stmt_reversing(&self, stmt: &Stmt) -> TokenStream {
         let g = names::cotangent();
         match stmt {
             Stmt::Let {
@@ -738,6 +767,10 @@ impl Reverse<'_> {
         if let Some(last) = pullback_path.segments.last_mut() {
             last.ident = names::generated(&last.ident, "pullback");
         }
+        let callee = match self.closure.borrow().as_ref() {
+            Some(closure) => quote!(#closure),
+            None => quote!(#pullback_path),
+        };
         let active = |atom: &Atom| atom.var().filter(|&v| self.var(v).active);
         let mut passed = Vec::new();
         let mut bindings = Vec::new();
@@ -834,7 +867,7 @@ impl Reverse<'_> {
         quote_spanned! {call_span=>
             #(#alias_setup)*
             #(#splits)*
-            let (_, (#(#bindings,)*)) = #pullback_path(#(#passed,)* #cotangent);
+            let (_, (#(#bindings,)*)) = #callee(#(#passed,)* #cotangent);
             #(#alias_merge)*
             #(#accumulations)*
         }

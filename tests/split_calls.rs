@@ -1,0 +1,282 @@
+//! Calls whose reverse is split (`split.rs`): a caller's forward sweep runs `g_record`, which
+//! records `g`'s forward sweep and hands back a closure that the caller's reverse sweep runs
+//! with the same arguments. These tests check the gradients against formulas and central
+//! differences for callees that record (a loop tape, an early return, a result without a
+//! cotangent, recursion, a buffer overwritten in place or read back, a view) and for
+//! callees whose `_record` falls back to `g_pullback` (a fused sum, a `Vec` result).
+
+#![allow(clippy::needless_range_loop)]
+
+mod common;
+
+use autodiff::differentiate;
+use common::check;
+
+/// `out_i = exp(q_i) v_i`: its reverse needs the `exp`s, which the loop records.
+#[differentiate]
+fn scaled(q: &[f64], v: &[f64], out: &mut [f64]) {
+    for i in 0..q.len() {
+        out[i] = q[i].exp() * v[i];
+    }
+}
+
+/// A fused sum, whose reverse runs in its forward sweep from the cotangent: its `_record`
+/// falls back to the pullback.
+#[differentiate]
+fn sqnorm(v: &[f64]) -> f64 {
+    v.iter().map(|a| a * a).sum()
+}
+
+/// `Σ_r Σ_i (exp(q_i) x_ri)²`, through one buffer that every row overwrites.
+#[differentiate]
+fn rows_energy(q: &[f64], x: &[f64]) -> f64 {
+    let d = q.len();
+    let mut out = vec![0.0; d];
+    let mut total = 0.0;
+    for r in 0..x.len() / d {
+        scaled(q, &x[r * d..(r + 1) * d], &mut out);
+        total += 0.5 * sqnorm(&out);
+    }
+    total * 2.0
+}
+
+#[test]
+fn a_callee_in_a_loop_keeps_its_tape_until_the_reverse() {
+    let q = [0.3, -0.2, 0.1];
+    let x = [0.5, -1.0, 2.0, 1.5, 0.25, -0.75, -2.0, 0.5, 1.0];
+    let (gq, gx) = rows_energy_grad(&q, &x);
+    let d = q.len();
+    // ∂/∂q_i = Σ_r 2 e^{2 q_i} x_ri², ∂/∂x_ri = 2 e^{2 q_i} x_ri.
+    let hand_q = (0..d).map(|i| {
+        (0..x.len() / d)
+            .map(|r| 2.0 * (2.0 * q[i]).exp() * x[r * d + i] * x[r * d + i])
+            .sum::<f64>()
+    });
+    let hand_x = (0..x.len()).map(|k| 2.0 * (2.0 * q[k % d]).exp() * x[k]);
+    check(
+        "Σ_r ‖exp(q) ∘ x_r‖²",
+        &[&q[..], &x[..]].concat(),
+        &[gq, gx].concat(),
+        &hand_q.chain(hand_x).collect::<Vec<_>>(),
+        |p| rows_energy(&p[..3], &p[3..]),
+    );
+}
+
+/// `x²`, or 1 past 1: an early return.
+#[differentiate]
+fn clipped_square(x: f64) -> f64 {
+    if x > 1.0 {
+        return 1.0;
+    }
+    x * x
+}
+
+/// `Σ clipped_square(x_i)`, plus `x_i` wherever `clipped_square(x_i) > 0.5`: the second
+/// call's result gets no cotangent, so its closure is dropped unused.
+#[differentiate]
+fn clipped_sum(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        s += clipped_square(x[i]);
+        if clipped_square(x[i]) > 0.5 {
+            s += x[i];
+        }
+    }
+    s
+}
+
+#[test]
+fn callees_with_an_early_return_and_without_a_cotangent() {
+    let x = [0.3, 1.4, -0.9, 0.8, 2.5, -1.2];
+    let hand: Vec<f64> = x
+        .iter()
+        .map(|&v| {
+            let square = if v > 1.0 { 0.0 } else { 2.0 * v };
+            let extra = if v > 1.0 || v * v > 0.5 { 1.0 } else { 0.0 };
+            square + extra
+        })
+        .collect();
+    check(
+        "Σ clipped xᵢ² (+ xᵢ)",
+        &x,
+        &clipped_sum_grad(&x),
+        &hand,
+        clipped_sum,
+    );
+}
+
+/// `xⁿ` by recursion: `power_record`'s own sweeps call `power` and `power_pullback`.
+#[differentiate]
+fn power(x: f64, n: usize) -> f64 {
+    if n == 0 {
+        return 1.0;
+    }
+    x * power(x, n - 1)
+}
+
+#[differentiate]
+fn power_sum(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        s += power(x[i], i + 1);
+    }
+    s
+}
+
+#[test]
+fn a_recursive_callee() {
+    let x: [f64; 5] = [1.3, -0.7, 0.9, 1.1, -1.2];
+    let hand: Vec<f64> = (0..x.len())
+        .map(|i| (i + 1) as f64 * x[i].powi(i as i32))
+        .collect();
+    check("Σ xᵢ^(i+1)", &x, &power_sum_grad(&x), &hand, power_sum);
+}
+
+/// Squares a buffer in place, its reverse taking the old values from its tape: `_record`
+/// keeps that tape.
+#[differentiate]
+fn square_in_place(out: &mut [f64]) {
+    for i in 0..out.len() {
+        out[i] = out[i] * out[i];
+    }
+}
+
+#[differentiate]
+fn fourth_powers(x: &[f64]) -> f64 {
+    let mut buffer = vec![0.0; 1];
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        buffer[0] = x[i];
+        square_in_place(&mut buffer);
+        square_in_place(&mut buffer);
+        s += buffer[0];
+    }
+    s
+}
+
+#[test]
+fn a_callee_overwriting_its_buffer_in_a_loop() {
+    let x = [0.5, -1.5, 2.0, 0.75];
+    let hand: Vec<f64> = x.iter().map(|v| 4.0 * v * v * v).collect();
+    check("Σ xᵢ⁴", &x, &fourth_powers_grad(&x), &hand, fourth_powers);
+}
+
+/// `‖2x‖`, read back from the buffer it wrote, which the caller then overwrites: the values
+/// read back are on `doubled_norm`'s tapes, so its closure does not need `out`'s contents.
+#[differentiate]
+fn doubled_norm(x: &[f64], out: &mut [f64]) -> f64 {
+    for i in 0..x.len() {
+        out[i] = 2.0 * x[i];
+    }
+    let mut s = 0.0;
+    for i in 0..out.len() {
+        s += out[i] * out[i];
+    }
+    s.sqrt()
+}
+
+#[differentiate]
+fn doubled_norms(x: &[f64], d: usize) -> f64 {
+    let mut buffer = vec![0.0; d];
+    let mut s = 0.0;
+    for r in 0..x.len() / d {
+        s += doubled_norm(&x[r * d..(r + 1) * d], &mut buffer);
+        buffer[0] = 3.0 * x[r * d];
+    }
+    s + buffer[0]
+}
+
+#[test]
+fn a_callee_reading_back_what_it_wrote() {
+    let x: [f64; 6] = [0.5, -1.5, 2.0, 0.75, 1.25, -0.5];
+    let d = 2;
+    let rows = x.len() / d;
+    // ∂/∂x_ri = 2 x_ri / ‖x_r‖, and 3 more for the first entry of the last row.
+    let hand: Vec<f64> = (0..x.len())
+        .map(|k| {
+            let r = k / d;
+            let norm = (x[r * d] * x[r * d] + x[r * d + 1] * x[r * d + 1]).sqrt();
+            2.0 * x[k] / norm + if k == (rows - 1) * d { 3.0 } else { 0.0 }
+        })
+        .collect();
+    check(
+        "Σ ‖2x_r‖ + 3x_(last row, 0)",
+        &x,
+        &doubled_norms_grad(&x, d),
+        &hand,
+        |p| doubled_norms(p, d),
+    );
+}
+
+/// `x₀ x₁` through a view, which the reverse reads as elements of `x`: `_record` keeps the
+/// recorded products.
+#[differentiate]
+fn head_product(x: &[f64]) -> f64 {
+    let head = &x[..2];
+    let mut p = 1.0;
+    for i in 0..2 {
+        p *= head[i];
+    }
+    p
+}
+
+#[differentiate]
+fn neighbour_products(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for w in 0..x.len() - 1 {
+        s += head_product(&x[w..]);
+    }
+    s
+}
+
+#[test]
+fn a_callee_reading_through_a_view() {
+    let x = [0.5, -1.5, 2.0, 0.75, 1.25];
+    let n = x.len();
+    let hand: Vec<f64> = (0..n)
+        .map(|k| {
+            let right = if k + 1 < n { x[k + 1] } else { 0.0 };
+            let left = if k >= 1 { x[k - 1] } else { 0.0 };
+            right + left
+        })
+        .collect();
+    check(
+        "Σ xᵢ xᵢ₊₁",
+        &x,
+        &neighbour_products_grad(&x),
+        &hand,
+        neighbour_products,
+    );
+}
+
+/// (r cos θ, r sin θ), a `Vec`: `_record` calls the function and its pullback.
+#[differentiate]
+fn polar(r: f64, theta: f64) -> Vec<f64> {
+    vec![r * theta.cos(), r * theta.sin()]
+}
+
+/// `Σ_i ‖polar(rᵢ, θᵢ)‖² = Σ rᵢ²`, computed through the points.
+#[differentiate]
+fn polar_energy(r: &[f64], theta: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..r.len() {
+        let p = polar(r[i], theta[i]);
+        s += p[0] * p[0] + p[1] * p[1];
+    }
+    s
+}
+
+#[test]
+fn a_callee_returning_a_vec_in_a_loop() {
+    let r = [1.5, 0.3, 2.2];
+    let theta = [0.4, 2.8, -1.3];
+    let (gr, gt) = polar_energy_grad(&r, &theta);
+    let hand: Vec<f64> = r.iter().map(|v| 2.0 * v).chain([0.0; 3]).collect();
+    check(
+        "Σ ‖polar(rᵢ, θᵢ)‖²",
+        &[&r[..], &theta[..]].concat(),
+        &[gr, gt].concat(),
+        &hand,
+        |p| polar_energy(&p[..3], &p[3..]),
+    );
+}
