@@ -107,6 +107,15 @@ pub fn signature(item: &ItemFn, args: &Args, errors: &mut Errors) -> Signature {
                         continue;
                     }
                 };
+                if let Some(impl_trait) = impl_trait_in(&typed.ty) {
+                    // The generated functions name every parameter's type again (the
+                    // closures of `_record`, the dual copy), which an `impl Trait` forbids.
+                    errors.push(spanned(
+                        &impl_trait,
+                        "`impl Trait` parameters are not supported by `#[differentiate]`; declare a type parameter instead (`fn f<K: Into<f64>>(.., k: K)`)",
+                    ));
+                    continue;
+                }
                 if let Type::Reference(reference) = &*typed.ty {
                     if reference.mutability.is_none() && float_kind(&reference.elem).is_some() {
                         errors.push(spanned(
@@ -221,6 +230,29 @@ pub fn signature(item: &ItemFn, args: &Args, errors: &mut Errors) -> Signature {
 }
 
 /// `Some("f64")` / `Some("f32")` for those two types, written bare.
+/// Whether `item` has one type, so that naming it alone (`let _ = f;`) compiles: no type
+/// parameters, declared or `impl Trait`.
+pub fn is_monomorphic(item: &syn::ItemFn) -> bool {
+    item.sig.generics.params.is_empty()
+        && item.sig.inputs.iter().all(|input| match input {
+            FnArg::Typed(typed) => impl_trait_in(&typed.ty).is_none(),
+            FnArg::Receiver(_) => true,
+        })
+}
+
+/// The first `impl Trait` inside `ty`, if any.
+fn impl_trait_in(ty: &Type) -> Option<syn::TypeImplTrait> {
+    struct Find(Option<syn::TypeImplTrait>);
+    impl<'ast> syn::visit::Visit<'ast> for Find {
+        fn visit_type_impl_trait(&mut self, found: &'ast syn::TypeImplTrait) {
+            self.0.get_or_insert_with(|| found.clone());
+        }
+    }
+    let mut find = Find(None);
+    syn::visit::Visit::visit_type(&mut find, ty);
+    find.0
+}
+
 pub fn float_kind(ty: &Type) -> Option<&'static str> {
     match ty {
         Type::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {

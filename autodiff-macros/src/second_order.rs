@@ -743,10 +743,7 @@ fn functions(
         hygienic("row"),
         hygienic("d"),
     );
-    let mark_original_used = generics
-        .params
-        .is_empty()
-        .then(|| quote!(let _ = #original;));
+    let mark_original_used = crate::check::is_monomorphic(item).then(|| quote!(let _ = #original;));
     let wrt: Vec<&Param> = sig
         .params
         .iter()

@@ -222,10 +222,7 @@ pub fn generate(
 
     let docs = Docs::new(original, &wrt);
     // Whoever uses a derivative of `f` uses `f`: no dead-code warning for it then.
-    let mark_original_used = generics
-        .params
-        .is_empty()
-        .then(|| quote!(let _ = #original;));
+    let mark_original_used = crate::check::is_monomorphic(item).then(|| quote!(let _ = #original;));
 
     let unimplemented = quote!(::core::unimplemented!());
     let tangent_function = match &bodies {
@@ -524,10 +521,7 @@ fn tangent(
     let where_clause = &generics.where_clause;
     let original = &names.original;
     // Whoever uses a derivative of `f` uses `f`: no dead-code warning for it then.
-    let mark_original_used = generics
-        .params
-        .is_empty()
-        .then(|| quote!(let _ = #original;));
+    let mark_original_used = crate::check::is_monomorphic(item).then(|| quote!(let _ = #original;));
     let name = names::generated(original, "tangent");
     let all = names::generated(original, "tangent_all");
     let out_ty = &sig.output;
