@@ -466,6 +466,17 @@ impl Facts {
                         parents[body.id] = Some(block.id);
                         walk(f, body, assigned, definitions, parents);
                     }
+                    // A statement kept as written may change any variable it names
+                    // (`j %= n`, `j <<= 1`, `step(&mut j)`): none of them has one value
+                    // from its definition on, so none is computed again from it.
+                    Stmt::Effect(tokens) => {
+                        for (id, var) in f.vars.iter().enumerate() {
+                            let name = var.ident.to_string();
+                            if tokens.clone().into_iter().any(|t| names_in(&t, &name)) {
+                                assigned[id] = true;
+                            }
+                        }
+                    }
                     _ => {}
                 }
             }
