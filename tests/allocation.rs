@@ -118,6 +118,39 @@ fn later_calls_reuse_the_memory_of_loop_tapes() {
     }
 }
 
+/// A loop that records its branch decisions and an index besides floats.
+#[differentiate]
+fn with_branches_in_a_loop(x: &[f64], k: usize) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        let mut j = i * k;
+        j %= x.len();
+        if x[j] > 0.0 {
+            s = s * 0.5 + x[j] * x[i];
+        } else {
+            s -= x[i];
+        }
+    }
+    s
+}
+
+/// Tapes of decisions (`bool`) and indices (`usize`) come from per-thread lists too.
+#[test]
+fn later_calls_reuse_the_memory_of_decision_and_index_tapes() {
+    let x = [0.5, -1.0, 2.0, -0.25, 1.5];
+    let mut x_bar = [0.0; 5];
+    let first = allocations_during(|| {
+        let _ = with_branches_in_a_loop_adjoint(&x, &mut x_bar, 3, 1.0);
+    });
+    assert!(first > 0);
+    for d_out in [0.5, 2.0, -1.0] {
+        let again = allocations_during(|| {
+            let _ = with_branches_in_a_loop_adjoint(&x, &mut x_bar, 3, d_out);
+        });
+        assert_eq!(again, 0, "at d_out = {d_out}");
+    }
+}
+
 /// The functions above through the forward mode (`f_tangent`) and the reverse mode (`f_grad`),
 /// at random points: the derivative along a random direction is the gradient dotted with it.
 /// (The allocation counter is per thread, so this test does not disturb the ones above.)

@@ -206,71 +206,95 @@ impl<T: 'static> Drop for Stack<T> {
     }
 }
 
-/// A per-thread list of small `f64` tape buffers. A helper called in a loop (GMM's `q_times`,
-/// once per point and component) creates its tapes afresh on every call; without this each
-/// call paid an allocation and a free per tape. Other element types, rarer on tapes, are left
-/// to the allocator.
+/// Per-thread lists of small tape buffers, one per element type that tapes hold most: floats,
+/// branch decisions, counts and indices. A helper called in a loop (GMM's `q_times`, once per
+/// point and component; `det`'s minors, once per minor) creates its tapes afresh on every
+/// call; without these each call paid an allocation and a free per tape. Other element types
+/// are left to the allocator.
 mod small {
     use core::any::Any;
-    use std::cell::RefCell;
+    use std::cell::{Cell, RefCell};
 
-    /// How many buffers a thread keeps, and how many bytes in all. A caller's pullback holds
-    /// the tapes of every call it records (`_record`) until its reverse sweep: thousands of
-    /// small buffers, which come back all at once and are taken again by the next gradient.
+    /// How many buffers a thread keeps per type, and how many bytes in all. A caller's
+    /// pullback holds the tapes of every call it records (`_record`) until its reverse sweep:
+    /// thousands of small buffers, which come back all at once and are taken again by the
+    /// next gradient.
     const MAX_BUFFERS: usize = 1 << 14;
     const MAX_TOTAL_BYTES: usize = 16 << 20;
 
-    /// The kept buffers and the bytes they hold.
-    struct Free {
-        buffers: Vec<Vec<f64>>,
-        bytes: usize,
+    thread_local! {
+        static BYTES: Cell<usize> = const { Cell::new(0) };
     }
 
-    thread_local! {
-        static FREE: RefCell<Free> = const {
-            RefCell::new(Free {
-                buffers: Vec::new(),
-                bytes: 0,
-            })
+    /// The element types with a list, each with its thread-local list.
+    macro_rules! kept_types {
+        ($($ty:ty => $list:ident),* $(,)?) => {
+            thread_local! {
+                $(static $list: RefCell<Vec<Vec<$ty>>> = const { RefCell::new(Vec::new()) };)*
+            }
+
+            /// Gives `buffer`, if it is an empty `Vec` of a kept type without memory, a kept
+            /// buffer's memory.
+            // A `Vec` (not a slice): the buffer itself is replaced.
+            #[allow(clippy::ptr_arg)]
+            #[inline]
+            pub fn take<T: 'static>(buffer: &mut Vec<T>) {
+                let buffer = buffer as &mut dyn Any;
+                $(
+                    if let Some(buffer) = buffer.downcast_mut::<Vec<$ty>>() {
+                        if let Ok(Some(kept)) = $list.try_with(|free| free.try_borrow_mut().ok()?.pop()) {
+                            let _ = BYTES.try_with(|bytes| bytes.set(bytes.get() - size_of_buffer::<$ty>(kept.capacity())));
+                            *buffer = kept;
+                        }
+                        return;
+                    }
+                )*
+            }
+
+            /// Keeps `buffer`'s memory, if it is a `Vec` of a kept type and there is room;
+            /// leaves `buffer` empty either way.
+            #[allow(clippy::ptr_arg)]
+            #[inline]
+            pub fn give_back<T: 'static>(buffer: &mut Vec<T>) {
+                let buffer = buffer as &mut dyn Any;
+                $(
+                    if let Some(buffer) = buffer.downcast_mut::<Vec<$ty>>() {
+                        let mut kept = core::mem::take(buffer);
+                        kept.clear();
+                        let size = size_of_buffer::<$ty>(kept.capacity());
+                        let total = BYTES.try_with(Cell::get).unwrap_or(usize::MAX);
+                        if total.saturating_add(size) > MAX_TOTAL_BYTES {
+                            return;
+                        }
+                        let _ = $list.try_with(|free| {
+                            if let Ok(mut free) = free.try_borrow_mut() {
+                                if free.len() < MAX_BUFFERS {
+                                    free.push(kept);
+                                    let _ = BYTES.try_with(|bytes| bytes.set(total + size));
+                                }
+                            }
+                        });
+                        return;
+                    }
+                )*
+            }
         };
     }
 
-    /// Gives `buffer`, if it is an empty `Vec<f64>` without memory, a kept buffer's memory.
-    // A `Vec` (not a slice): the buffer itself is replaced.
-    #[allow(clippy::ptr_arg)]
-    #[inline]
-    pub fn take<T: 'static>(buffer: &mut Vec<T>) {
-        if let Some(buffer) = (buffer as &mut dyn Any).downcast_mut::<Vec<f64>>() {
-            let kept = FREE.try_with(|free| {
-                let mut free = free.try_borrow_mut().ok()?;
-                let kept = free.buffers.pop()?;
-                free.bytes -= kept.capacity() * core::mem::size_of::<f64>();
-                Some(kept)
-            });
-            if let Ok(Some(kept)) = kept {
-                *buffer = kept;
-            }
-        }
+    kept_types! {
+        f64 => FLOATS,
+        f32 => SINGLES,
+        bool => DECISIONS,
+        usize => COUNTS,
+        u64 => WORDS,
+        i64 => SIGNED_WORDS,
+        u32 => HALF_WORDS,
+        i32 => SIGNED_HALF_WORDS,
     }
 
-    /// Keeps `buffer`'s memory, if it is a `Vec<f64>` and the list has room; leaves `buffer`
-    /// empty either way.
-    #[allow(clippy::ptr_arg)]
-    #[inline]
-    pub fn give_back<T: 'static>(buffer: &mut Vec<T>) {
-        if let Some(buffer) = (buffer as &mut dyn Any).downcast_mut::<Vec<f64>>() {
-            let mut kept = core::mem::take(buffer);
-            kept.clear();
-            let bytes = kept.capacity() * core::mem::size_of::<f64>();
-            let _ = FREE.try_with(|free| {
-                if let Ok(mut free) = free.try_borrow_mut() {
-                    if free.buffers.len() < MAX_BUFFERS && free.bytes + bytes <= MAX_TOTAL_BYTES {
-                        free.bytes += bytes;
-                        free.buffers.push(kept);
-                    }
-                }
-            });
-        }
+    /// The bytes a buffer with room for `capacity` values holds.
+    fn size_of_buffer<T>(capacity: usize) -> usize {
+        capacity * core::mem::size_of::<T>()
     }
 }
 
