@@ -1,7 +1,8 @@
-//! Statements the macro keeps as written (`j >>= 1`, `j %= n`: operators with no derivative
-//! rule) may change the variables they name. The reverse sweep must then not compute such a
-//! variable again from its definition: it would index the wrong elements, silently while
-//! the wrong index stays in bounds.
+//! Compound assignments with no derivative rule (`j >>= 1`, `j %= n`) change the variables
+//! they name. The reverse sweep must know: computed again from its definition, or held in
+//! one local across a loop, such an index would select the wrong elements, silently while it
+//! stays in bounds. They are lowered as the assignments they are (`j = j >> 1`), and what
+//! other statements kept as written name is neither computed again nor held.
 
 #![allow(clippy::needless_range_loop)]
 
@@ -95,4 +96,37 @@ fn an_index_wrapped_in_place() {
             |p| wrapped_index_products(p, k),
         );
     }
+}
+
+/// `Σᵢ wᵢ x_j` with `j` doubled in place every trip: the element of `x` changes from trip to
+/// trip, so its shadow must not be held in one local across the loop.
+#[differentiate]
+fn doubling_index_sum(x: &[f64], w: &[f64]) -> f64 {
+    let mut s = 0.0;
+    let mut j = 1;
+    for i in 0..w.len() {
+        s = s * 1.0 + w[i] * x[j];
+        j <<= 1;
+    }
+    s
+}
+
+#[test]
+fn an_index_changed_in_place_across_a_loop() {
+    let x = [0.5, -1.25, 2.0, 0.75, -0.5, 1.5, 0.25, 3.0, -2.0];
+    let w = [1.5, -0.5, 2.5, 0.25];
+    let (gx, gw) = doubling_index_sum_grad(&x, &w);
+    // ∂/∂x_{2^i} = w_i, ∂/∂w_i = x_{2^i}.
+    let mut hand = vec![0.0; x.len()];
+    for i in 0..w.len() {
+        hand[1 << i] += w[i];
+    }
+    hand.extend((0..w.len()).map(|i| x[1 << i]));
+    check(
+        "Σ wᵢ x_{2^i}",
+        &[&x[..], &w[..]].concat(),
+        &[gx, gw].concat(),
+        &hand,
+        |p| doubling_index_sum(&p[..9], &p[9..]),
+    );
 }

@@ -33,7 +33,7 @@ pub fn invariant_elements(
     body: &Block,
     shadow_slot: impl Fn(VarId, Option<&Atom>) -> proc_macro2::TokenStream,
 ) -> Vec<Held> {
-    let mut scope = LoopScope::of(body);
+    let mut scope = LoopScope::of(f, body);
     if let LoopHead::For { var: Some(v), .. } = head {
         scope.assigned.insert(*v);
     }
@@ -123,10 +123,23 @@ struct LoopScope {
 }
 
 impl LoopScope {
-    fn of(body: &Block) -> Self {
+    fn of(f: &Function, body: &Block) -> Self {
         let mut blocks = HashSet::from([body.id]);
         let mut assigned = HashSet::new();
         body.walk(&mut |stmt| match stmt {
+            // Kept as written, it may change any variable it names (`j <<= 1`).
+            Stmt::Effect(tokens) => {
+                for (id, var) in f.vars.iter().enumerate() {
+                    let name = var.ident.to_string();
+                    if tokens
+                        .clone()
+                        .into_iter()
+                        .any(|t| crate::recompute::names_in(&t, &name))
+                    {
+                        assigned.insert(id);
+                    }
+                }
+            }
             Stmt::If {
                 then_block,
                 else_block,

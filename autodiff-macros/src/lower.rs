@@ -498,6 +498,17 @@ impl Lowering<'_> {
             Expr::Binary(b) if compound_op(&b.op).is_some() => {
                 self.lower_assign_expr(e, &b.left, &b.right, compound_op(&b.op), b.op.span(), out)
             }
+            // `j %= n`, `j <<= 1`: an assignment of `j % n`, so that the reverse sweep
+            // knows `j` changed (kept as written, the change would be invisible to it).
+            Expr::Binary(b)
+                if without_assignment(&b.op).is_some()
+                    && matches!(strip_parens(&b.left), Expr::Path(_)) =>
+            {
+                let (left, right) = (&b.left, &b.right);
+                let op = without_assignment(&b.op).expect("checked");
+                let value: Expr = syn::parse_quote_spanned!(b.op.span()=> #left #op (#right));
+                self.lower_assign_expr(e, left, &value, None, b.op.span(), out)
+            }
             Expr::Return(r) => self.lower_return(r, out),
             Expr::Break(b) => self.lower_break(b, out),
             Expr::Continue(c) => self.lower_continue(c, out),
@@ -711,6 +722,20 @@ pub(super) fn compound_op(op: &SynBinOp) -> Option<BinOp> {
         SynBinOp::DivAssign(_) => Some(BinOp::Div),
         _ => None,
     }
+}
+
+/// The operator of a compound assignment without a derivative rule (`%=`, `<<=`, `&=`, ..)
+/// as a plain binary operator.
+fn without_assignment(op: &SynBinOp) -> Option<SynBinOp> {
+    Some(match op {
+        SynBinOp::RemAssign(t) => SynBinOp::Rem(syn::Token![%](t.spans[0])),
+        SynBinOp::BitXorAssign(t) => SynBinOp::BitXor(syn::Token![^](t.spans[0])),
+        SynBinOp::BitAndAssign(t) => SynBinOp::BitAnd(syn::Token![&](t.spans[0])),
+        SynBinOp::BitOrAssign(t) => SynBinOp::BitOr(syn::Token![|](t.spans[0])),
+        SynBinOp::ShlAssign(t) => SynBinOp::Shl(syn::Token![<<](t.spans[0])),
+        SynBinOp::ShrAssign(t) => SynBinOp::Shr(syn::Token![>>](t.spans[0])),
+        _ => return None,
+    })
 }
 
 pub fn binop_tokens(op: BinOp, span: Span) -> TokenStream {
