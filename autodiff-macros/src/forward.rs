@@ -142,10 +142,13 @@ impl Forward<'_> {
                                     last.ident = names::generated(&last.ident, "record");
                                 }
                                 let args = call_args(self.f, args);
+                                let site = proc_macro2::Span::mixed_site();
+                                let value = syn::Ident::new("value", site);
+                                let reverse = syn::Ident::new("reverse", site);
                                 quote! {{
-                                    let (value, reverse) = #record(#(#args),*);
-                                    #tape.push(reverse);
-                                    value
+                                    let (#value, #reverse) = #record(#(#args),*);
+                                    #tape.push(#reverse);
+                                    #value
                                 }}
                             }
                             None => self.rhs(init.as_ref().expect("matched")),

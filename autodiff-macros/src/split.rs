@@ -13,7 +13,7 @@
 //! nothing and the caller may change its buffers while it waits. It is returned as
 //! `impl FnOnce(..) + use<T..>`, which the compiler checks to hold no borrow. So `g_record`
 //! records only when everything its reverse reads from the forward sweep is owned for
-//! certain: plain scalars, local buffers, tapes. Otherwise, and when `g`'s reverse reads a
+//! certain: plain scalars, local buffers, results of calls, tapes. Otherwise, and when `g`'s reverse reads a
 //! buffer `g` writes (it would find the caller's contents there, not `g`'s), when a loop of
 //! `g` runs its reverse during the forward sweep, or when `g` returns anything but a float,
 //! `g_record` calls `g` and its closure calls `g_pullback`: the joint reversal of before.
@@ -29,9 +29,10 @@ use proc_macro2::TokenStream;
 use crate::activity::has_reverse;
 use crate::ir::*;
 
-/// Gives every differentiated call with a reverse (and a result that is not a buffer, whose
-/// callee has no `_record`) a tape for the closures of its callee's
-/// reverse; the forward and reverse sweeps then use `_record` and the closures.
+/// Gives every differentiated call with a reverse a tape for the closures of its callee's
+/// reverse; the forward and reverse sweeps then use `_record` and the closures. Not a call
+/// whose result is a buffer: its cotangent goes to the pullback by reference, where the
+/// closure takes it owned.
 pub fn plan(f: &mut Function) {
     let mut sites = Vec::new();
     find_calls(f, &f.body, false, &mut sites);
