@@ -172,12 +172,12 @@ impl LoopScope {
     }
 
     fn atom_is_fixed(&self, f: &Function, atom: &Atom) -> bool {
-        atom.var().map_or(true, |v| self.is_fixed(f, v))
+        atom.var().is_none_or(|v| self.is_fixed(f, v))
     }
 
     /// `base[index]` is the same element of the same root buffer in every trip.
     fn place_is_fixed(&self, f: &Function, base: VarId, index: Option<&Atom>) -> bool {
-        if !index.map_or(true, |index| self.atom_is_fixed(f, index)) {
+        if !index.is_none_or(|index| self.atom_is_fixed(f, index)) {
             return false;
         }
         let mut var = base;

@@ -132,7 +132,7 @@ pub fn mark(f: &mut Function, sig: &Signature) {
 }
 
 fn is_plain(rhs: &Rhs, plain: &[bool], by_name: &HashMap<String, VarId>) -> bool {
-    let atom = |a: &Atom| a.var().map_or(true, |v| plain[v]);
+    let atom = |a: &Atom| a.var().is_none_or(|v| plain[v]);
     match rhs {
         Rhs::Atom(a) | Rhs::Neg(a) => atom(a),
         Rhs::Binary { lhs, rhs, .. } => atom(lhs) && atom(rhs),
@@ -287,7 +287,7 @@ fn is_plain_expr(e: &Expr, plain: &[bool], by_name: &HashMap<String, VarId>) -> 
         Expr::Unary(u) => plain_expr(&u.expr),
         Expr::Binary(b) => plain_expr(&b.left) && plain_expr(&b.right),
         Expr::Path(p) => match p.path.get_ident() {
-            Some(ident) => by_name.get(&ident.to_string()).map_or(true, |&v| plain[v]),
+            Some(ident) => by_name.get(&ident.to_string()).is_none_or(|&v| plain[v]),
             // A path such as `std::f64::consts::PI` names a constant.
             None => true,
         },

@@ -246,7 +246,7 @@ impl Lowering<'_> {
             "flat_map",
         ];
         match strip_parens(e) {
-            Expr::Path(p) => self.resolve_path(p).map_or(true, |v| self.vars[v].buffer),
+            Expr::Path(p) => self.resolve_path(p).is_none_or(|v| self.vars[v].buffer),
             Expr::MethodCall(m) => {
                 let name = m.method.to_string();
                 SOURCES.contains(&name.as_str())
