@@ -280,3 +280,112 @@ fn a_callee_returning_a_vec_in_a_loop() {
         |p| polar_energy(&p[..3], &p[3..]),
     );
 }
+
+/// `e^x` or `x²`: a callee with a loop-free body, recorded at the top level (a slot, not a
+/// stack) in one branch of the caller, and in a loop that stops early in the other.
+#[differentiate]
+fn bump(x: f64) -> f64 {
+    if x > 0.0 {
+        x.exp()
+    } else {
+        x * x
+    }
+}
+
+/// `bump(a) · b` if `a > 1`; otherwise `Σ bump(xₖ)` over `xₖ = a + k b` while the sum
+/// stays under 10 (at most 20 terms).
+#[differentiate]
+fn branchy_calls(a: f64, b: f64) -> f64 {
+    let mut total = 0.0;
+    if a > 1.0 {
+        total = bump(a) * b;
+    } else {
+        let mut k = 0;
+        while k < 20 {
+            let term = bump(a + k as f64 * b);
+            if total + term > 10.0 {
+                break;
+            }
+            total += term;
+            k += 1;
+        }
+    }
+    total
+}
+
+fn branchy_calls_hand(a: f64, b: f64) -> [f64; 2] {
+    let bump = |x: f64| if x > 0.0 { x.exp() } else { x * x };
+    let bump_slope = |x: f64| if x > 0.0 { x.exp() } else { 2.0 * x };
+    if a > 1.0 {
+        return [bump_slope(a) * b, bump(a)];
+    }
+    let (mut total, mut grad) = (0.0, [0.0, 0.0]);
+    for k in 0..20 {
+        let x = a + k as f64 * b;
+        if total + bump(x) > 10.0 {
+            break;
+        }
+        total += bump(x);
+        grad[0] += bump_slope(x);
+        grad[1] += bump_slope(x) * k as f64;
+    }
+    grad
+}
+
+#[test]
+fn calls_in_a_branch_and_in_a_loop_that_stops_early() {
+    // Points where no term sits at the jump of `bump` at 0 or at the stopping threshold.
+    for (a, b) in [(1.5, 0.7), (-1.1, 0.3), (-0.43, 0.05), (0.2, 0.9)] {
+        let (ga, gb) = branchy_calls_grad(a, b);
+        check(
+            &format!("branchy calls at ({a}, {b})"),
+            &[a, b],
+            &[ga, gb],
+            &branchy_calls_hand(a, b),
+            |p| branchy_calls(p[0], p[1]),
+        );
+    }
+}
+
+/// Calls in nested loops: `Σᵢ Σⱼ≤ᵢ bump(xᵢ − xⱼ)`.
+#[differentiate]
+fn pairwise_bumps(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        for j in 0..i + 1 {
+            s += bump(x[i] - x[j]);
+        }
+    }
+    s
+}
+
+#[test]
+fn calls_in_nested_loops() {
+    let x = [0.3, -0.8, 1.1, 0.05];
+    let slope = |d: f64| if d > 0.0 { d.exp() } else { 2.0 * d };
+    let n = x.len();
+    let hand: Vec<f64> = (0..n)
+        .map(|k| {
+            let mut g = 0.0;
+            for i in 0..n {
+                for j in 0..=i {
+                    let d = slope(x[i] - x[j]);
+                    if i == k {
+                        g += d;
+                    }
+                    if j == k {
+                        g -= d;
+                    }
+                }
+            }
+            g
+        })
+        .collect();
+    check(
+        "Σ bump(xᵢ − xⱼ)",
+        &x,
+        &pairwise_bumps_grad(&x),
+        &hand,
+        pairwise_bumps,
+    );
+}
