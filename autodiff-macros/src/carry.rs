@@ -54,52 +54,22 @@ pub fn elements(f: &Function, loop_var: VarId, body: &Block) -> Vec<Carried> {
             }
             None => roots.push((root, at_next)),
         };
-    body.walk(&mut |stmt| {
-        let rhs = match stmt {
-            Stmt::Let { var, init, .. } => {
-                if f.vars[*var].view.is_some() {
-                    note(f.root(*var), None);
+    f.each_mention(body, |root, read| {
+        let at_next = match read {
+            Some((base, Some(Atom::Var(index))))
+                if f.vars[base].buffer && f.vars[base].view.is_none() =>
+            {
+                if index == loop_var {
+                    Some(false)
+                } else if next.contains(&index) {
+                    Some(true)
+                } else {
+                    None
                 }
-                init.as_ref()
-            }
-            Stmt::Assign { rhs, .. } => Some(rhs),
-            Stmt::Store { base, rhs, .. } => {
-                note(f.root(*base), None);
-                Some(rhs)
-            }
-            Stmt::Push { base, value, .. } => {
-                note(f.root(*base), None);
-                Some(value)
-            }
-            Stmt::Swap { a, b } => {
-                note(f.root(*a), None);
-                note(f.root(*b), None);
-                None
             }
             _ => None,
         };
-        let Some(rhs) = rhs else { return };
-        if let Rhs::Index {
-            base,
-            index: Some(Atom::Var(index)),
-        } = rhs
-        {
-            if f.vars[*base].buffer && f.vars[*base].view.is_none() {
-                if *index == loop_var {
-                    note(*base, Some(false));
-                    return;
-                }
-                if next.contains(index) {
-                    note(*base, Some(true));
-                    return;
-                }
-            }
-        }
-        for var in rhs.dependencies() {
-            if f.vars[f.root(var)].buffer {
-                note(f.root(var), None);
-            }
-        }
+        note(root, at_next);
     });
     roots
         .into_iter()

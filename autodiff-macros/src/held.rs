@@ -46,43 +46,13 @@ pub fn invariant_elements(
             Some(_) => {}
             None => mentions.push((root, slot)),
         };
-    body.walk(&mut |stmt| {
-        let rhs = match stmt {
-            Stmt::Let { var, init, .. } => {
-                if f.vars[*var].view.is_some() {
-                    mention(f.root(*var), None);
-                }
-                init.as_ref()
-            }
-            Stmt::Assign { rhs, .. } => Some(rhs),
-            Stmt::Store { base, rhs, .. } => {
-                mention(f.root(*base), None);
-                Some(rhs)
-            }
-            Stmt::Push { base, value, .. } => {
-                mention(f.root(*base), None);
-                Some(value)
-            }
-            Stmt::Swap { a, b } => {
-                mention(f.root(*a), None);
-                mention(f.root(*b), None);
-                None
-            }
-            _ => None,
-        };
-        let Some(rhs) = rhs else { return };
-        if let Rhs::Index { base, index } = rhs {
-            let element = (f.vars[*base].buffer || index.is_none())
-                && scope.place_is_fixed(f, *base, index.as_ref());
-            mention(
-                f.root(*base),
-                element.then(|| shadow_slot(*base, index.as_ref()).to_string()),
-            );
-            return;
-        }
-        for var in rhs.dependencies() {
-            mention(f.root(var), None);
-        }
+    f.each_mention(body, |root, read| {
+        let slot = read.and_then(|(base, index)| {
+            let element = (f.vars[base].buffer || index.is_none())
+                && scope.place_is_fixed(f, base, index.as_ref());
+            element.then(|| shadow_slot(base, index.as_ref()).to_string())
+        });
+        mention(root, slot);
     });
     // Read in every trip: by a statement of the body itself, not of a nested block.
     let read_every_trip: Vec<(VarId, Option<&Atom>)> = body
@@ -128,18 +98,7 @@ impl LoopScope {
         let mut assigned = HashSet::new();
         body.walk(&mut |stmt| match stmt {
             // Kept as written, it may change any variable it names (`j <<= 1`).
-            Stmt::Effect(tokens) => {
-                for (id, var) in f.vars.iter().enumerate() {
-                    let name = var.ident.to_string();
-                    if tokens
-                        .clone()
-                        .into_iter()
-                        .any(|t| crate::recompute::names_in(&t, &name))
-                    {
-                        assigned.insert(id);
-                    }
-                }
-            }
+            Stmt::Effect(tokens) => assigned.extend(f.vars_named_in(tokens)),
             Stmt::If {
                 then_block,
                 else_block,

@@ -360,6 +360,65 @@ pub struct Fused {
 }
 
 impl Function {
+    /// The variables whose names `tokens` (code kept as written) contains.
+    pub fn vars_named_in(&self, tokens: &TokenStream) -> Vec<VarId> {
+        (0..self.vars.len())
+            .filter(|&id| {
+                let name = self.vars[id].ident.to_string();
+                tokens
+                    .clone()
+                    .into_iter()
+                    .any(|t| crate::recompute::names_in(&t, &name))
+            })
+            .collect()
+    }
+
+    /// Every mention of a variable in `block`, nested blocks included, by the root buffer of
+    /// what is mentioned: a read `base[index]` with `Some((base, index))`, any other use (a
+    /// view, a write, a call's argument, an operand) with `None`.
+    pub fn each_mention(
+        &self,
+        block: &Block,
+        mut visit: impl FnMut(VarId, Option<(VarId, Option<Atom>)>),
+    ) {
+        block.walk(&mut |stmt| {
+            let rhs = match stmt {
+                Stmt::Let { var, init, .. } => {
+                    if self.vars[*var].view.is_some() {
+                        visit(self.root(*var), None);
+                    }
+                    init.as_ref()
+                }
+                Stmt::Assign { rhs, .. } => Some(rhs),
+                Stmt::Store { base, rhs, .. } => {
+                    visit(self.root(*base), None);
+                    Some(rhs)
+                }
+                Stmt::Push { base, value, .. } => {
+                    visit(self.root(*base), None);
+                    Some(value)
+                }
+                Stmt::Swap { a, b } => {
+                    visit(self.root(*a), None);
+                    visit(self.root(*b), None);
+                    None
+                }
+                _ => None,
+            };
+            match rhs {
+                Some(Rhs::Index { base, index }) => {
+                    visit(self.root(*base), Some((*base, index.clone())))
+                }
+                Some(rhs) => {
+                    for var in rhs.dependencies() {
+                        visit(self.root(var), None);
+                    }
+                }
+                None => {}
+            }
+        });
+    }
+
     /// The buffer that owns `var`'s elements: `var` itself, or the base of its view.
     pub fn root(&self, mut var: VarId) -> VarId {
         while let Some(view) = &self.vars[var].view {

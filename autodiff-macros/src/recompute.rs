@@ -470,11 +470,8 @@ impl Facts {
                     // (`j %= n`, `j <<= 1`, `step(&mut j)`): none of them has one value
                     // from its definition on, so none is computed again from it.
                     Stmt::Effect(tokens) => {
-                        for (id, var) in f.vars.iter().enumerate() {
-                            let name = var.ident.to_string();
-                            if tokens.clone().into_iter().any(|t| names_in(&t, &name)) {
-                                assigned[id] = true;
-                            }
+                        for id in f.vars_named_in(tokens) {
+                            assigned[id] = true;
                         }
                     }
                     _ => {}

@@ -405,16 +405,7 @@ fn named(f: &Function, stmt: &Stmt, with_targets: bool) -> Vec<VarId> {
         _ => {}
     }
     for tokens in tokens {
-        for (id, var) in f.vars.iter().enumerate() {
-            let name = var.ident.to_string();
-            if tokens
-                .clone()
-                .into_iter()
-                .any(|t| crate::recompute::names_in(&t, &name))
-            {
-                vars.push(id);
-            }
-        }
+        vars.extend(f.vars_named_in(&tokens));
     }
     vars
 }
