@@ -95,7 +95,7 @@ impl<T: 'static> Stack<T> {
             pool::give_back(core::mem::replace(&mut self.0, bigger));
         } else {
             if self.0.capacity() == 0 {
-                small::take(&mut self.0);
+                small::take(&mut self.0, wanted);
             }
             if self.0.len() == self.0.capacity() {
                 self.0.reserve(wanted - self.0.len());
@@ -141,7 +141,7 @@ impl<T: 'static> Stack<T> {
             }
             None => {
                 if self.0.capacity() == 0 {
-                    small::take(&mut self.0);
+                    small::take(&mut self.0, wanted);
                 }
                 if wanted > self.0.capacity() {
                     self.0.reserve(wanted - self.0.len());
@@ -219,8 +219,10 @@ mod small {
     /// pullback holds the tapes of every call it records (`_record`) until its reverse sweep:
     /// thousands of small buffers, which come back all at once and are taken again by the
     /// next gradient.
-    const MAX_BUFFERS: usize = 1 << 14;
+    const MAX_BUFFERS: usize = 1 << 17;
     const MAX_TOTAL_BYTES: usize = 16 << 20;
+    /// How many of the most recently kept buffers `take` looks through.
+    const SEARCHED: usize = 64;
 
     thread_local! {
         static BYTES: Cell<usize> = const { Cell::new(0) };
@@ -233,16 +235,26 @@ mod small {
                 $(static $list: RefCell<Vec<Vec<$ty>>> = const { RefCell::new(Vec::new()) };)*
             }
 
-            /// Gives `buffer`, if it is an empty `Vec` of a kept type without memory, a kept
-            /// buffer's memory.
+            /// Gives `buffer`, if it is an empty `Vec` of a kept type without memory, the
+            /// memory of a kept buffer with room for `wanted` values, if one of the last few
+            /// kept has (tapes of different sizes share a list: a small buffer taken for a
+            /// larger tape would be reallocated at once).
             // A `Vec` (not a slice): the buffer itself is replaced.
             #[allow(clippy::ptr_arg)]
             #[inline]
-            pub fn take<T: 'static>(buffer: &mut Vec<T>) {
+            pub fn take<T: 'static>(buffer: &mut Vec<T>, wanted: usize) {
                 let buffer = buffer as &mut dyn Any;
                 $(
                     if let Some(buffer) = buffer.downcast_mut::<Vec<$ty>>() {
-                        if let Ok(Some(kept)) = $list.try_with(|free| free.try_borrow_mut().ok()?.pop()) {
+                        let kept = $list.try_with(|free| {
+                            let mut free = free.try_borrow_mut().ok()?;
+                            let searched = free.len().saturating_sub(SEARCHED);
+                            let found = (searched..free.len())
+                                .rev()
+                                .find(|&i| free[i].capacity() >= wanted)?;
+                            Some(free.swap_remove(found))
+                        });
+                        if let Ok(Some(kept)) = kept {
                             let _ = BYTES.try_with(|bytes| bytes.set(bytes.get() - size_of_buffer::<$ty>(kept.capacity())));
                             *buffer = kept;
                         }
