@@ -324,7 +324,7 @@ impl Forward<'_> {
             return TokenStream::new();
         }
         let mut tapes = Vec::new();
-        once_per_trip(&body.stmts, &mut tapes);
+        once_per_trip(self.f, &body.stmts, &mut tapes);
         tapes.extend(
             self.locals[body.id]
                 .iter()
@@ -690,19 +690,26 @@ fn used_tapes(f: &Function) -> Vec<bool> {
 
 /// The tapes that `stmts` record on at most once per run: assignments and element writes,
 /// under `if`s too, but not inside nested loops.
-fn once_per_trip(stmts: &[Stmt], tapes: &mut Vec<TapeId>) {
+fn once_per_trip(f: &Function, stmts: &[Stmt], tapes: &mut Vec<TapeId>) {
     for stmt in stmts {
         match stmt {
             Stmt::Assign { tape: Some(t), .. } | Stmt::Store { tape: Some(t), .. } => {
                 tapes.push(*t)
             }
+            // A split call records its callee's reverse.
+            Stmt::Let { var, .. } => tapes.extend(
+                f.split_calls
+                    .iter()
+                    .filter(|(call, _)| call == var)
+                    .map(|&(_, tape)| tape),
+            ),
             Stmt::If {
                 then_block,
                 else_block,
                 ..
             } => {
-                once_per_trip(&then_block.stmts, tapes);
-                once_per_trip(&else_block.stmts, tapes);
+                once_per_trip(f, &then_block.stmts, tapes);
+                once_per_trip(f, &else_block.stmts, tapes);
             }
             _ => {}
         }
