@@ -389,3 +389,43 @@ fn calls_in_nested_loops() {
         pairwise_bumps,
     );
 }
+
+/// A callee with a named lifetime and a const parameter, whose loop records its `sin`s:
+/// `f_record`'s closure type leaves the lifetime out (it borrows nothing) and captures `N`.
+#[differentiate]
+fn weighted_dot<'a, const N: usize>(x: &'a [f64; N], w: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..N {
+        s = s + (w[i] * x[i]).sin();
+    }
+    s * 1.0
+}
+
+#[differentiate]
+fn through_a_lifetime_and_a_const_parameter(x: &[f64]) -> f64 {
+    let weights: Vec<f64> = vec![2.0, -1.0];
+    let mut total = 0.0;
+    for r in 0..x.len() - 1 {
+        let pair = [x[r], x[r + 1]];
+        total += weighted_dot(&pair, &weights) + x[r] * x[r];
+    }
+    total
+}
+
+#[test]
+fn a_callee_with_a_lifetime_and_a_const_parameter() {
+    let x: [f64; 4] = [0.3, -0.8, 1.1, 0.5];
+    let n = x.len();
+    let mut hand = vec![0.0; n];
+    for r in 0..n - 1 {
+        hand[r] += 2.0 * (2.0 * x[r]).cos() + 2.0 * x[r];
+        hand[r + 1] += -(-x[r + 1]).cos();
+    }
+    check(
+        "Σ sin(2xᵣ) + sin(−xᵣ₊₁) + xᵣ²",
+        &x,
+        &through_a_lifetime_and_a_const_parameter_grad(&x),
+        &hand,
+        through_a_lifetime_and_a_const_parameter,
+    );
+}
