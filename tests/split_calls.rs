@@ -393,10 +393,11 @@ fn calls_in_nested_loops() {
 /// A callee with a named lifetime and a const parameter, whose loop records its `sin`s:
 /// `f_record`'s closure type leaves the lifetime out (it borrows nothing) and captures `N`.
 #[differentiate]
+#[allow(clippy::needless_lifetimes)]
 fn weighted_dot<'a, const N: usize>(x: &'a [f64; N], w: &[f64]) -> f64 {
     let mut s = 0.0;
     for i in 0..N {
-        s = s + (w[i] * x[i]).sin();
+        s += (w[i] * x[i]).sin();
     }
     s * 1.0
 }
