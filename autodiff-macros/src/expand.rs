@@ -248,9 +248,13 @@ fn differentiate(
     let pullback = sweeps.as_ref().map(PullbackParts::body);
     // The pullback callers run calls their callees' `_record` (`split.rs`); the dual copy
     // and `_record`'s own sweeps keep calling their callees plainly.
-    let split_pullback = modes.reverse.then(|| {
+    let split_pullback = pullback.as_ref().map(|joint| {
         let mut split = function.clone();
         crate::split::plan(&mut split);
+        if split.split_calls.is_empty() {
+            // No call to split: the same body.
+            return joint.clone();
+        }
         PullbackParts::of(&split, sig, active_params, &private).body()
     });
     let returns_float = sig.returns_unit || crate::check::float_kind(&sig.output).is_some();
