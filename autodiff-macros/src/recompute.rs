@@ -126,6 +126,8 @@ pub fn plan(f: &mut Function) {
             } else if let Some((counter, element)) = facts.element_behind_counter(f, var) {
                 // The counter must be stepped back in reverse for the element to be right.
                 newly.push((var, vec![counter], Some(element)));
+            } else if let Some((condition, operands)) = facts.recomputable_decision(f, var) {
+                newly.push((var, operands, Some(condition)));
             }
         }
         if newly.is_empty() {
@@ -410,6 +412,8 @@ struct Facts {
     parents: Vec<Option<BlockId>>,
     /// The variable each emitted name stands for.
     by_name: HashMap<String, VarId>,
+    /// Each recorded branch decision's condition, as written.
+    conditions: HashMap<VarId, proc_macro2::TokenStream>,
 }
 
 impl Facts {
@@ -487,12 +491,23 @@ impl Facts {
             .enumerate()
             .map(|(id, v)| (v.ident.to_string(), id))
             .collect();
+        let mut conditions = HashMap::new();
+        let exit_code = crate::names::exit_code().to_string();
+        f.body.walk(&mut |stmt| {
+            if let Stmt::If { branch, cond, .. } = stmt {
+                // The exit code changes as the body runs: a guard on it is recorded.
+                if !cond.clone().into_iter().any(|t| names_in(&t, &exit_code)) {
+                    conditions.insert(*branch, cond.clone());
+                }
+            }
+        });
         Facts {
             definitions,
             assigned,
             restored,
             parents,
             by_name,
+            conditions,
         }
     }
 
@@ -532,6 +547,27 @@ impl Facts {
             || v.counted_from.is_some()
             || self.recomputable(f, var).is_some()
             || self.element_behind_counter(f, var).is_some()
+    }
+
+    /// A branch decision taken on arithmetic and comparisons of values that are there at
+    /// its block's reverse at no cost (`row + 1 == ell`, with `row` and `ell` never
+    /// assigned), with those values: it is decided again rather than recorded.
+    fn recomputable_decision(
+        &self,
+        f: &Function,
+        var: VarId,
+    ) -> Option<(proc_macro2::TokenStream, Vec<VarId>)> {
+        let condition = self.conditions.get(&var)?;
+        let mut operands = Vec::new();
+        for read in self.pure_arithmetic_reads(condition)? {
+            if let Some(operand) = self.available(f, read, var)? {
+                if !self.comes_back_free(f, operand) {
+                    return None;
+                }
+                operands.push(operand);
+            }
+        }
+        Some((condition.clone(), operands))
     }
 
     /// The variables `var` would be recomputed from, if it can be.

@@ -31,14 +31,12 @@ fn least_squares_pullback(
 ) -> (f64, (::autodiff::__private::NoTangent, ::autodiff::__private::NoTangent)) {
     let _ = least_squares;
     let mut residual_saved = ::autodiff::__private::Stack::new();
-    let mut branch1_saved = ::autodiff::__private::Stack::new();
     let mut output: f64 = ::core::default::Default::default();
     let mut sum = 0.0;
     let mut trips1: usize = 0;
     {
         let trips = ::core::iter::Iterator::size_hint(&(0..n)).0;
         residual_saved.reserve(trips);
-        branch1_saved.reserve(trips);
     }
     for i in 0..n {
         trips1 += 1;
@@ -60,7 +58,6 @@ fn least_squares_pullback(
         let t3 = residual * residual;
         sum = sum + t3;
         residual_saved.push(residual);
-        branch1_saved.push(branch1);
     }
     output = sum / 2.0;
     let mut output_bar = ::core::option::Option::Some(d_out);
@@ -75,7 +72,7 @@ fn least_squares_pullback(
         let i = ::autodiff::__private::nth_from(0, step);
         let t = -1.0 + i as f64 * 2.0 / (n as f64 - 1.0);
         let mut residual = residual_saved.pop();
-        let branch1 = branch1_saved.pop();
+        let branch1 = t > 0.0;
         let trips2 = ::core::iter::Iterator::size_hint(&(0..x.len())).0;
         let mut residual_bar = ::core::option::Option::None;
         let mut t3_bar = ::core::option::Option::None;
@@ -202,14 +199,12 @@ fn least_squares_record(
         ) + use<>,
 ) {
     let mut residual_saved = ::autodiff::__private::Stack::new();
-    let mut branch1_saved = ::autodiff::__private::Stack::new();
     let mut output: f64 = ::core::default::Default::default();
     let mut sum = 0.0;
     let mut trips1: usize = 0;
     {
         let trips = ::core::iter::Iterator::size_hint(&(0..n)).0;
         residual_saved.reserve(trips);
-        branch1_saved.reserve(trips);
     }
     for i in 0..n {
         trips1 += 1;
@@ -231,7 +226,6 @@ fn least_squares_record(
         let t3 = residual * residual;
         sum = sum + t3;
         residual_saved.push(residual);
-        branch1_saved.push(branch1);
     }
     output = sum / 2.0;
     (
@@ -254,7 +248,7 @@ fn least_squares_record(
                 let i = ::autodiff::__private::nth_from(0, step);
                 let t = -1.0 + i as f64 * 2.0 / (n as f64 - 1.0);
                 let mut residual = residual_saved.pop();
-                let branch1 = branch1_saved.pop();
+                let branch1 = t > 0.0;
                 let trips2 = ::core::iter::Iterator::size_hint(&(0..x.len())).0;
                 let mut residual_bar = ::core::option::Option::None;
                 let mut t3_bar = ::core::option::Option::None;
