@@ -546,19 +546,26 @@ impl Block {
     /// Calls `visit` on every statement, nested ones included, in order.
     pub fn walk(&self, visit: &mut impl FnMut(&Stmt)) {
         for stmt in &self.stmts {
-            visit(stmt);
-            match stmt {
-                Stmt::If {
-                    then_block,
-                    else_block,
-                    ..
-                } => {
-                    then_block.walk(visit);
-                    else_block.walk(visit);
-                }
-                Stmt::Loop { body, .. } => body.walk(visit),
-                _ => {}
+            stmt.walk(visit);
+        }
+    }
+}
+
+impl Stmt {
+    /// Calls `visit` on this statement and every statement nested in it, in order.
+    pub fn walk(&self, visit: &mut impl FnMut(&Stmt)) {
+        visit(self);
+        match self {
+            Stmt::If {
+                then_block,
+                else_block,
+                ..
+            } => {
+                then_block.walk(visit);
+                else_block.walk(visit);
             }
+            Stmt::Loop { body, .. } => body.walk(visit),
+            _ => {}
         }
     }
 }

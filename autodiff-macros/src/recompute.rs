@@ -254,12 +254,8 @@ fn statement_reads(stmt: &Stmt, var: VarId, name: &str) -> bool {
     let mentions = |tokens: &proc_macro2::TokenStream| {
         tokens.clone().into_iter().any(|tree| names_in(&tree, name))
     };
-    let block = Block {
-        id: ROOT,
-        stmts: vec![stmt.clone()],
-    };
     let mut reads = false;
-    block.walk(&mut |s| {
+    stmt.walk(&mut |s| {
         reads |= match s {
             Stmt::Let {
                 init: Some(rhs), ..
@@ -651,11 +647,7 @@ impl Facts {
                 }
                 Stmt::If { .. } | Stmt::Loop { .. } => {
                     let mut writes = false;
-                    let nested = Block {
-                        id: block,
-                        stmts: vec![stmt.clone()],
-                    };
-                    nested.walk(&mut |s| {
+                    stmt.walk(&mut |s| {
                         writes |= matches!(s, Stmt::Assign { var: v, .. } if *v == counter);
                     });
                     if writes {

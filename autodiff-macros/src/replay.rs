@@ -391,19 +391,7 @@ fn named(f: &Function, stmt: &Stmt, with_targets: bool) -> Vec<VarId> {
         }
         _ => {}
     };
-    visit(stmt);
-    match stmt {
-        Stmt::If {
-            then_block,
-            else_block,
-            ..
-        } => {
-            then_block.walk(&mut visit);
-            else_block.walk(&mut visit);
-        }
-        Stmt::Loop { body, .. } => body.walk(&mut visit),
-        _ => {}
-    }
+    stmt.walk(&mut visit);
     for tokens in tokens {
         vars.extend(f.vars_named_in(&tokens));
     }
