@@ -80,6 +80,22 @@
 //! assert_eq!(cube_tangent(2.0, 1.0), (8.0, 12.0));
 //! ```
 //!
+//! `tangents` adds `f_tangents`, the forward mode along many directions in one pass, with a
+//! [`Tangents`] per float (one derivative per direction) where `f_tangent` has one float:
+//!
+//! ```
+//! use autodiff::prelude::*;
+//! use autodiff::Tangents;
+//!
+//! #[differentiate(tangents)]
+//! fn area(width: f64, height: f64) -> f64 {
+//!     width * height
+//! }
+//!
+//! let (a, dots) = area_tangents(3.0, Tangents::unit(0), 4.0, Tangents::<f64, 2>::unit(1));
+//! assert_eq!((a, dots.0), (12.0, [4.0, 3.0])); // the whole gradient from one pass
+//! ```
+//!
 //! # Second derivatives
 //!
 //! A function returning a float also gets `f_hvp`, a Hessian-vector product (each parameter
@@ -213,12 +229,13 @@
 //!   TensorFlow idioms, and the known limits.
 //! - [`testing`]: finite-difference helpers to check gradients in your own tests.
 //! - [`rules`]: the derivative rules the generated code calls, one function per operation.
+//! - [`Tangents`]: the tangents of `f_tangents` (`#[differentiate(tangents)]`).
 //! - [`Dual`], [`DualVec`] and [`forward`]: dual numbers, and derivatives, gradients,
 //!   Jacobians and Hessians of functions written generically over [`num_traits::Float`].
 
 pub use autodiff_core::{
     forward, num_traits, rules, stop_gradient, testing, Constant, Dual, DualVec, NoTangent,
-    StopGradient, ZeroLike,
+    StopGradient, Tangents, ZeroLike,
 };
 pub use autodiff_macros::differentiate;
 /// The nalgebra whose vectors and matrices `#[differentiate]` functions may take and return

@@ -27,6 +27,7 @@ pub mod forward;
 pub mod rules;
 pub mod second_order;
 mod stop_gradient;
+pub mod tangents;
 pub mod tape;
 pub mod testing;
 
@@ -40,4 +41,5 @@ pub use dual_vec::DualVec;
 #[doc(hidden)]
 pub use num_traits;
 pub use stop_gradient::{stop_gradient, Constant, StopGradient};
+pub use tangents::{Tangents, ZeroTangents};
 pub use tape::{nth_from, Slot, Snapshot, Stack};

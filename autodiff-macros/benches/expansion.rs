@@ -49,11 +49,12 @@ mod pipeline {
     pub mod split;
     pub mod tangent;
     pub mod values;
+    pub mod wide;
     pub mod wrappers;
 }
 use pipeline::{
     activity, args, carry, check, exits, expand, forward, fusion, held, ir, jacobian, lower, names,
-    nested, params, reads, recompute, replay, reverse, second_order, split, tangent, values,
+    nested, params, reads, recompute, replay, reverse, second_order, split, tangent, values, wide,
     wrappers,
 };
 

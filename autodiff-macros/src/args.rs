@@ -1,5 +1,5 @@
 //! The attribute's options: `#[differentiate(wrt(a, b), grad = df, value_and_grad = vdf,
-//! adjoint = f_adj, reverse, forward)]`. Every option is optional; every malformed option is
+//! adjoint = f_adj, reverse, forward, hessian, tangents)]`. Every option is optional; every malformed option is
 //! reported.
 
 use syn::parse::{Parse, ParseStream};
@@ -7,7 +7,7 @@ use syn::punctuated::Punctuated;
 use syn::{Expr, Ident, Meta, Token};
 
 const ACCEPTED: &str = "accepted options are `wrt(param, ...)`, `grad = name`, \
-                        `value_and_grad = name`, `adjoint = name`, `reverse`, `forward` and `hessian`";
+                        `value_and_grad = name`, `adjoint = name`, `reverse`, `forward`, `hessian` and `tangents`";
 
 /// The parsed options, with every error found while parsing them.
 #[derive(Default)]
@@ -24,6 +24,8 @@ pub struct Args {
     /// `hessian`: generate `_hvp` and `_hessian`, reporting what stands in the way (without
     /// options they come where they can; see `second_order`).
     pub hessian: Option<Ident>,
+    /// `tangents`: also generate `_tangents`, the forward mode in many directions at once.
+    pub tangents: Option<Ident>,
     pub errors: Vec<syn::Error>,
 }
 
@@ -32,6 +34,8 @@ pub struct Args {
 pub struct Modes {
     pub reverse: bool,
     pub forward: bool,
+    /// `f_tangents`, the forward mode in many directions, only on request.
+    pub tangents: bool,
 }
 
 impl Parse for Args {
@@ -53,19 +57,15 @@ impl Args {
     /// The modes the options ask for: naming one mode generates that one alone, naming both
     /// (or neither) generates both.
     pub fn modes(&self) -> Modes {
-        match (&self.reverse_only, &self.forward_only) {
-            (Some(_), None) => Modes {
-                reverse: true,
-                forward: false,
-            },
-            (None, Some(_)) => Modes {
-                reverse: false,
-                forward: true,
-            },
-            _ => Modes {
-                reverse: true,
-                forward: true,
-            },
+        let (reverse, forward) = match (&self.reverse_only, &self.forward_only) {
+            (Some(_), None) => (true, false),
+            (None, Some(_)) => (false, true),
+            _ => (true, true),
+        };
+        Modes {
+            reverse,
+            forward,
+            tangents: self.tangents.is_some(),
         }
     }
 
@@ -153,14 +153,22 @@ impl Args {
                 *slot = path.get_ident().cloned();
                 Ok(())
             }
-            ("hessian", Meta::Path(path)) => {
-                if self.hessian.is_some() {
-                    return Err(syn::Error::new_spanned(path, "`hessian` given twice"));
+            ("hessian" | "tangents", Meta::Path(path)) => {
+                let slot = if key == "hessian" {
+                    &mut self.hessian
+                } else {
+                    &mut self.tangents
+                };
+                if slot.is_some() {
+                    return Err(syn::Error::new_spanned(
+                        path,
+                        format!("`{key}` given twice"),
+                    ));
                 }
-                self.hessian = path.get_ident().cloned();
+                *slot = path.get_ident().cloned();
                 Ok(())
             }
-            ("reverse" | "forward" | "hessian", _) => Err(syn::Error::new_spanned(
+            ("reverse" | "forward" | "hessian" | "tangents", _) => Err(syn::Error::new_spanned(
                 option,
                 format!("`{key}` takes no value: write `#[differentiate({key})]`"),
             )),

@@ -85,6 +85,7 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
         let reverse_only = Modes {
             reverse: true,
             forward: false,
+            tangents: false,
         };
         differentiate(&sig, &item, reverse_only, &wrt, &mut errors)
     })
@@ -108,6 +109,7 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
         Some(Differentiated {
             split_pullback: pullback_body,
             tangent: tangent_body,
+            tangents: tangents_body,
             record,
             ..
         }) if errors.is_empty() => {
@@ -121,7 +123,9 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
             let record = record_wanted.then(|| {
                 crate::split::record_function(&item, &sig, &names, Some(record.as_ref()), None)
             });
-            quote!(#wrappers #record)
+            let tangents =
+                tangents_body.map(|body| crate::wide::functions(&item, &sig, &names, Some(&body)));
+            quote!(#wrappers #record #tangents)
         }
         _ => {
             // Stubs with the right names keep one mistake from cascading into "cannot find
@@ -130,7 +134,10 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
                 let wrappers = generate(&item, &sig, &names, modes, Bodies::Stubs);
                 let record = record_wanted
                     .then(|| crate::split::record_function(&item, &sig, &names, None, None));
-                quote!(#wrappers #record)
+                let tangents = modes
+                    .tangents
+                    .then(|| crate::wide::functions(&item, &sig, &names, None));
+                quote!(#wrappers #record #tangents)
             });
             let errors = errors.into_compile_errors();
             quote!(#errors #stubs)
@@ -264,8 +271,8 @@ fn differentiate(
             && crate::split::can_record(&function, &parts.reverse, &writable, returns_float)
     });
     // The composable forward mode: every differentiable parameter comes with a tangent.
-    let tangent = modes.forward.then(|| {
-        let body = forward::emit_with_tangents(&function);
+    let tangent_body = |wide: bool| {
+        let body = forward::emit_with_tangents(&function, wide);
         let output = &function.vars[function.output].ident;
         let output_dot = if sig.returns_unit {
             quote!(())
@@ -273,13 +280,18 @@ fn differentiate(
             let dot = names::tangent(output);
             quote!(#dot)
         } else {
-            quote!(#private::ZeroLike::zero_like(&#output))
+            crate::tangent::zero_output(sig, output, wide)
         };
         quote! {
             #body
             (#output, #output_dot)
         }
-    });
+    };
+    let tangent = modes.forward.then(|| tangent_body(false));
+    if modes.tangents {
+        crate::wide::check(&function, sig, errors);
+    }
+    let tangents = modes.tangents.then(|| tangent_body(true));
     let variables = function
         .vars
         .iter()
@@ -294,6 +306,7 @@ fn differentiate(
         split_pullback,
         record,
         tangent,
+        tangents,
         variables,
         argument_use,
     })
@@ -310,6 +323,8 @@ struct Differentiated {
     record: Option<PullbackParts>,
     /// The composable forward mode's body, when it is generated.
     tangent: Option<TokenStream>,
+    /// `f_tangents_all`'s body, the same in many directions, when it is asked for.
+    tangents: Option<TokenStream>,
     /// Every variable, with whether it depends on a parameter.
     variables: Vec<(Ident, bool)>,
     /// For each parameter: whether the function may write it, and read what it held.

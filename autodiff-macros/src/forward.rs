@@ -35,7 +35,7 @@ pub fn emit(f: &Function) -> TokenStream {
                 quote!(let mut #ident = #private::Slot::new();)
             }
         });
-    let body = sweep(f, false);
+    let body = sweep(f, false, false);
     quote! {
         #(#tapes)*
         #body
@@ -43,13 +43,13 @@ pub fn emit(f: &Function) -> TokenStream {
 }
 
 /// The forward sweep with tangents carried along each operation, and nothing recorded: the
-/// body of the forward-mode derivative.
-pub fn emit_with_tangents(f: &Function) -> TokenStream {
-    sweep(f, true)
+/// body of the forward-mode derivative, `f_tangent_all`'s or, `wide`, `f_tangents_all`'s.
+pub fn emit_with_tangents(f: &Function, wide: bool) -> TokenStream {
+    sweep(f, true, wide)
 }
 
 /// The function's body run forward, with or without tangents, after its exit code.
-fn sweep(f: &Function, tangents: bool) -> TokenStream {
+fn sweep(f: &Function, tangents: bool, wide: bool) -> TokenStream {
     let exit_code = f.uses_exit_code.then(|| {
         let ident = names::exit_code();
         quote!(let mut #ident: u32 = 0;)
@@ -59,6 +59,7 @@ fn sweep(f: &Function, tangents: bool) -> TokenStream {
         f,
         locals: &locals,
         tangents,
+        wide,
     }
     .block(&f.body);
     quote! {
@@ -72,6 +73,8 @@ struct Forward<'a> {
     locals: &'a [Vec<VarId>],
     /// Forward mode: tangents instead of recordings.
     tangents: bool,
+    /// With `tangents`: `Tangents<_, DIRECTIONS>`, for `f_tangents`.
+    wide: bool,
 }
 
 impl Forward<'_> {
@@ -83,7 +86,7 @@ impl Forward<'_> {
         let stmts = block.stmts.iter().map(|s| {
             let primal = self.stmt(s);
             if self.tangents {
-                crate::tangent::statement(self.f, s, primal)
+                crate::tangent::statement(self.f, s, primal, self.wide)
             } else {
                 primal
             }

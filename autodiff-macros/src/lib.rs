@@ -32,6 +32,7 @@ mod second_order;
 mod split;
 mod tangent;
 mod values;
+mod wide;
 mod wrappers;
 
 use proc_macro::TokenStream;

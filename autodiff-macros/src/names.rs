@@ -139,3 +139,8 @@ fn unraw(ident: &Ident) -> String {
     let s = ident.to_string();
     s.strip_prefix("r#").map(str::to_owned).unwrap_or(s)
 }
+
+/// `DIRECTIONS`: `f_tangents`' const parameter, the number of directions its tangents carry.
+pub fn directions() -> Ident {
+    Ident::new("DIRECTIONS", Span::call_site())
+}

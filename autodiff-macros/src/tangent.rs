@@ -16,8 +16,9 @@ use crate::forward::{
 use crate::ir::*;
 use crate::names;
 
-/// `primal` followed by the tangent of what it computed.
-pub fn statement(f: &Function, stmt: &Stmt, primal: TokenStream) -> TokenStream {
+/// `primal` followed by the tangent of what it computed: one tangent, or with `wide` (for
+/// `f_tangents`) `Tangents<_, DIRECTIONS>`, one per direction.
+pub fn statement(f: &Function, stmt: &Stmt, primal: TokenStream, wide: bool) -> TokenStream {
     let private = crate::expand::private_path();
     match stmt {
         // A call to another differentiated function: its forward mode computes the value and
@@ -31,8 +32,11 @@ pub fn statement(f: &Function, stmt: &Stmt, primal: TokenStream) -> TokenStream 
             let v = &f.vars[*var];
             let (ident, dot) = (&v.ident, names::tangent(&v.ident));
             let mutability = v.reassigned.then(|| quote!(mut));
-            let ty = ty.as_ref().map(|t| quote!(: (#t, #t)));
-            let call = call(f, func, args);
+            let ty = ty.as_ref().map(|t| match wide {
+                true => quote!(: (#t, _)),
+                false => quote!(: (#t, #t)),
+            });
+            let call = call(f, func, args, wide);
             quote!(let (#mutability #ident, #mutability #dot) #ty = #call;)
         }
         Stmt::Assign {
@@ -42,7 +46,7 @@ pub fn statement(f: &Function, stmt: &Stmt, primal: TokenStream) -> TokenStream 
         } if call_matters(f, *var, args) => {
             let v = &f.vars[*var];
             let (ident, dot) = (&v.ident, names::tangent(&v.ident));
-            let call = call(f, func, args);
+            let call = call(f, func, args, wide);
             let held = quote::format_ident!("result", span = proc_macro2::Span::mixed_site());
             let dot_assign = v.active.then(|| quote!(#dot = #held.1;));
             quote!({
@@ -57,7 +61,7 @@ pub fn statement(f: &Function, stmt: &Stmt, primal: TokenStream) -> TokenStream 
             let dot = names::tangent(&v.ident);
             let mutability = v.reassigned.then(|| quote!(mut));
             let value = match init {
-                Some(rhs) => tangent_of(f, rhs, *var),
+                Some(rhs) => tangent_of(f, rhs, *var, wide),
                 None => quote!(::core::default::Default::default()),
             };
             quote! {
@@ -67,7 +71,7 @@ pub fn statement(f: &Function, stmt: &Stmt, primal: TokenStream) -> TokenStream 
         }
         Stmt::Assign { var, rhs, .. } if f.vars[*var].active => {
             let dot = names::tangent(&f.vars[*var].ident);
-            let value = tangent_of(f, rhs, *var);
+            let value = tangent_of(f, rhs, *var, wide);
             if rhs.dependencies().contains(var) {
                 // `p = p * t`: the tangent reads the old `p`, so it is computed before the
                 // value changes (the new value enters a tangent only by its type or shape,
@@ -89,7 +93,7 @@ pub fn statement(f: &Function, stmt: &Stmt, primal: TokenStream) -> TokenStream 
         } if f.vars[f.root(*base)].active => {
             let slot = tangent_element(f, *base, index.as_ref());
             let element = element_tokens(f, *base, index.as_ref());
-            let value = sum_of_terms(f, rhs, quote!(#element));
+            let value = sum_of_terms(f, rhs, quote!(#element), wide);
             quote! {
                 #primal
                 #slot = #value;
@@ -98,7 +102,7 @@ pub fn statement(f: &Function, stmt: &Stmt, primal: TokenStream) -> TokenStream 
         Stmt::Push { base, value, .. } if f.vars[*base].active => {
             let dot = names::tangent(&f.vars[*base].ident);
             let ident = &f.vars[*base].ident;
-            let value = sum_of_terms(f, value, quote!(#ident[#ident.len() - 1]));
+            let value = sum_of_terms(f, value, quote!(#ident[#ident.len() - 1]), wide);
             quote! {
                 #primal
                 #dot.push(#value);
@@ -122,8 +126,7 @@ pub fn statement(f: &Function, stmt: &Stmt, primal: TokenStream) -> TokenStream 
 }
 
 /// The tangent of `var = rhs`, just computed.
-fn tangent_of(f: &Function, rhs: &Rhs, var: VarId) -> TokenStream {
-    let private = crate::expand::private_path();
+fn tangent_of(f: &Function, rhs: &Rhs, var: VarId, wide: bool) -> TokenStream {
     let ident = &f.vars[var].ident;
     if f.vars[var].buffer {
         return match rhs {
@@ -133,10 +136,7 @@ fn tangent_of(f: &Function, rhs: &Rhs, var: VarId) -> TokenStream {
                         let dot = names::tangent(&f.vars[v].ident);
                         quote!(#dot)
                     }
-                    None => {
-                        let value = atom_tokens(f, item);
-                        quote!(#private::ZeroLike::zero_like(&#value))
-                    }
+                    None => zero_scalar(atom_tokens(f, item), wide),
                 });
                 if *array {
                     quote!([#(#items),*])
@@ -154,7 +154,7 @@ fn tangent_of(f: &Function, rhs: &Rhs, var: VarId) -> TokenStream {
                     quote!(#dot.#method())
                 }
             }
-            _ => quote!(#private::ZeroLike::zero_like(&#ident)),
+            _ => zero_buffer(quote!(#ident), wide),
         };
     }
     // A copy of a reference is a reference: so is its tangent.
@@ -163,7 +163,49 @@ fn tangent_of(f: &Function, rhs: &Rhs, var: VarId) -> TokenStream {
             return dot_reference(f, *source);
         }
     }
-    sum_of_terms(f, rhs, quote!(#ident))
+    sum_of_terms(f, rhs, quote!(#ident), wide)
+}
+
+/// The zero tangent of a function's result that depends on no parameter.
+pub fn zero_output(sig: &crate::check::Signature, output: &syn::Ident, wide: bool) -> TokenStream {
+    if sig.returns_buffer.is_some() {
+        zero_buffer(quote!(#output), wide)
+    } else if wide {
+        zero_scalar(quote!(#output), wide)
+    } else {
+        // A nalgebra result's zero too.
+        let private = crate::expand::private_path();
+        quote!(#private::ZeroLike::zero_like(&#output))
+    }
+}
+
+/// Whether `name` is a nalgebra method that has a derivative rule.
+pub fn is_nalgebra_method(name: &syn::Ident) -> bool {
+    let name = name.to_string();
+    SCALAR_RESULT_METHODS.contains(&name.as_str()) || MATRIX_RESULT_METHODS.contains(&name.as_str())
+}
+
+/// A zero tangent for a scalar like `value`.
+fn zero_scalar(value: TokenStream, wide: bool) -> TokenStream {
+    let private = crate::expand::private_path();
+    if wide {
+        let directions = names::directions();
+        quote!(#private::Tangents::<_, #directions>::zero_like(&#value))
+    } else {
+        quote!(#private::ZeroLike::zero_like(&#value))
+    }
+}
+
+/// A zero tangent for a buffer like `buffer` (a `Vec`, an array or a slice): zeros of its
+/// length.
+fn zero_buffer(buffer: TokenStream, wide: bool) -> TokenStream {
+    let private = crate::expand::private_path();
+    if wide {
+        let directions = names::directions();
+        quote!(#private::ZeroTangents::<#directions>::zero_tangents(&#buffer))
+    } else {
+        quote!(#private::ZeroLike::zero_like(&#buffer))
+    }
 }
 
 /// A term of a tangent: an operand's own tangent, or an expression that makes a new value.
@@ -189,8 +231,9 @@ const MATRIX_RESULT_METHODS: &[&str] = &[
     "row",
 ];
 
-/// The tangent of an operation whose value is `value` (already computed).
-fn sum_of_terms(f: &Function, rhs: &Rhs, value: TokenStream) -> TokenStream {
+/// The tangent of an operation whose value is `value` (already computed). `wide` tangents are
+/// written on the left of their factors, where `Tangents<T, N> * T` is one generic impl.
+fn sum_of_terms(f: &Function, rhs: &Rhs, value: TokenStream, wide: bool) -> TokenStream {
     let private = crate::expand::private_path();
     let ops = quote!(#private::rules::ops);
     let dot = |atom: &Atom| active_var(f, atom);
@@ -232,7 +275,10 @@ fn sum_of_terms(f: &Function, rhs: &Rhs, value: TokenStream) -> TokenStream {
                     }));
                     terms.extend(dot(rhs).map(|v| {
                         let d = d(v);
-                        Term::Made(quote::quote_spanned!(*span=> #l * #d))
+                        Term::Made(match wide {
+                            true => quote::quote_spanned!(*span=> #d * #l),
+                            false => quote::quote_spanned!(*span=> #l * #d),
+                        })
                     }));
                 }
                 BinOp::Div => {
@@ -242,7 +288,10 @@ fn sum_of_terms(f: &Function, rhs: &Rhs, value: TokenStream) -> TokenStream {
                     }));
                     terms.extend(dot(rhs).map(|v| {
                         let d = d(v);
-                        Term::Made(quote::quote_spanned!(*span=> -(#l * #d / (#r * #r))))
+                        Term::Made(match wide {
+                            true => quote::quote_spanned!(*span=> -(#d * #l / (#r * #r))),
+                            false => quote::quote_spanned!(*span=> -(#l * #d / (#r * #r))),
+                        })
                     }));
                 }
             }
@@ -285,7 +334,10 @@ fn sum_of_terms(f: &Function, rhs: &Rhs, value: TokenStream) -> TokenStream {
                             quote!(#private::rules::tangents::inner(&#p, #d))
                         } else {
                             let d = dot_operand(f, v);
-                            quote!(#p * #d)
+                            match wide {
+                                true => quote!(#d * #p),
+                                false => quote!(#p * #d),
+                            }
                         })
                     });
                     let rule = quote::quote_spanned!(name.span()=> #at::method_rule!(#name));
@@ -306,7 +358,10 @@ fn sum_of_terms(f: &Function, rhs: &Rhs, value: TokenStream) -> TokenStream {
         Rhs::Cast { value: v, .. } => {
             terms.extend(dot(v).map(|v| {
                 let d = dot_reference(f, v);
-                Term::Made(quote!(#ops::cast(&#value, #d)))
+                Term::Made(match wide {
+                    true => quote!(#private::tangents::cast(&#value, #d)),
+                    false => quote!(#ops::cast(&#value, #d)),
+                })
             }));
         }
         Rhs::Index { base, index } if f.vars[f.root(*base)].active => {
@@ -315,7 +370,7 @@ fn sum_of_terms(f: &Function, rhs: &Rhs, value: TokenStream) -> TokenStream {
         _ => {}
     }
     match terms.as_slice() {
-        [] => quote!(#private::ZeroLike::zero_like(&#value)),
+        [] => zero_scalar(value, wide),
         // One operand's tangent alone: a copy of it (a matrix's is cloned, not moved).
         [Term::Dot(v)] => owned_dot(f, *v),
         _ => {
@@ -423,13 +478,15 @@ fn call_matters(f: &Function, var: VarId, args: &[CallArg]) -> bool {
         })
 }
 
-/// `callee_tangent_all(arg, arg_dot, ..)`: each argument followed by its tangent, zero where
-/// it carries none here.
-fn call(f: &Function, func: &syn::Path, args: &[CallArg]) -> TokenStream {
+/// `callee_tangent_all(arg, arg_dot, ..)` (`callee_tangents_all` when `wide`): each argument
+/// followed by its tangent, zero where it carries none here.
+fn call(f: &Function, func: &syn::Path, args: &[CallArg], wide: bool) -> TokenStream {
     let private = crate::expand::private_path();
+    let directions = names::directions();
     let mut path = func.clone();
     if let Some(last) = path.segments.last_mut() {
-        last.ident = names::generated(&last.ident, "tangent_all");
+        let suffix = if wide { "tangents_all" } else { "tangent_all" };
+        last.ident = names::generated(&last.ident, suffix);
     }
     let passed = args.iter().map(|arg| match arg {
         CallArg::Value(atom) => {
@@ -439,6 +496,10 @@ fn call(f: &Function, func: &syn::Path, args: &[CallArg]) -> TokenStream {
                     let dot = names::tangent(&f.vars[v].ident);
                     quote!(#dot)
                 }
+                None if wide => quote!({
+                    use #private::tangents::{FloatTangents as _, OtherTangents as _};
+                    (&#private::tangents::TangentsProbe::<_, #directions>(&#value)).zero_tangents()
+                }),
                 None => quote!({
                     use #private::{FloatTangent as _, OtherTangent as _};
                     (&#private::TangentProbe(&#value)).zero_tangent()
@@ -454,7 +515,14 @@ fn call(f: &Function, func: &syn::Path, args: &[CallArg]) -> TokenStream {
         } => {
             let root = f.root(*var);
             let mutability = mutable.then(|| quote!(mut));
-            let dot = if !f.vars[root].active {
+            let dot = if !f.vars[root].active && wide {
+                if f.vars[*var].cell {
+                    quote!(&mut #private::Tangents::<_, #directions>::zero_like(&*#forward))
+                } else {
+                    let zeros = zero_buffer(quote!(*#forward), true);
+                    quote!(&#mutability #zeros[..])
+                }
+            } else if !f.vars[root].active {
                 if f.vars[*var].cell {
                     quote!(&mut #private::ZeroLike::zero_like(&*#forward))
                 } else {

@@ -10,4 +10,9 @@ fn g(x: f64) -> f64 {
     x * x
 }
 
+#[differentiate(tangents, tangents, tangents(4))]
+fn h(x: f64) -> f64 {
+    x * x
+}
+
 fn main() {}

@@ -5,14 +5,15 @@
 //! triangle given by two barycentric coordinates per correspondence.
 //!
 //! The Jacobian is dense in `theta` and block diagonal in `us` (each residual depends on its
-//! own two coordinates only), so it is computed column by column with the generated forward
-//! mode: one tangent pass per parameter of `theta`, and two more in which every
-//! correspondence's first (then second) coordinate is seeded at once. The two `us` columns
-//! come first, as in GradBench's reference.
+//! own two coordinates only), so it comes from one run of the generated forward mode in many
+//! directions (`residuals_tangents`): one direction per parameter of `theta`, and two more in
+//! which every correspondence's first (then second) coordinate moves at once. The two `us`
+//! columns come first, as in GradBench's reference.
 
 #![allow(clippy::needless_range_loop)]
 
 use autodiff::prelude::*;
+use autodiff::Tangents;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -245,49 +246,39 @@ impl Problem {
     /// The Jacobian by rows: per residual, the derivatives with respect to its two
     /// barycentric coordinates (only when `us` is given), then to `theta`.
     pub fn jacobian(&self) -> Vec<Vec<f64>> {
+        if self.us.is_empty() {
+            self.jacobian_in::<THETA_LEN>(0)
+        } else {
+            self.jacobian_in::<{ THETA_LEN + 2 }>(2)
+        }
+    }
+
+    /// The Jacobian from one run of the generated forward mode in `COLUMNS` directions, the
+    /// first `us_columns` of them for `us`.
+    fn jacobian_in<const COLUMNS: usize>(&self, us_columns: usize) -> Vec<Vec<f64>> {
         let rows = 3 * self.model.correspondences.len();
-        let us_columns = if self.us.is_empty() { 0 } else { 2 };
-        let mut jacobian = vec![vec![0.0; us_columns + THETA_LEN]; rows];
+        let theta_dot = Tangents::<f64, COLUMNS>::seeds(THETA_LEN, us_columns);
+        // Every residual depends on its own coordinates only, so direction k moving
+        // coordinate k of all correspondences at once gives each residual's own derivative.
+        let us_dot: Vec<_> = (0..self.us.len()).map(|i| Tangents::unit(i % 2)).collect();
         let mut err = vec![0.0; rows];
-        let mut err_dot = vec![0.0; rows];
-        let mut theta_dot = vec![0.0; THETA_LEN];
-        let mut us_dot = vec![0.0; self.us.len()];
-        let mut column = |theta_dot: &[f64], us_dot: &[f64], col: usize| {
-            err_dot.iter_mut().for_each(|v| *v = 0.0);
-            residuals_tangent(
-                &self.theta,
-                theta_dot,
-                &self.us,
-                us_dot,
-                &self.model,
-                &mut err,
-                &mut err_dot,
-            );
-            for (row, d) in jacobian.iter_mut().zip(&err_dot) {
-                row[col] = *d;
-            }
-        };
-        for k in 0..us_columns {
-            // Every residual depends on its own coordinates only, so seeding coordinate k of
-            // all correspondences at once gives each residual's own derivative.
-            for (i, v) in us_dot.iter_mut().enumerate() {
-                *v = if i % 2 == k { 1.0 } else { 0.0 };
-            }
-            column(&theta_dot, &us_dot, k);
-        }
-        us_dot.iter_mut().for_each(|v| *v = 0.0);
-        for j in 0..THETA_LEN {
-            theta_dot[j] = 1.0;
-            column(&theta_dot, &us_dot, us_columns + j);
-            theta_dot[j] = 0.0;
-        }
-        jacobian
+        let mut err_dot = vec![Tangents::zero(); rows];
+        residuals_tangents(
+            &self.theta,
+            &theta_dot,
+            &self.us,
+            &us_dot,
+            &self.model,
+            &mut err,
+            &mut err_dot,
+        );
+        err_dot.iter().map(|row| row.0.to_vec()).collect()
     }
 }
 
 /// The rotation by the angle-axis vector `aa`, row-major into `r` (the identity for angles
 /// below 10⁻⁴, as in the reference).
-#[differentiate]
+#[differentiate(tangents)]
 pub fn angle_axis_to_rotation(aa: &[f64], r: &mut [f64]) {
     let norm = (aa[0] * aa[0] + aa[1] * aa[1] + aa[2] * aa[2]).sqrt();
     if norm < 0.0001 {
@@ -315,7 +306,7 @@ pub fn angle_axis_to_rotation(aa: &[f64], r: &mut [f64]) {
 }
 
 /// `Rz Ry Rx` for the angles `(x, z, y)` in that order, row-major into `r`.
-#[differentiate]
+#[differentiate(tangents)]
 pub fn euler_to_rotation(xzy: &[f64], r: &mut [f64]) {
     let (sx, cx) = (xzy[0].sin(), xzy[0].cos());
     let (sy, cy) = (xzy[2].sin(), xzy[2].cos());
@@ -334,7 +325,7 @@ pub fn euler_to_rotation(xzy: &[f64], r: &mut [f64]) {
 
 /// The residuals `point − model point` for the pose `theta`, three per correspondence, into
 /// `err`; `us` empty for vertex correspondences.
-#[differentiate]
+#[differentiate(tangents)]
 pub fn residuals(theta: &[f64], us: &[f64], model: &Model, err: &mut [f64]) {
     let bones = model.bones;
     // The pose by columns of 3: global rotation, scale (all ones), global translation, then

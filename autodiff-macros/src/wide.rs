@@ -1,0 +1,228 @@
+//! `f_tangents`, on request (`#[differentiate(tangents)]`): the forward mode in
+//! `DIRECTIONS` directions at once. Every float carries `Tangents<T, DIRECTIONS>` instead of
+//! one tangent, so one run gives as many Jacobian columns as there are directions while the
+//! primal runs once.
+//!
+//! The body is `f_tangent_all`'s, emitted by `tangent.rs` with its `wide` switch: the same
+//! operators on wider tangents. Only the signatures and a few zero tangents differ, and
+//! nalgebra values, whose tangents would be matrices of `Tangents`, are refused.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::spanned::Spanned;
+use syn::{ItemFn, Type};
+
+use crate::check::{Errors, Param, Signature};
+use crate::expand::private_path;
+use crate::ir::{Function, Rhs, Stmt};
+use crate::names;
+use crate::params::{BufferForm, ParamKind};
+use crate::wrappers::{carried_attributes, Names};
+
+const NALGEBRA: &str = "`#[differentiate(tangents)]` does not support nalgebra values yet: \
+                        their tangents in many directions would be matrices of `Tangents`; \
+                        use slices here, or `f_tangent` once per direction";
+
+/// Reports what `f_tangents` cannot carry: nalgebra parameters, results and values.
+pub fn check(f: &Function, sig: &Signature, errors: &mut Errors) {
+    for p in &sig.params {
+        if matches!(p.kind, ParamKind::Value { .. }) {
+            errors.push(syn::Error::new(p.ty.span(), NALGEBRA));
+        }
+    }
+    if sig.returns_value {
+        errors.push(syn::Error::new(sig.output.span(), NALGEBRA));
+    }
+    f.body.walk(&mut |stmt| {
+        let (var, rhs) = match stmt {
+            Stmt::Let {
+                var,
+                init: Some(rhs),
+                ..
+            } => (*var, rhs),
+            Stmt::Assign { var, rhs, .. } => (*var, rhs),
+            _ => return,
+        };
+        if !f.vars[var].active {
+            return;
+        }
+        let span = match rhs {
+            Rhs::Construct { func, .. } => func.span(),
+            Rhs::Method { name, .. } if crate::tangent::is_nalgebra_method(name) => name.span(),
+            _ => return,
+        };
+        errors.push(syn::Error::new(span, NALGEBRA));
+    });
+}
+
+/// `Tangents<T, DIRECTIONS>` for a float type `T`.
+fn tangents_of(float: &Type) -> TokenStream {
+    let private = private_path();
+    let directions = names::directions();
+    quote!(#private::Tangents<#float, #directions>)
+}
+
+/// A parameter's tangents in `f_tangents`: a float's `Tangents`, a buffer's buffer of them.
+fn param_tangents(p: &Param) -> Option<TokenStream> {
+    Some(match &p.kind {
+        ParamKind::Scalar => tangents_of(&p.ty),
+        ParamKind::Buffer {
+            element,
+            form,
+            mutable,
+        } => {
+            let mutability = mutable.then(|| quote!(mut));
+            let tangents = tangents_of(element);
+            match form {
+                BufferForm::Slice => quote!(&#mutability [#tangents]),
+                BufferForm::Array(len) => quote!(&#mutability [#tangents; #len]),
+            }
+        }
+        ParamKind::Cell { element } => {
+            let tangents = tangents_of(element);
+            quote!(&mut #tangents)
+        }
+        ParamKind::Value { .. } | ParamKind::Inactive => return None,
+    })
+}
+
+/// The result's tangents: `Tangents` for a float, a `Vec` or array of them for a buffer.
+fn output_tangents(sig: &Signature) -> TokenStream {
+    match &sig.returns_buffer {
+        _ if sig.returns_unit => quote!(()),
+        Some(ParamKind::Buffer { element, form, .. }) => {
+            let tangents = tangents_of(element);
+            match form {
+                BufferForm::Slice => quote!(::std::vec::Vec<#tangents>),
+                BufferForm::Array(len) => quote!([#tangents; #len]),
+            }
+        }
+        _ => tangents_of(&sig.output),
+    }
+}
+
+/// Zero tangents for a parameter outside `wrt`, bound to `dot`.
+fn zero_tangents(p: &Param) -> TokenStream {
+    let private = private_path();
+    let directions = names::directions();
+    let dot = names::tangent(&p.ident);
+    let ident = &p.ident;
+    let storage = quote::format_ident!("{}_zero", dot);
+    match &p.kind {
+        ParamKind::Scalar => {
+            quote!(let #dot = #private::Tangents::<_, #directions>::zero_like(&#ident);)
+        }
+        ParamKind::Buffer { mutable, .. } => {
+            let mutability = mutable.then(|| quote!(mut));
+            quote! {
+                let mut #storage = #private::ZeroTangents::<#directions>::zero_tangents(&#ident[..]);
+                let #dot = &#mutability #storage[..];
+            }
+        }
+        ParamKind::Cell { .. } => quote! {
+            let mut #storage = #private::Tangents::<_, #directions>::zero_like(&*#ident);
+            let #dot = &mut #storage;
+        },
+        ParamKind::Value { .. } | ParamKind::Inactive => TokenStream::new(),
+    }
+}
+
+/// `f_tangents_all` (hidden, composable: tangents after every parameter) and `f_tangents`
+/// (tangents after each parameter in `wrt`). `body` is `None` after an error: the functions
+/// are then stubs, so that their uses report nothing more.
+pub fn functions(
+    item: &ItemFn,
+    sig: &Signature,
+    names: &Names,
+    body: Option<&TokenStream>,
+) -> TokenStream {
+    let private = private_path();
+    let directions = names::directions();
+    let vis = &item.vis;
+    let attrs = carried_attributes(item);
+    let original = &names.original;
+    let (name, all) = (
+        names::generated(original, "tangents"),
+        names::generated(original, "tangents_all"),
+    );
+    // `DIRECTIONS` goes after the user's own generic parameters, so that turbofish calls
+    // written for `f` keep their meaning for the other parameters' order.
+    let mut generics = item.sig.generics.clone();
+    generics
+        .params
+        .push(syn::parse_quote!(const #directions: usize));
+    let where_clause = &generics.where_clause;
+    let out_ty = &sig.output;
+    let out_tangents = output_tangents(sig);
+    let all_params = sig.params.iter().map(|p| {
+        let (ident, ty) = (&p.ident, &p.ty);
+        let mutability = p.mutable.then(|| quote!(mut));
+        let dot = names::tangent(ident);
+        let tangents = param_tangents(p).unwrap_or_else(|| quote!(impl ::core::marker::Sized));
+        quote!(#mutability #ident: #ty, #mutability #dot: #tangents)
+    });
+    let params = sig.params.iter().map(|p| {
+        let (ident, ty) = (&p.ident, &p.ty);
+        let tangents = p.in_wrt.then(|| param_tangents(p)).flatten().map(|t| {
+            let dot = names::tangent(ident);
+            quote!(, #dot: #t)
+        });
+        quote!(#ident: #ty #tangents)
+    });
+    let zeros = sig.params.iter().filter(|p| !p.in_wrt).map(zero_tangents);
+    let args = sig.params.iter().map(|p| {
+        let ident = &p.ident;
+        if param_tangents(p).is_some() {
+            let dot = names::tangent(ident);
+            quote!(#ident, #dot)
+        } else {
+            quote!(#ident, #private::NoTangent)
+        }
+    });
+    let body = match body {
+        Some(body) => {
+            let mark_original_used =
+                crate::check::is_monomorphic(item).then(|| quote!(let _ = #original;));
+            quote!(#mark_original_used #body)
+        }
+        None => quote!(::core::unimplemented!()),
+    };
+    let (output, call) = if sig.returns_unit {
+        (quote!(), quote!(#all(#(#args,)*);))
+    } else {
+        (
+            quote!(-> (#out_ty, #out_tangents)),
+            quote!(#all(#(#args,)*)),
+        )
+    };
+    let doc = format!(
+        "Forward-mode derivative of [`{original}`] in `DIRECTIONS` directions at once, \
+         generated by `#[differentiate(tangents)]`: each parameter being differentiated is \
+         followed by its tangents (`autodiff::Tangents` for a float, a slice of them for a \
+         slice), and the result comes with its own, the derivatives of `{original}` along \
+         each direction (Jacobian-vector products), from one pass that runs `{original}`'s \
+         own arithmetic once. `&mut` parameters' tangents go in as the inputs' and come out \
+         as the outputs'."
+    );
+    let doc_all = format!(
+        "[`{original}_tangents`] with tangents after every parameter; generated by \
+         `#[differentiate(tangents)]` for other generated code to call."
+    );
+    quote! {
+        #[doc = #doc_all]
+        #[doc(hidden)]
+        #(#attrs)*
+        #[allow(dead_code, unused_mut, unused_variables, unused_assignments, unused_parens, unreachable_code, clippy::all)]
+        #vis fn #all #generics (#(#all_params,)*) -> (#out_ty, #out_tangents) #where_clause {
+            #body
+        }
+
+        #[doc = #doc]
+        #(#attrs)*
+        #[allow(dead_code, unused_mut, unused_variables, clippy::all)]
+        #vis fn #name #generics (#(#params,)*) #output #where_clause {
+            #(#zeros)*
+            #call
+        }
+    }
+}
