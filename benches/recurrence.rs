@@ -4,7 +4,8 @@
 //! whole trajectory: the generated code keeps it on its tapes, the hand-written adjoint in a
 //! `Vec` it allocates per call. num-dual's forward mode (four passes of `Dual64`, one per
 //! parameter) is timed too: with four inputs it is a natural competitor, and so is the
-//! generated forward mode, four calls of `lotka_volterra_tangent` (`generated_tangent`). `hand_eight_tapes` is
+//! generated forward mode, four calls of `lotka_volterra_tangent` (`generated_tangent`) or one
+//! of `lotka_volterra_tangents` in four directions at once (`generated_tangents`). `hand_eight_tapes` is
 //! a diagnostic: the hand-written adjoint storing what the generated code stores (x, y and the
 //! six products of every step, each on its own `Vec` grown by `push`), to tell the cost of
 //! that storage from the cost of the generated arithmetic.
@@ -16,6 +17,7 @@ mod common;
 use std::hint::black_box;
 
 use autodiff::prelude::*;
+use autodiff::Tangents;
 use criterion::{criterion_group, criterion_main, Criterion};
 use num_dual::{Dual64, DualNum};
 
@@ -25,7 +27,7 @@ const X0: f64 = 10.0;
 const Y0: f64 = 5.0;
 const PARAMS: [f64; 4] = [1.1, 0.4, 0.4, 0.1]; // α, β, γ, δ
 
-#[differentiate(wrt(alpha, beta, gamma, delta))]
+#[differentiate(wrt(alpha, beta, gamma, delta), tangents)]
 fn lotka_volterra(
     alpha: f64,
     beta: f64,
@@ -144,6 +146,17 @@ fn lotka_volterra_by_tangents(p: [f64; 4], x0: f64, y0: f64, h: f64, steps: usiz
     ]
 }
 
+/// The gradient from the generated forward mode in four directions at once: one
+/// `lotka_volterra_tangents` call, direction `j` moving parameter `j`.
+fn lotka_volterra_by_directions(p: [f64; 4], x0: f64, y0: f64, h: f64, steps: usize) -> [f64; 4] {
+    let [a, b, g, d] = p;
+    let unit = Tangents::<f64, 4>::unit;
+    let (a_dot, b_dot, g_dot, d_dot) = (unit(0), unit(1), unit(2), unit(3));
+    let (_, dots) =
+        lotka_volterra_tangents(a, a_dot, b, b_dot, g, g_dot, d, d_dot, x0, y0, h, steps);
+    dots.0
+}
+
 /// The same recurrence, generic over num-dual's number types.
 fn lotka_volterra_generic<T: DualNum<Primitive = f64> + Copy>(
     p: [T; 4],
@@ -188,6 +201,13 @@ fn bench(c: &mut Criterion) {
     common::assert_agree("num-dual", &dual, &hand, 1e-12);
     let tangents = lotka_volterra_by_tangents(PARAMS, X0, Y0, H, STEPS);
     common::assert_agree("generated forward mode", &tangents, &hand, 1e-12);
+    let directions = lotka_volterra_by_directions(PARAMS, X0, Y0, H, STEPS);
+    common::assert_agree(
+        "generated forward mode in four directions",
+        &directions,
+        &hand,
+        1e-12,
+    );
     let (_, eight) = lotka_volterra_eight_tapes(PARAMS, X0, Y0, H, STEPS);
     common::assert_agree("eight tapes", &eight, &hand, 1e-12);
     let fd: Vec<f64> = (0..4)
@@ -218,6 +238,9 @@ fn bench(c: &mut Criterion) {
     });
     group.bench_function("generated_tangent", |bench| {
         bench.iter(|| lotka_volterra_by_tangents(black_box(p), X0, Y0, H, STEPS))
+    });
+    group.bench_function("generated_tangents", |bench| {
+        bench.iter(|| lotka_volterra_by_directions(black_box(p), X0, Y0, H, STEPS))
     });
     group.bench_function("hand_adjoint", |bench| {
         bench.iter(|| lotka_volterra_hand(black_box(p), X0, Y0, H, STEPS))

@@ -225,3 +225,37 @@ fn tangents_come_with_the_reverse_mode_alone() {
     );
     assert_gradient_close(&dots.0, &[dx, dy], HAND_TOL);
 }
+
+#[differentiate(tangents)]
+fn scaled_norm(v: &[f64; 3], scale: f64) -> f64 {
+    scale * (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt()
+}
+
+/// An array parameter, an in-out float, a typed call result and an array local.
+#[differentiate(tangents)]
+fn accumulate_norm(v: &[f64; 3], total: &mut f64) {
+    let doubled = [2.0 * v[0], 2.0 * v[1], 2.0 * v[2]];
+    let n: f64 = scaled_norm(&doubled, 0.5);
+    *total = *total * n + v[2];
+}
+
+#[test]
+fn arrays_and_in_out_floats_carry_tangents_in_every_direction() {
+    let v = [1.0, -2.0, 2.0];
+    let seeds: [Tangents<f64, 4>; 3] = [Tangents::unit(0), Tangents::unit(1), Tangents::unit(2)];
+    let (mut total, mut total_dot) = (1.5, Tangents::<f64, 4>::unit(3));
+    accumulate_norm_tangents(&v, &seeds, &mut total, &mut total_dot);
+    // n = |v| = 3: total = 1.5 · 3 + v₂, ∂/∂vᵢ = 1.5 vᵢ / 3 (+ 1 for v₂), ∂/∂total = 3.
+    assert_eq!(total, 1.5 * 3.0 + 2.0);
+    let hand = [0.5, -1.0, 2.0, 3.0];
+    let numeric = gradient(
+        |p| {
+            let mut t = p[3];
+            accumulate_norm(&[p[0], p[1], p[2]], &mut t);
+            t
+        },
+        &[1.0, -2.0, 2.0, 1.5],
+    );
+    assert_gradient_close(&total_dot.0, &hand, HAND_TOL);
+    assert_gradient_close(&total_dot.0, &numeric, 1e-6);
+}
