@@ -101,7 +101,9 @@
 //! A function returning a float also gets `f_hvp`, a Hessian-vector product (each parameter
 //! followed by its component of the direction, as in `f_tangent`; the result shaped like
 //! `f_grad`'s), and `f_hessian`, a nalgebra `DMatrix` over the inputs flattened in parameter
-//! order. Both run the generated reverse sweep on dual numbers (forward over reverse):
+//! order. Both run the generated reverse sweep on dual numbers (forward over reverse), whose
+//! values are the gradient: `f_grad_and_hvp` returns the gradient and `f_hvp`'s product
+//! from one sweep.
 //!
 //! ```
 //! use autodiff::prelude::*;
@@ -117,6 +119,9 @@
 //! assert_eq!(h[(0, 1)], x.cos() * y.exp());
 //! // H·v along v = (1, 0) is the first column.
 //! assert_eq!(wave_hvp(x, 1.0, y, 0.0), (h[(0, 0)], h[(1, 0)]));
+//! // The gradient comes with it from the same sweep:
+//! let (gradient, hv) = wave_grad_and_hvp(x, 1.0, y, 0.0);
+//! assert_eq!((gradient, hv), (wave_grad(x, y), wave_hvp(x, 1.0, y, 0.0)));
 //! ```
 //!
 //! Without options they are generated where the macro can tell that they compile, which

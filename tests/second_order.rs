@@ -162,6 +162,41 @@ fn rosenbrock_hessian_n2_and_n5() {
     }
 }
 
+#[test]
+fn gradient_and_hvp_from_one_sweep() {
+    let x = [0.3, -0.7, 1.1, 2.0, -0.4];
+    let v: Vec<f64> = (0..x.len()).map(|i| 0.5 - i as f64).collect();
+    let (gradient, hv) = rosenbrock_grad_and_hvp(&x, &v);
+    // The gradient by hand: ∂/∂xᵢ of 100 (xᵢ₊₁ − xᵢ²)² + (1 − xᵢ)², and of the term before.
+    let mut by_hand = vec![0.0; x.len()];
+    for i in 0..x.len() - 1 {
+        let r = x[i + 1] - x[i] * x[i];
+        by_hand[i] += -400.0 * x[i] * r - 2.0 * (1.0 - x[i]);
+        by_hand[i + 1] += 200.0 * r;
+    }
+    common::check(
+        "rosenbrock_grad_and_hvp's gradient",
+        &x,
+        &gradient,
+        &by_hand,
+        rosenbrock,
+    );
+    assert_eq!(hv, rosenbrock_hvp(&x, &v));
+    let h = rosenbrock_hessian_by_hand(&x);
+    for i in 0..x.len() {
+        let by_hand: f64 = (0..x.len()).map(|j| h[i][j] * v[j]).sum();
+        assert_relative_eq!(hv[i], by_hand, epsilon = 1e-10, max_relative = 1e-12);
+    }
+    // Scalars and arrays come back as f_grad's and f_hvp's do.
+    let (a, k) = ([1.0, 2.0, 0.5], 3.0);
+    let ((gx, gk), (hx, hk)) = array_param_grad_and_hvp(a, &[1.0, 0.0, 0.0], k, 1.0);
+    let e = a[2].exp();
+    assert_eq!((gx, gk), array_param_grad(a, k));
+    assert_eq!(gx, [k * a[1], k * a[0], k * e]);
+    assert_eq!(gk, a[0] * a[1] + e);
+    assert_eq!((hx, hk), array_param_hvp(a, &[1.0, 0.0, 0.0], k, 1.0));
+}
+
 // ---- sin(x)·exp(y) ----------------------------------------------------------------------------
 
 #[differentiate(hessian)]

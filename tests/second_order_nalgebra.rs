@@ -32,6 +32,18 @@ fn quadratic_form_hessian_is_a_plus_a_transpose() {
     assert_relative_eq!(quadratic_hvp(&x, &v, &a), &expected * &v, epsilon = 1e-12);
 }
 
+#[test]
+fn quadratic_form_gradient_and_hvp_from_one_sweep() {
+    let (x, a) = sample(4, 0.3);
+    let v = DVector::from_fn(4, |i, _| i as f64 - 1.5);
+    let (gradient, hv) = quadratic_grad_and_hvp(&x, &v, &a);
+    let sum = &a + a.transpose();
+    // ∇ xᵀAx = (A + Aᵀ) x, H v = (A + Aᵀ) v.
+    assert_relative_eq!(gradient, &sum * &x, epsilon = 1e-12);
+    assert_relative_eq!(gradient, quadratic_grad(&x, &a), epsilon = 1e-12);
+    assert_relative_eq!(hv, &sum * &v, epsilon = 1e-12);
+}
+
 /// Central differences of a gradient given over a flat vector of inputs.
 fn hessian_by_differences(
     grad: impl Fn(&DVector<f64>) -> DVector<f64>,

@@ -379,6 +379,24 @@ mod matrices {
         value.map(|entry| entry.eps)
     }
 
+    /// The values of a dual matrix: the gradient for a matrix parameter in
+    /// `f_grad_and_hvp`.
+    ///
+    /// ```
+    /// use autodiff_core::{second_order::matrix_values, Dual};
+    /// use nalgebra::dvector;
+    ///
+    /// assert_eq!(matrix_values(&dvector![Dual::new(1.0, 4.0)]), dvector![1.0]);
+    /// ```
+    pub fn matrix_values<T: Float + Scalar, R: Dim, C: Dim>(
+        value: &OMatrix<Dual<T>, R, C>,
+    ) -> OMatrix<T, R, C>
+    where
+        DefaultAllocator: Allocator<R, C>,
+    {
+        value.map(|entry| entry.re)
+    }
+
     /// A matrix shaped like `like`, zero but for a one at column-major position `index` (none
     /// when `index` is out of range): `f_hessian`'s unit direction for a matrix parameter.
     ///
@@ -407,7 +425,7 @@ mod matrices {
 }
 
 #[cfg(feature = "nalgebra")]
-pub use matrices::{constant_matrix, matrix_tangents, seed_matrix, unit_matrix};
+pub use matrices::{constant_matrix, matrix_tangents, matrix_values, seed_matrix, unit_matrix};
 
 /// A clone of a parameter of type `T`, for `f_hessian`, which runs the function once per
 /// input: its bound `for<'a> SecondOrderWitness<'a>: ClonesParameter<T>` holds where `T` is

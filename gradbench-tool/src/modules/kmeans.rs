@@ -7,7 +7,8 @@
 //! ([`assigned_cost`]), which has the cost's value and derivatives. Its Hessian is diagonal:
 //! each point's term is a sum of one square per coordinate of one centroid. So a single
 //! Hessian-vector product along the all-ones vector is exactly the diagonal, and `dir` needs
-//! one generated gradient and one generated Hessian-vector product, whatever `k` and `d`.
+//! the gradient and that one product, whatever `k` and `d`: both come from one sweep of the
+//! generated `assigned_cost_grad_and_hvp`.
 
 use autodiff::prelude::*;
 use serde::Deserialize;
@@ -94,9 +95,9 @@ impl Problem {
     /// closest to no point (its rows of the gradient and the Hessian are zero).
     pub fn dir(&self) -> Result<Vec<f64>, String> {
         let assigned = assignment(&self.points, &self.centroids);
-        let gradient = assigned_cost_grad(&self.points, &self.centroids, &assigned);
         let ones = vec![1.0; self.centroids.len()];
-        let diagonal = assigned_cost_hvp(&self.points, &self.centroids, &ones, &assigned);
+        let (gradient, diagonal) =
+            assigned_cost_grad_and_hvp(&self.points, &self.centroids, &ones, &assigned);
         // Hᵢᵢ is twice the number of points whose closest centroid owns coordinate i.
         if let Some(i) = diagonal.iter().position(|&h| h == 0.0) {
             return Err(format!(
@@ -166,8 +167,9 @@ fn rows(values: &[f64], width: usize) -> Vec<&[f64]> {
     values.chunks(width).collect()
 }
 
-/// Runs `cost` (the objective) or `dir` (the generated `assigned_cost_grad` divided by the
-/// diagonal that the generated `assigned_cost_hvp` gives along the all-ones vector).
+/// Runs `cost` (the objective) or `dir` (the generated gradient divided by the diagonal, the
+/// Hessian-vector product along the all-ones vector, both from
+/// `assigned_cost_grad_and_hvp`).
 pub fn evaluate(function: &str, input: serde_json::Value) -> Evaluation {
     let (problem, runs) = Problem::new(parse_input("kmeans", input)?)?;
     match function {
