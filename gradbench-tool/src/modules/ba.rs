@@ -13,6 +13,8 @@
 //! entries and its last.
 
 use autodiff::prelude::*;
+use std::ops::Range;
+
 use serde::Deserialize;
 use serde_json::json;
 
@@ -128,16 +130,19 @@ impl Problem {
             let feat = &self.features[2 * i..2 * i + 2];
             // Two rows of 15: ∂/∂cam, ∂/∂point, ∂/∂w, the order of the columns below.
             let block = reprojection_error_jacobian(cam, point, self.weights[i], feat);
+            let columns = [
+                CAM_PARAMS * c..CAM_PARAMS * (c + 1),
+                CAM_PARAMS * n + 3 * j..CAM_PARAMS * n + 3 * j + 3,
+                CAM_PARAMS * n + 3 * m + i..CAM_PARAMS * n + 3 * m + i + 1,
+            ];
             for row in &block {
-                let columns = (CAM_PARAMS * c..CAM_PARAMS * (c + 1))
-                    .chain(CAM_PARAMS * n + 3 * j..CAM_PARAMS * n + 3 * j + 3)
-                    .chain([CAM_PARAMS * n + 3 * m + i]);
-                jacobian.push_row(columns.zip(row.iter().copied()));
+                jacobian.push_row(&columns, row);
             }
         }
         for (i, &w) in self.weights.iter().enumerate() {
             let column = CAM_PARAMS * n + 3 * m + i;
-            jacobian.push_row([(column, weight_error_grad(w))]);
+            let columns = column..column + 1;
+            jacobian.push_row(std::slice::from_ref(&columns), &[weight_error_grad(w)]);
         }
         jacobian
     }
@@ -166,12 +171,15 @@ impl SparseMatrix {
         }
     }
 
-    /// Appends a row made of the `(column, value)` entries.
-    pub fn push_row(&mut self, entries: impl IntoIterator<Item = (usize, f64)>) {
-        for (col, val) in entries {
-            self.cols.push(col);
-            self.vals.push(val);
+    /// Appends a row whose entries lie in the column ranges `columns`, in order, with
+    /// `values`, one per column: whole ranges and slices at a time rather than entry by entry
+    /// through a chain of iterators.
+    pub fn push_row(&mut self, columns: &[Range<usize>], values: &[f64]) {
+        for range in columns {
+            self.cols.extend(range.clone());
         }
+        self.vals.extend_from_slice(values);
+        debug_assert_eq!(self.cols.len(), self.vals.len(), "one value per column");
         self.rows.push(self.cols.len());
     }
 
