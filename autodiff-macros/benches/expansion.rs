@@ -35,6 +35,7 @@ mod pipeline {
     pub mod forward;
     pub mod fusion;
     pub mod held;
+    pub mod increments;
     pub mod ir;
     pub mod jacobian;
     pub mod lower;
@@ -53,9 +54,9 @@ mod pipeline {
     pub mod wrappers;
 }
 use pipeline::{
-    activity, args, carry, check, exits, expand, forward, fusion, held, ir, jacobian, lower, names,
-    nested, params, reads, recompute, replay, reverse, second_order, split, tangent, values, wide,
-    wrappers,
+    activity, args, carry, check, exits, expand, forward, fusion, held, increments, ir, jacobian,
+    lower, names, nested, params, reads, recompute, replay, reverse, second_order, split, tangent,
+    values, wide, wrappers,
 };
 
 use std::time::Duration;

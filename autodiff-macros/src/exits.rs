@@ -167,6 +167,7 @@ fn guard(f: &mut Function, remaining: Vec<Stmt>, id: BlockId) -> Vec<Stmt> {
         needed: false,
         saved_tape: None,
         kept_owned: false,
+        increment: false,
         writable: false,
         borrowed: false,
         plain: true,

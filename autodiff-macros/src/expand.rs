@@ -240,6 +240,7 @@ fn differentiate(
     crate::values::mark(&mut function, sig);
     activity::analyse(&mut function, active_params, &outputs);
     crate::values::mark(&mut function, sig);
+    crate::increments::mark(&mut function);
 
     let private = private_path();
     let writable: Vec<bool> = sig

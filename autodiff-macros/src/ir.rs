@@ -89,6 +89,10 @@ pub struct Var {
     /// A shared borrow (`&idx`) saved on a tape: the tape keeps an owned copy, since what it
     /// borrows may be gone when the reverse sweep runs.
     pub kept_owned: bool,
+    /// The old value of a buffer element that the next store only adds to (`out[i] += x`):
+    /// the element's shadow stays in place in reverse instead of being taken and given back
+    /// (`increments.rs`).
+    pub increment: bool,
 }
 
 /// `base[start..end]` (`end` absent: to the end).

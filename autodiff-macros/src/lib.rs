@@ -18,6 +18,7 @@ mod expand;
 mod forward;
 mod fusion;
 mod held;
+mod increments;
 mod ir;
 mod jacobian;
 mod lower;

@@ -159,6 +159,7 @@ impl Lowering<'_> {
             needed: false,
             saved_tape: None,
             kept_owned: false,
+            increment: false,
             writable: false,
             borrowed: false,
             plain: false,

@@ -184,7 +184,10 @@ impl Reverse<'_> {
     fn adjoint_declarations(&self, block: BlockId, keep: impl Fn(VarId) -> bool) -> TokenStream {
         let declarations = self.locals[block]
             .iter()
-            .filter(|&&v| self.var(v).active && self.var(v).view.is_none() && keep(v))
+            .filter(|&&v| {
+                let var = self.var(v);
+                var.active && var.view.is_none() && !var.increment && keep(v)
+            })
             .map(|&v| {
                 let adjoint = self.adjoint(v);
                 if !self.var(v).buffer {
@@ -312,6 +315,8 @@ impl Reverse<'_> {
                 });
                 self.call_writing_buffers(Some(*var), quote!(#restore), func, args)
             }
+            // The old value of an increment: its store passed the cotangent on in place.
+            Stmt::Let { var, .. } if self.var(*var).increment => TokenStream::new(),
             Stmt::Let {
                 var,
                 init: Some(rhs),
@@ -371,6 +376,24 @@ impl Reverse<'_> {
                 });
                 if !self.var(self.f.root(*base)).active {
                     return quote!(#restore);
+                }
+                // `out[i] += x`: the element's shadow stays; `x` gets it (`increments.rs`).
+                if let Rhs::Binary {
+                    op: BinOp::Add,
+                    lhs: Atom::Var(old),
+                    rhs: added,
+                    ..
+                } = rhs
+                {
+                    if self.var(*old).increment {
+                        let slot = self.shadow_element(*base, index.as_ref());
+                        let pullback = self.pullback(&Rhs::Atom(added.clone()), *span, true);
+                        return quote!({
+                            let #g = #slot;
+                            #restore
+                            #pullback
+                        });
+                    }
                 }
                 let take = match index {
                     // An entry of a value: its adjoint may still be a symbolic zero.
