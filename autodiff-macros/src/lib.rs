@@ -6,8 +6,9 @@
 //! and `replay` deciding what is recorded, computed again, or reversed in place) → `values`
 //! (which operands are plain scalars and which are matrices, taken by reference) →
 //! `forward` and `reverse` (the two sweeps; `held` keeps shadow elements in locals across a
-//! loop's reverse) → `expand` (the generated functions). Use it through the `autodiff` crate, whose
-//! documentation has the examples.
+//! loop's reverse, `increments` leaves an incremented element's shadow in place) → `expand`
+//! (the generated functions; `wide` for `f_tangents`). Use it through the `autodiff` crate,
+//! whose documentation has the examples.
 
 mod activity;
 mod args;
