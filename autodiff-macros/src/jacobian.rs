@@ -28,6 +28,7 @@ pub fn of_buffer(
         params,
         primal_args,
         shadows,
+        zeroed_shadows,
         adjoint_args,
         gradients,
         columns,
@@ -58,13 +59,14 @@ pub fn of_buffer(
         #[allow(dead_code, unused_variables, unused_mut, clippy::all)]
         #vis fn #jacobian_name #generics (#(#params,)*) -> ::std::vec::Vec<::std::vec::Vec<#element>> #where_clause {
             let outputs = #outputs;
-            let mut rows = ::std::vec::Vec::with_capacity(outputs);
+            let mut rows: ::std::vec::Vec<::std::vec::Vec<#element>> = ::std::vec::Vec::with_capacity(outputs);
+            #(#shadows)*
             for i in 0..outputs {
                 #seed
                 seed[i] = #one;
-                #(#shadows)*
+                #(#zeroed_shadows)*
                 let (_, #gradients) = #adjoint(#(#adjoint_args,)* &seed);
-                let mut row = ::std::vec::Vec::new();
+                let mut row = ::std::vec::Vec::with_capacity(rows.first().map_or(0, ::std::vec::Vec::len));
                 #(#columns)*
                 rows.push(row);
             }
@@ -87,6 +89,7 @@ pub fn of_value(
         params,
         primal_args,
         shadows,
+        zeroed_shadows,
         adjoint_args,
         gradients,
         columns,
@@ -111,10 +114,11 @@ pub fn of_value(
             let output = #original(#(#primal_args,)*);
             let outputs = output.len();
             let mut rows = ::std::vec::Vec::with_capacity(outputs);
+            #(#shadows)*
             for i in 0..outputs {
                 let mut seed = #private::ZeroLike::zero_like(&output);
                 seed[i] = <#entry as #private::num_traits::One>::one();
-                #(#shadows)*
+                #(#zeroed_shadows)*
                 let (_, #gradients) = #adjoint(#(#adjoint_args,)* seed);
                 let mut row = ::std::vec::Vec::new();
                 #(#columns)*
@@ -132,8 +136,11 @@ struct Row {
     params: Vec<TokenStream>,
     /// Copies of the parameters for a call of the function itself.
     primal_args: Vec<TokenStream>,
-    /// A zeroed shadow for each buffer in `wrt`.
+    /// A shadow for each buffer in `wrt`, made before the rows: a buffer's once, the others
+    /// (`zeroed_shadows`) per row.
     shadows: Vec<TokenStream>,
+    /// Each shadow zeroed for the next row: a buffer's refilled, the others made anew.
+    zeroed_shadows: Vec<TokenStream>,
     /// Copies of the parameters, with the shadows, for a call of `f_adjoint`.
     adjoint_args: Vec<TokenStream>,
     /// The pattern binding what `f_adjoint` returns besides the value.
@@ -162,13 +169,33 @@ impl Row {
             }
         };
         let primal_args = sig.params.iter().map(clone).collect();
-        let shadows = wrt
+        let with_shadow: Vec<&&Param> = wrt
             .iter()
-            .filter_map(|p| {
-                p.kind.adjoint_shadow_type()?;
+            .filter(|p| p.kind.adjoint_shadow_type().is_some())
+            .collect();
+        let is_buffer = |p: &Param| matches!(p.kind, ParamKind::Buffer { .. });
+        let shadows = with_shadow
+            .iter()
+            .filter(|p| is_buffer(p))
+            .map(|p| {
                 let s = shadow(p);
                 let zero = p.kind.zero_gradient(&p.ident);
-                Some(quote!(let mut #s = #zero;))
+                quote!(let mut #s = #zero;)
+            })
+            .collect();
+        let zeroed_shadows = with_shadow
+            .iter()
+            .map(|p| {
+                let s = shadow(p);
+                match &p.kind {
+                    ParamKind::Buffer { element, .. } => quote! {
+                        #s.fill(<#element as ::autodiff::__private::num_traits::Zero>::zero());
+                    },
+                    kind => {
+                        let zero = kind.zero_gradient(&p.ident);
+                        quote!(let mut #s = #zero;)
+                    }
+                }
             })
             .collect();
         let adjoint_args = sig
@@ -216,6 +243,7 @@ impl Row {
             params,
             primal_args,
             shadows,
+            zeroed_shadows,
             adjoint_args,
             gradients,
             columns,
