@@ -1093,49 +1093,33 @@ fn functions(
             }
         }
     }
-    let results: Vec<TokenStream> = wrt
-        .iter()
-        .map(|p| {
-            let shadow = local(&p.ident, "shadow");
-            match &p.kind {
-                ParamKind::Buffer {
-                    element,
-                    form: BufferForm::Slice,
-                    ..
-                } => quote!(#shadow.iter().map(|#d| #d.eps).collect::<::std::vec::Vec<#element>>()),
-                ParamKind::Buffer {
-                    form: BufferForm::Array(_),
-                    ..
-                } => quote!(#shadow.map(|#d| #d.eps)),
-                ParamKind::Value { .. } => {
-                    quote!(#private::second_order::matrix_tangents(&#shadow))
+    // One part of each shadow: the tangents, `H·v`, or the values, the gradient (which the
+    // sweep computes anyway).
+    let parts = |part: &str, matrix_part: &str| -> Vec<TokenStream> {
+        let (part, matrix_part) = (format_ident!("{}", part), format_ident!("{}", matrix_part));
+        wrt.iter()
+            .map(|p| {
+                let shadow = local(&p.ident, "shadow");
+                match &p.kind {
+                    ParamKind::Buffer {
+                        element,
+                        form: BufferForm::Slice,
+                        ..
+                    } => quote!(#shadow.iter().map(|#d| #d.#part).collect::<::std::vec::Vec<#element>>()),
+                    ParamKind::Buffer {
+                        form: BufferForm::Array(_),
+                        ..
+                    } => quote!(#shadow.map(|#d| #d.#part)),
+                    ParamKind::Value { .. } => {
+                        quote!(#private::second_order::#matrix_part(&#shadow))
+                    }
+                    _ => quote!(#shadow.#part),
                 }
-                _ => quote!(#shadow.eps),
-            }
-        })
-        .collect();
-    // The value parts of the same shadows: the gradient, which the sweep computes anyway.
-    let gradients: Vec<TokenStream> = wrt
-        .iter()
-        .map(|p| {
-            let shadow = local(&p.ident, "shadow");
-            match &p.kind {
-                ParamKind::Buffer {
-                    element,
-                    form: BufferForm::Slice,
-                    ..
-                } => quote!(#shadow.iter().map(|#d| #d.re).collect::<::std::vec::Vec<#element>>()),
-                ParamKind::Buffer {
-                    form: BufferForm::Array(_),
-                    ..
-                } => quote!(#shadow.map(|#d| #d.re)),
-                ParamKind::Value { .. } => {
-                    quote!(#private::second_order::matrix_values(&#shadow))
-                }
-                _ => quote!(#shadow.re),
-            }
-        })
-        .collect();
+            })
+            .collect()
+    };
+    let results = parts("eps", "matrix_tangents");
+    let gradients = parts("re", "matrix_values");
     let result_types: Vec<TokenStream> = wrt.iter().map(|p| p.kind.gradient_type(&p.ty)).collect();
     let hvp_ty = tuple_or_single(&result_types);
     let hvp_value = tuple_or_single(&results);
@@ -1145,7 +1129,8 @@ fn functions(
     } else {
         &dual_pullback
     };
-    let hvp_body = match &dual_body {
+    // The sweep on dual numbers seeded with `v`, returning `value` made of its shadows.
+    let dual_sweep = |value: TokenStream| match &dual_body {
         Some(_) => quote! {
             #mark_original_used
             #(#setup)*
@@ -1154,24 +1139,12 @@ fn functions(
                 <#element_ty as #private::num_traits::Zero>::zero(),
             ));
             #(#write_back)*
-            #hvp_value
+            #value
         },
         None => unimplemented.clone(),
     };
-    // The same sweep, keeping the gradient too.
-    let grad_and_hvp_body = match &dual_body {
-        Some(_) => quote! {
-            #mark_original_used
-            #(#setup)*
-            let (_, (#(#bindings,)*)) = #hvp_sweep(#(#call_args,)* #private::Dual::new(
-                <#element_ty as #private::num_traits::One>::one(),
-                <#element_ty as #private::num_traits::Zero>::zero(),
-            ));
-            #(#write_back)*
-            (#gradient_value, #hvp_value)
-        },
-        None => unimplemented.clone(),
-    };
+    let hvp_body = dual_sweep(quote!(#hvp_value));
+    let grad_and_hvp_body = dual_sweep(quote!((#gradient_value, #hvp_value)));
 
     // `f_hessian`: one Hessian-vector product per input, along the unit vectors.
     let plain_params = sig.params.iter().map(|p| {
