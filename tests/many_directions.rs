@@ -259,3 +259,27 @@ fn arrays_and_in_out_floats_carry_tangents_in_every_direction() {
     assert_gradient_close(&total_dot.0, &hand, HAND_TOL);
     assert_gradient_close(&total_dot.0, &numeric, 1e-6);
 }
+
+/// An output buffer outside `wrt`: `f_tangents` gives it zero tangents of its own.
+#[differentiate(tangents, wrt(x))]
+fn scale_into(x: &[f64], factor: f64, out: &mut [f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        out[i] = factor * x[i] * x[i];
+        s += out[i];
+    }
+    s
+}
+
+#[test]
+fn an_output_buffer_outside_wrt_gets_zero_tangents() {
+    let x = [1.0, -2.0];
+    let mut out = [0.0; 2];
+    let (s, dots) = scale_into_tangents(&x, &Tangents::<f64, 2>::seeds(2, 0), 3.0, &mut out);
+    assert_eq!(s, 15.0);
+    assert_eq!(out, [3.0, 12.0]);
+    // ∂s/∂xᵢ = 6 xᵢ.
+    check("Σ 3 xᵢ²", &x, &dots.0, &[6.0, -12.0], |p| {
+        scale_into(p, 3.0, &mut [0.0; 2])
+    });
+}
