@@ -313,6 +313,19 @@ impl<T: Zero + Copy, const N: usize, const LEN: usize> ZeroTangents<N> for [T; L
     }
 }
 
+/// Holds for the marker of each function that has `f_tangents`; a function without it gets
+/// a hidden stand-in `g_tangents_all` bounded by this trait on its marker
+/// `g_without_tangents`, so that a caller's `f_tangents` that calls it fails to compile at
+/// the call, with this message, rather than with an unknown name.
+///
+/// Nothing implements it: generated code only names it in bounds.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}`: this callee has no forward mode in many directions, which `f_tangents` calls",
+    label = "called from a function with `#[differentiate(tangents)]`",
+    note = "add `tangents` to the callee's `#[differentiate(..)]` too"
+)]
+pub trait Generated<const N: usize> {}
+
 /// Wraps an argument that carries no tangents at a call in `f_tangents`, as
 /// [`TangentProbe`](crate::TangentProbe) does for `f_tangent`: [`FloatTangents`] gives a
 /// float zero tangents, and [`OtherTangents`] gives any other type [`NoTangent`].

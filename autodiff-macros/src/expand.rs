@@ -143,11 +143,14 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
             quote!(#errors #stubs)
         }
     };
+    let tangents_stand_in =
+        (!modes.tangents && !sig.has_receiver).then(|| crate::wide::stand_in(&item, &sig, &names));
     quote! {
         #item
         #generated
         #argument_facts
         #second_order
+        #tangents_stand_in
     }
 }
 

@@ -127,6 +127,44 @@ fn zero_tangents(p: &Param) -> TokenStream {
     }
 }
 
+/// For a function without `tangents`: a hidden `f_tangents_all` that compiles only where it
+/// is not called, bounded by `tangents::Generated` on a marker named after the function, so
+/// that a caller with `tangents` gets an error at the call that says what to add.
+pub fn stand_in(item: &ItemFn, sig: &Signature, names: &Names) -> TokenStream {
+    let private = private_path();
+    let directions = names::directions();
+    let vis = &item.vis;
+    let marker = names::generated(&names.original, "without_tangents");
+    let tokens = functions(item, sig, names, None);
+    // Only the hidden function: the public `f_tangents` of a function that has none would
+    // show in its crate's documentation.
+    let Ok(file) = syn::parse2::<syn::File>(tokens) else {
+        return TokenStream::new();
+    };
+    let Some(syn::Item::Fn(mut all)) = file.items.into_iter().next() else {
+        return TokenStream::new();
+    };
+    let original = &names.original;
+    let doc = format!(
+        "Stands in for the `{original}_tangents_all` that `#[differentiate(tangents)]` would \
+         generate: a call of it does not compile, and says so."
+    );
+    all.attrs.retain(|a| !a.path().is_ident("doc"));
+    all.attrs.insert(0, syn::parse_quote!(#[doc(hidden)]));
+    all.attrs.insert(0, syn::parse_quote!(#[doc = #doc]));
+    all.sig
+        .generics
+        .make_where_clause()
+        .predicates
+        .push(syn::parse_quote!(#marker: #private::tangents::Generated<#directions>));
+    quote! {
+        #[doc(hidden)]
+        #[allow(non_camel_case_types, dead_code)]
+        #vis struct #marker;
+        #all
+    }
+}
+
 /// `f_tangents_all` (hidden, composable: tangents after every parameter) and `f_tangents`
 /// (tangents after each parameter in `wrt`). `body` is `None` after an error: the functions
 /// are then stubs, so that their uses report nothing more.

@@ -576,3 +576,32 @@ pub fn q_times_dual_pullback(
         ),
     )
 }
+#[doc(hidden)]
+#[allow(non_camel_case_types, dead_code)]
+pub struct q_times_without_tangents;
+///Stands in for the `q_times_tangents_all` that `#[differentiate(tangents)]` would generate: a call of it does not compile, and says so.
+#[doc(hidden)]
+#[allow(
+    dead_code,
+    unused_mut,
+    unused_variables,
+    unused_assignments,
+    unused_parens,
+    unreachable_code,
+    clippy::all
+)]
+pub fn q_times_tangents_all<const DIRECTIONS: usize>(
+    diag: &[f64],
+    diag_dot: &[::autodiff::__private::Tangents<f64, DIRECTIONS>],
+    lower: &[f64],
+    lower_dot: &[::autodiff::__private::Tangents<f64, DIRECTIONS>],
+    v: &[f64],
+    v_dot: &[::autodiff::__private::Tangents<f64, DIRECTIONS>],
+    out: &mut [f64],
+    out_dot: &mut [::autodiff::__private::Tangents<f64, DIRECTIONS>],
+) -> ((), ())
+where
+    q_times_without_tangents: ::autodiff::__private::tangents::Generated<DIRECTIONS>,
+{
+    ::core::unimplemented!()
+}

@@ -1249,3 +1249,32 @@ fn first_crossing_tangent_slope_record(
         },
     )
 }
+#[doc(hidden)]
+#[allow(non_camel_case_types, dead_code)]
+struct first_crossing_without_tangents;
+///Stands in for the `first_crossing_tangents_all` that `#[differentiate(tangents)]` would generate: a call of it does not compile, and says so.
+#[doc(hidden)]
+#[allow(
+    dead_code,
+    unused_mut,
+    unused_variables,
+    unused_assignments,
+    unused_parens,
+    unreachable_code,
+    clippy::all
+)]
+fn first_crossing_tangents_all<const DIRECTIONS: usize>(
+    x: f64,
+    x_dot: ::autodiff::__private::Tangents<f64, DIRECTIONS>,
+    limit: f64,
+    limit_dot: ::autodiff::__private::Tangents<f64, DIRECTIONS>,
+    steps: usize,
+    steps_dot: impl ::core::marker::Sized,
+) -> (f64, ::autodiff::__private::Tangents<f64, DIRECTIONS>)
+where
+    first_crossing_without_tangents: ::autodiff::__private::tangents::Generated<
+        DIRECTIONS,
+    >,
+{
+    ::core::unimplemented!()
+}

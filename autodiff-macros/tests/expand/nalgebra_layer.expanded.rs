@@ -741,3 +741,32 @@ fn layer_loss_hessian(
     }
     ::autodiff::nalgebra::DMatrix::from_fn(n, n, |r, c| rows[r][c])
 }
+#[doc(hidden)]
+#[allow(non_camel_case_types, dead_code)]
+struct layer_loss_without_tangents;
+///Stands in for the `layer_loss_tangents_all` that `#[differentiate(tangents)]` would generate: a call of it does not compile, and says so.
+#[doc(hidden)]
+#[allow(
+    dead_code,
+    unused_mut,
+    unused_variables,
+    unused_assignments,
+    unused_parens,
+    unreachable_code,
+    clippy::all
+)]
+fn layer_loss_tangents_all<const DIRECTIONS: usize>(
+    w: &DMatrix<f64>,
+    w_dot: impl ::core::marker::Sized,
+    b: &DVector<f64>,
+    b_dot: impl ::core::marker::Sized,
+    x: &DVector<f64>,
+    x_dot: impl ::core::marker::Sized,
+    y: &DVector<f64>,
+    y_dot: impl ::core::marker::Sized,
+) -> (f64, ::autodiff::__private::Tangents<f64, DIRECTIONS>)
+where
+    layer_loss_without_tangents: ::autodiff::__private::tangents::Generated<DIRECTIONS>,
+{
+    ::core::unimplemented!()
+}

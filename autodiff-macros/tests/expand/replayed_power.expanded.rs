@@ -380,3 +380,30 @@ fn least_squares_dual_pullback(
     };
     ::core::unreachable!()
 }
+#[doc(hidden)]
+#[allow(non_camel_case_types, dead_code)]
+struct least_squares_without_tangents;
+///Stands in for the `least_squares_tangents_all` that `#[differentiate(tangents)]` would generate: a call of it does not compile, and says so.
+#[doc(hidden)]
+#[allow(
+    dead_code,
+    unused_mut,
+    unused_variables,
+    unused_assignments,
+    unused_parens,
+    unreachable_code,
+    clippy::all
+)]
+fn least_squares_tangents_all<const DIRECTIONS: usize>(
+    x: &[f64],
+    x_dot: &[::autodiff::__private::Tangents<f64, DIRECTIONS>],
+    n: usize,
+    n_dot: impl ::core::marker::Sized,
+) -> (f64, ::autodiff::__private::Tangents<f64, DIRECTIONS>)
+where
+    least_squares_without_tangents: ::autodiff::__private::tangents::Generated<
+        DIRECTIONS,
+    >,
+{
+    ::core::unimplemented!()
+}

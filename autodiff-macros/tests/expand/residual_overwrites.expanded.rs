@@ -504,3 +504,32 @@ fn polynomial_residuals_dual_pullback(
     };
     ::core::unreachable!()
 }
+#[doc(hidden)]
+#[allow(non_camel_case_types, dead_code)]
+struct polynomial_residuals_without_tangents;
+///Stands in for the `polynomial_residuals_tangents_all` that `#[differentiate(tangents)]` would generate: a call of it does not compile, and says so.
+#[doc(hidden)]
+#[allow(
+    dead_code,
+    unused_mut,
+    unused_variables,
+    unused_assignments,
+    unused_parens,
+    unreachable_code,
+    clippy::all
+)]
+fn polynomial_residuals_tangents_all<const DIRECTIONS: usize>(
+    x: &[f64],
+    x_dot: &[::autodiff::__private::Tangents<f64, DIRECTIONS>],
+    t: &[f64],
+    t_dot: &[::autodiff::__private::Tangents<f64, DIRECTIONS>],
+    s: &[f64],
+    s_dot: &[::autodiff::__private::Tangents<f64, DIRECTIONS>],
+) -> (f64, ::autodiff::__private::Tangents<f64, DIRECTIONS>)
+where
+    polynomial_residuals_without_tangents: ::autodiff::__private::tangents::Generated<
+        DIRECTIONS,
+    >,
+{
+    ::core::unimplemented!()
+}

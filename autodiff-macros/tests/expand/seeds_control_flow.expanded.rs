@@ -714,3 +714,26 @@ pub fn f_tangent_slope_record(
         },
     )
 }
+#[doc(hidden)]
+#[allow(non_camel_case_types, dead_code)]
+pub struct f_without_tangents;
+///Stands in for the `f_tangents_all` that `#[differentiate(tangents)]` would generate: a call of it does not compile, and says so.
+#[doc(hidden)]
+#[allow(
+    dead_code,
+    unused_mut,
+    unused_variables,
+    unused_assignments,
+    unused_parens,
+    unreachable_code,
+    clippy::all
+)]
+pub fn f_tangents_all<const DIRECTIONS: usize>(
+    a: f64,
+    a_dot: ::autodiff::__private::Tangents<f64, DIRECTIONS>,
+) -> (f64, ::autodiff::__private::Tangents<f64, DIRECTIONS>)
+where
+    f_without_tangents: ::autodiff::__private::tangents::Generated<DIRECTIONS>,
+{
+    ::core::unimplemented!()
+}
