@@ -313,12 +313,12 @@ impl<T: Zero + Copy, const N: usize, const LEN: usize> ZeroTangents<N> for [T; L
     }
 }
 
-/// Holds for the marker of each function that has `f_tangents`; a function without it gets
-/// a hidden stand-in `g_tangents_all` bounded by this trait on its marker
+/// A bound that never holds, for better errors: a function without `f_tangents` gets a
+/// hidden stand-in `g_tangents_all` bounded by this trait on a marker type
 /// `g_without_tangents`, so that a caller's `f_tangents` that calls it fails to compile at
-/// the call, with this message, rather than with an unknown name.
+/// the call with this trait's message, rather than with an unknown name.
 ///
-/// Nothing implements it: generated code only names it in bounds.
+/// Nothing implements it.
 #[diagnostic::on_unimplemented(
     message = "`{Self}`: this callee has no forward mode in many directions, which `f_tangents` calls",
     label = "called from a function with `#[differentiate(tangents)]`",

@@ -6,6 +6,10 @@
 //! The body is `f_tangent_all`'s, emitted by `tangent.rs` with its `wide` switch: the same
 //! operators on wider tangents. Only the signatures and a few zero tangents differ, and
 //! nalgebra values, whose tangents would be matrices of `Tangents`, are refused.
+//!
+//! A function without `tangents` gets a hidden stand-in for `f_tangents_all` instead, whose
+//! unsatisfiable bound makes a call from a caller with `tangents` an error that says what to
+//! add.
 
 use proc_macro2::TokenStream;
 use quote::quote;
