@@ -18,6 +18,7 @@ use std::f64::consts::PI;
 
 use autodiff::nalgebra::{DMatrix, DVector};
 use autodiff::prelude::*;
+use autodiff::Tangents;
 
 // ---- Scalars --------------------------------------------------------------------------------
 //
@@ -50,8 +51,9 @@ fn square_sum(x: f64, y: f64) -> f64 {
 // `g_jacobian(&x)` returns the whole Jacobian, and `g_adjoint(&x, &mut x_grad, &v)` adds the
 // vector-Jacobian product vᵀJ into `x_grad`: PyTorch's `y.backward(v)`.
 
-/// torch.dot(a, b) = Σᵢ aᵢ bᵢ.
-#[differentiate]
+/// torch.dot(a, b) = Σᵢ aᵢ bᵢ. (`tangents`: `mat_vec`'s forward mode in many directions calls
+/// `dot`'s.)
+#[differentiate(tangents)]
 fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(ai, bi)| ai * bi).sum()
 }
@@ -105,8 +107,9 @@ fn sum_detached(x: &[f64]) -> f64 {
 }
 
 /// y = A x for a matrix `a` stored row by row: the Jacobian is A itself. `wrt(x)`
-/// differentiates with respect to x only; `a` is passed through.
-#[differentiate(wrt(x))]
+/// differentiates with respect to x only; `a` is passed through. `tangents` adds
+/// `mat_vec_tangents`, the forward mode in many directions at once.
+#[differentiate(wrt(x), tangents)]
 fn mat_vec(a: &[f64], x: &[f64]) -> Vec<f64> {
     let mut y = Vec::new();
     for row in a.chunks(x.len()) {
@@ -350,6 +353,21 @@ fn main() {
             Some(&[y[i]]),
             row,
             by_hand,
+        );
+    }
+
+    tour.notes(&[
+        "The same Jacobian by columns, from ONE forward pass: mat_vec_tangents carries four",
+        "tangents per number (direction j moves xⱼ), so each yᵢ comes out with its whole row.",
+    ]);
+    tour.header("mat_vec_tangents, 4 directions", "yᵢ");
+    let (y, y_dots) = mat_vec_tangents(&A, &x, &Tangents::<f64, 4>::seeds(x.len(), 0));
+    for (i, dots) in y_dots.iter().enumerate() {
+        tour.row(
+            &format!("row {i}: ∂y{}/∂x", sub(i)),
+            Some(&[y[i]]),
+            &dots.0,
+            &A[4 * i..4 * (i + 1)],
         );
     }
 
