@@ -1,6 +1,6 @@
 //! The attribute's options: `#[differentiate(wrt(a, b), grad = df, value_and_grad = vdf,
-//! adjoint = f_adj, reverse, forward, hessian, tangents)]`. Every option is optional; every malformed option is
-//! reported.
+//! adjoint = f_adj, reverse, forward, hessian, tangents)]`. Every option is optional; every
+//! malformed option is reported.
 
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
