@@ -21,7 +21,7 @@ use crate::expand::private_path;
 use crate::ir::{Function, Rhs, Stmt};
 use crate::names;
 use crate::params::{BufferForm, ParamKind};
-use crate::wrappers::{carried_attributes, Names};
+use crate::wrappers::{forward_functions, ForwardMode, Names};
 
 const NALGEBRA: &str = "`#[differentiate(tangents)]` does not support nalgebra values yet: \
                         their tangents in many directions would be matrices of `Tangents`; \
@@ -133,34 +133,25 @@ fn zero_tangents(p: &Param) -> TokenStream {
 
 /// For a function without `tangents`: a hidden `f_tangents_all` that compiles only where it
 /// is not called, bounded by `tangents::Generated` on a marker named after the function, so
-/// that a caller with `tangents` gets an error at the call that says what to add.
+/// that a caller with `tangents` gets an error at the call that says what to add. (Not the
+/// public `f_tangents`: it would show in its crate's documentation.)
 pub fn stand_in(item: &ItemFn, sig: &Signature, names: &Names) -> TokenStream {
     let private = private_path();
     let directions = names::directions();
     let vis = &item.vis;
-    let marker = names::generated(&names.original, "without_tangents");
-    let tokens = functions(item, sig, names, None);
-    // Only the hidden function: the public `f_tangents` of a function that has none would
-    // show in its crate's documentation.
-    let Ok(file) = syn::parse2::<syn::File>(tokens) else {
-        return TokenStream::new();
-    };
-    let Some(syn::Item::Fn(mut all)) = file.items.into_iter().next() else {
-        return TokenStream::new();
-    };
     let original = &names.original;
-    let doc = format!(
-        "Stands in for the `{original}_tangents_all` that `#[differentiate(tangents)]` would \
-         generate: a call of it does not compile, and says so."
-    );
-    all.attrs.retain(|a| !a.path().is_ident("doc"));
-    all.attrs.insert(0, syn::parse_quote!(#[doc(hidden)]));
-    all.attrs.insert(0, syn::parse_quote!(#[doc = #doc]));
-    all.sig
-        .generics
+    let marker = names::generated(original, "without_tangents");
+    let mut mode = mode(item, sig, original);
+    mode.generics
         .make_where_clause()
         .predicates
         .push(syn::parse_quote!(#marker: #private::tangents::Generated<#directions>));
+    mode.doc_all = format!(
+        "Stands in for the `{original}_tangents_all` that `#[differentiate(tangents)]` would \
+         generate: a call of it does not compile, and says so."
+    );
+    let unimplemented = quote!(::core::unimplemented!());
+    let (all, _) = forward_functions(item, sig, original, mode, &unimplemented);
     quote! {
         #[doc(hidden)]
         #[allow(non_camel_case_types, dead_code)]
@@ -178,93 +169,45 @@ pub fn functions(
     names: &Names,
     body: Option<&TokenStream>,
 ) -> TokenStream {
-    let private = private_path();
-    let directions = names::directions();
-    let vis = &item.vis;
-    let attrs = carried_attributes(item);
-    let original = &names.original;
-    let (name, all) = (
-        names::generated(original, "tangents"),
-        names::generated(original, "tangents_all"),
+    let unimplemented = quote!(::core::unimplemented!());
+    let mode = mode(item, sig, &names.original);
+    let (all, public) = forward_functions(
+        item,
+        sig,
+        &names.original,
+        mode,
+        body.unwrap_or(&unimplemented),
     );
+    quote!(#all #public)
+}
+
+/// `f_tangents`' parameters and result: `Tangents` where `f_tangent` has one float.
+fn mode<'a>(item: &ItemFn, sig: &Signature, original: &syn::Ident) -> ForwardMode<'a> {
+    let directions = names::directions();
     // `DIRECTIONS` goes after the user's own generic parameters, so that turbofish calls
     // written for `f` keep their meaning for the other parameters' order.
     let mut generics = item.sig.generics.clone();
     generics
         .params
         .push(syn::parse_quote!(const #directions: usize));
-    let where_clause = &generics.where_clause;
-    let out_ty = &sig.output;
-    let out_tangents = output_tangents(sig);
-    let all_params = sig.params.iter().map(|p| {
-        let (ident, ty) = (&p.ident, &p.ty);
-        let mutability = p.mutable.then(|| quote!(mut));
-        let dot = names::tangent(ident);
-        let tangents = param_tangents(p).unwrap_or_else(|| quote!(impl ::core::marker::Sized));
-        quote!(#mutability #ident: #ty, #mutability #dot: #tangents)
-    });
-    let params = sig.params.iter().map(|p| {
-        let (ident, ty) = (&p.ident, &p.ty);
-        let tangents = p.in_wrt.then(|| param_tangents(p)).flatten().map(|t| {
-            let dot = names::tangent(ident);
-            quote!(, #dot: #t)
-        });
-        quote!(#ident: #ty #tangents)
-    });
-    let zeros = sig.params.iter().filter(|p| !p.in_wrt).map(zero_tangents);
-    let args = sig.params.iter().map(|p| {
-        let ident = &p.ident;
-        if param_tangents(p).is_some() {
-            let dot = names::tangent(ident);
-            quote!(#ident, #dot)
-        } else {
-            quote!(#ident, #private::NoTangent)
-        }
-    });
-    let body = match body {
-        Some(body) => {
-            let mark_original_used =
-                crate::check::is_monomorphic(item).then(|| quote!(let _ = #original;));
-            quote!(#mark_original_used #body)
-        }
-        None => quote!(::core::unimplemented!()),
-    };
-    let (output, call) = if sig.returns_unit {
-        (quote!(), quote!(#all(#(#args,)*);))
-    } else {
-        (
-            quote!(-> (#out_ty, #out_tangents)),
-            quote!(#all(#(#args,)*)),
-        )
-    };
-    let doc = format!(
-        "Forward-mode derivative of [`{original}`] in `DIRECTIONS` directions at once, \
-         generated by `#[differentiate(tangents)]`: each parameter being differentiated is \
-         followed by its tangents (`autodiff::Tangents` for a float, a slice of them for a \
-         slice), and the result comes with its own, the derivatives of `{original}` along \
-         each direction (Jacobian-vector products), from one pass that runs `{original}`'s \
-         own arithmetic once. `&mut` parameters' tangents go in as the inputs' and come out \
-         as the outputs'."
-    );
-    let doc_all = format!(
-        "[`{original}_tangents`] with tangents after every parameter; generated by \
-         `#[differentiate(tangents)]` for other generated code to call."
-    );
-    quote! {
-        #[doc = #doc_all]
-        #[doc(hidden)]
-        #(#attrs)*
-        #[allow(dead_code, unused_mut, unused_variables, unused_assignments, unused_parens, unreachable_code, clippy::all)]
-        #vis fn #all #generics (#(#all_params,)*) -> (#out_ty, #out_tangents) #where_clause {
-            #body
-        }
-
-        #[doc = #doc]
-        #(#attrs)*
-        #[allow(dead_code, unused_mut, unused_variables, clippy::all)]
-        #vis fn #name #generics (#(#params,)*) #output #where_clause {
-            #(#zeros)*
-            #call
-        }
+    ForwardMode {
+        suffix: "tangents",
+        generics,
+        tangent_type: &param_tangents,
+        zero: &zero_tangents,
+        output_tangent: output_tangents(sig),
+        doc: format!(
+            "Forward-mode derivative of [`{original}`] in `DIRECTIONS` directions at once, \
+             generated by `#[differentiate(tangents)]`: each parameter being differentiated \
+             is followed by its tangents (`autodiff::Tangents` for a float, a slice of them \
+             for a slice), and the result comes with its own, the derivatives of \
+             `{original}` along each direction (Jacobian-vector products), from one pass that \
+             runs `{original}`'s own arithmetic once. `&mut` parameters' tangents go in as \
+             the inputs' and come out as the outputs'."
+        ),
+        doc_all: format!(
+            "[`{original}_tangents`] with tangents after every parameter; generated by \
+             `#[differentiate(tangents)]` for other generated code to call."
+        ),
     }
 }

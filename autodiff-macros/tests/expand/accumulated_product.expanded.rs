@@ -603,5 +603,6 @@ pub fn q_times_tangents_all<const DIRECTIONS: usize>(
 where
     q_times_without_tangents: ::autodiff::__private::tangents::Generated<DIRECTIONS>,
 {
+    let _ = q_times;
     ::core::unimplemented!()
 }

@@ -322,5 +322,6 @@ fn path_length_tangents_all<const DIRECTIONS: usize>(
 where
     path_length_without_tangents: ::autodiff::__private::tangents::Generated<DIRECTIONS>,
 {
+    let _ = path_length;
     ::core::unimplemented!()
 }

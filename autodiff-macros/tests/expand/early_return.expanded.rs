@@ -1276,5 +1276,6 @@ where
         DIRECTIONS,
     >,
 {
+    let _ = first_crossing;
     ::core::unimplemented!()
 }

@@ -768,5 +768,6 @@ fn layer_loss_tangents_all<const DIRECTIONS: usize>(
 where
     layer_loss_without_tangents: ::autodiff::__private::tangents::Generated<DIRECTIONS>,
 {
+    let _ = layer_loss;
     ::core::unimplemented!()
 }

@@ -405,5 +405,6 @@ where
         DIRECTIONS,
     >,
 {
+    let _ = least_squares;
     ::core::unimplemented!()
 }

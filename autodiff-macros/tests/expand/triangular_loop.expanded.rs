@@ -977,5 +977,6 @@ where
         DIRECTIONS,
     >,
 {
+    let _ = pairwise_products;
     ::core::unimplemented!()
 }
