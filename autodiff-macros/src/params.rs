@@ -228,20 +228,34 @@ impl ParamKind {
     /// The type of this parameter's tangent in `f_tangent`: the parameter's own type for a
     /// scalar, a slice or array reference for a buffer (`&mut` when the function writes it).
     pub fn tangent_type(&self, declared: &Type) -> Option<TokenStream> {
+        self.tangent_type_of_floats(declared, |float| quote!(#float))
+    }
+
+    /// The shape of `tangent_type` with each float `T` of the parameter carrying
+    /// `per_float(T)` instead: `f_tangents`' `Tangents<T, N>`. A scalar's type is `declared`.
+    pub fn tangent_type_of_floats(
+        &self,
+        declared: &Type,
+        per_float: impl Fn(&Type) -> TokenStream,
+    ) -> Option<TokenStream> {
         match self {
-            ParamKind::Scalar => Some(quote!(#declared)),
+            ParamKind::Scalar => Some(per_float(declared)),
             ParamKind::Buffer {
                 element,
                 form,
                 mutable,
             } => {
                 let mutability = mutable.then(|| quote!(mut));
+                let element = per_float(element);
                 Some(match form {
                     BufferForm::Slice => quote!(&#mutability [#element]),
                     BufferForm::Array(len) => quote!(&#mutability [#element; #len]),
                 })
             }
-            ParamKind::Cell { element } => Some(quote!(&mut #element)),
+            ParamKind::Cell { element } => {
+                let element = per_float(element);
+                Some(quote!(&mut #element))
+            }
             ParamKind::Value { .. } => Some(quote!(#declared)),
             ParamKind::Inactive => None,
         }

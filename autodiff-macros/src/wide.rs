@@ -66,28 +66,13 @@ fn tangents_of(float: &Type) -> TokenStream {
     quote!(#private::Tangents<#float, #directions>)
 }
 
-/// A parameter's tangents in `f_tangents`: a float's `Tangents`, a buffer's buffer of them.
+/// A parameter's tangents in `f_tangents`: a float's `Tangents`, a buffer's buffer of them;
+/// none for a nalgebra value (refused by `check`).
 fn param_tangents(p: &Param) -> Option<TokenStream> {
-    Some(match &p.kind {
-        ParamKind::Scalar => tangents_of(&p.ty),
-        ParamKind::Buffer {
-            element,
-            form,
-            mutable,
-        } => {
-            let mutability = mutable.then(|| quote!(mut));
-            let tangents = tangents_of(element);
-            match form {
-                BufferForm::Slice => quote!(&#mutability [#tangents]),
-                BufferForm::Array(len) => quote!(&#mutability [#tangents; #len]),
-            }
-        }
-        ParamKind::Cell { element } => {
-            let tangents = tangents_of(element);
-            quote!(&mut #tangents)
-        }
-        ParamKind::Value { .. } | ParamKind::Inactive => return None,
-    })
+    match p.kind {
+        ParamKind::Value { .. } => None,
+        _ => p.kind.tangent_type_of_floats(&p.ty, tangents_of),
+    }
 }
 
 /// The result's tangents: `Tangents` for a float, a `Vec` or array of them for a buffer.
