@@ -1294,3 +1294,34 @@ fn overwrites_recorded_only_where_read_back() {
         |v| read_before_and_after(v[0], v[1]),
     );
 }
+
+/// `Σₖ (−1)ᵏ xᵏ⁺¹ / (k + 1)`, the series of `ln(1 + x)`, with its sign flipped every trip:
+/// the reverse sweep gives the sign back by negating it again rather than recording it.
+#[differentiate]
+fn log1p_series(x: f64, terms: usize) -> f64 {
+    let mut total = 0.0;
+    let mut sign = 1.0;
+    let mut power = x;
+    for k in 0..terms {
+        total += sign * power / (k + 1) as f64;
+        power *= x;
+        sign = -sign;
+    }
+    total
+}
+
+#[test]
+fn an_alternating_sign_restored_by_negation() {
+    let x: f64 = 0.4;
+    for terms in [1, 2, 7] {
+        // d/dx Σₖ (−1)ᵏ xᵏ⁺¹/(k+1) = Σₖ (−x)ᵏ = (1 − (−x)ⁿ) / (1 + x).
+        let hand = (1.0 - (-x).powi(terms as i32)) / (1.0 + x);
+        check(
+            "log1p series",
+            &[x],
+            &[log1p_series_grad(x, terms)],
+            &[hand],
+            |p| log1p_series(p[0], terms),
+        );
+    }
+}

@@ -430,3 +430,66 @@ fn a_callee_with_a_lifetime_and_a_const_parameter() {
         through_a_lifetime_and_a_const_parameter,
     );
 }
+
+/// Column `col` taken out of the set `used` of removed columns: a plain helper, whose result
+/// the macro cannot tell is a number until the `let` says so.
+fn without_column(used: u32, col: usize) -> u32 {
+    used | (1 << col)
+}
+
+/// Determinant of the minor of the `n × n` row-major `a` on rows `row..n` and the columns
+/// not in `used`, expanded along its first row. The typed `let` lets `minor_record` keep its
+/// forward sweep for the reverse; the alternating sign is given back by negation, and the
+/// entry `a[..]` read again, rather than recorded.
+#[differentiate]
+fn minor(a: &[f64], n: usize, row: usize, used: u32) -> f64 {
+    if row + 1 == n {
+        let col: usize = (!used).trailing_zeros() as usize;
+        return a[row * n + col];
+    }
+    let mut total = 0.0;
+    let mut sign = 1.0;
+    for col in 0..n {
+        if used & (1 << col) == 0 {
+            let rest: u32 = without_column(used, col);
+            total += sign * a[row * n + col] * minor(a, n, row + 1, rest);
+            sign = -sign;
+        }
+    }
+    total
+}
+
+fn det3(m: &[f64]) -> f64 {
+    m[0] * (m[4] * m[8] - m[5] * m[7]) - m[1] * (m[3] * m[8] - m[5] * m[6])
+        + m[2] * (m[3] * m[7] - m[4] * m[6])
+}
+
+/// The cofactor matrix of a 4 × 4 matrix, `∂det/∂aᵢⱼ = (−1)^(i+j) det(minor of aᵢⱼ)`.
+fn cofactors4(a: &[f64]) -> Vec<f64> {
+    let mut out = Vec::new();
+    for i in 0..4 {
+        for j in 0..4 {
+            let minor: Vec<f64> = (0..4)
+                .filter(|&r| r != i)
+                .flat_map(|r| (0..4).filter(move |&c| c != j).map(move |c| a[r * 4 + c]))
+                .collect();
+            out.push(if (i + j) % 2 == 0 { 1.0 } else { -1.0 } * det3(&minor));
+        }
+    }
+    out
+}
+
+#[test]
+fn a_recursive_callee_that_records_its_forward_sweep() {
+    let a: Vec<f64> = (0..16).map(|k| ((k as f64 + 1.0) * 0.61).sin()).collect();
+    let det = |a: &[f64]| minor(a, 4, 0, 0);
+    let cofactor_sum: f64 = (0..4).map(|j| a[j] * cofactors4(&a)[j]).sum();
+    approx::assert_relative_eq!(det(&a), cofactor_sum, max_relative = 1e-12);
+    check(
+        "det by minors (4 × 4)",
+        &a,
+        &minor_grad(&a, 4, 0, 0),
+        &cofactors4(&a),
+        det,
+    );
+}

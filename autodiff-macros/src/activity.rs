@@ -459,7 +459,7 @@ fn plan_block(
                 let read_back = facts.recorded.next().unwrap_or(true);
                 if f.vars[*var].needed && read_back {
                     *overwrites += 1;
-                    let inverse = counter_step_inverse(f, *var, rhs);
+                    let inverse = exact_inverse(f, *var, rhs);
                     f.tapes.push(Tape {
                         ident: names::before(&f.vars[*var].ident, *overwrites),
                         in_loop,
@@ -548,13 +548,28 @@ fn plan_snapshots(f: &mut Function, rhs: &mut Rhs, overwrites: &mut usize, conte
     }
 }
 
-/// For `v = v + n` or `v = v - n` with `n` an integer literal and `v` carrying no
-/// derivative (a counter such as `idx += 1`): the expression that gives `v` back, `v - n` or
-/// `v + n`, so that the reverse sweep steps the counter back instead of recording it. Integer
-/// steps only: undoing a float step is not exact.
-fn counter_step_inverse(f: &Function, var: VarId, rhs: &Rhs) -> Option<proc_macro2::TokenStream> {
+/// For an assignment to `v`, which carries no derivative, that the reverse sweep can undo
+/// exactly: the expression that gives `v` back, so that it is computed rather than recorded.
+/// - `v = v + n` or `v = v - n` with `n` an integer literal (a counter such as `idx += 1`):
+///   `v - n` or `v + n`. Integer steps only: undoing a float step is not exact.
+/// - `v = -v` for a float (a sign that alternates): `-v`, as negation only flips the sign bit.
+fn exact_inverse(f: &Function, var: VarId, rhs: &Rhs) -> Option<proc_macro2::TokenStream> {
     if f.vars[var].varied {
         return None;
+    }
+    let ident = &f.vars[var].ident;
+    let negates_itself = match rhs {
+        Rhs::Neg(Atom::Var(v)) => *v == var,
+        // Kept as written, since it depends on nothing varied.
+        Rhs::Opaque(tokens) => matches!(
+            syn::parse2::<syn::Expr>(tokens.clone()),
+            Ok(syn::Expr::Unary(syn::ExprUnary { op: syn::UnOp::Neg(_), expr, .. }))
+                if matches!(&*expr, syn::Expr::Path(p) if p.path.is_ident(ident))
+        ),
+        _ => false,
+    };
+    if negates_itself && f.vars[var].float_scalar {
+        return Some(quote::quote!(-#ident));
     }
     let step = crate::recompute::counter_step(f, var, rhs)?;
     let counter = &f.vars[var].ident;

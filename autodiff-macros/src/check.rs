@@ -253,6 +253,16 @@ fn impl_trait_in(ty: &Type) -> Option<syn::TypeImplTrait> {
     find.0
 }
 
+/// A number, `bool` or `char`: a `Copy` scalar that holds no borrow.
+pub fn is_primitive(ty: &Type) -> bool {
+    const PRIMITIVES: &[&str] = &[
+        "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
+        "bool", "char", "f32", "f64",
+    ];
+    matches!(ty, Type::Path(p) if p.qself.is_none()
+        && p.path.get_ident().is_some_and(|i| PRIMITIVES.iter().any(|n| i == n)))
+}
+
 pub fn float_kind(ty: &Type) -> Option<&'static str> {
     match ty {
         Type::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {

@@ -131,7 +131,11 @@ pub fn plan(f: &mut Function) {
             }
         }
         if newly.is_empty() {
-            plan_late(f, &facts);
+            // What a late recomputation reads back may itself be recomputed (an element
+            // `a[i]` behind `sign * a[i]`): one more round for those.
+            if plan_late(f, &facts) {
+                continue;
+            }
             return;
         }
         for (var, operands, element) in newly {
@@ -153,8 +157,9 @@ pub fn plan(f: &mut Function) {
 /// recomputed just before the reverse of its last reader in the block, provided `x` is not
 /// reassigned between the value and that reader, every reassignment of `x` is a statement of
 /// this block that restores it, and `x` is recorded anyway (so nothing is recorded in the
-/// value's place). Its other operands must be there at the block's start.
-fn plan_late(f: &mut Function, facts: &Facts) {
+/// value's place). Its other operands must be there at the block's start. Returns whether it
+/// planned any.
+fn plan_late(f: &mut Function, facts: &Facts) -> bool {
     let mut late = Vec::new();
     for var in 0..f.vars.len() {
         let v = &f.vars[var];
@@ -165,6 +170,7 @@ fn plan_late(f: &mut Function, facts: &Facts) {
             late.push((var, position, operands));
         }
     }
+    let planned = !late.is_empty();
     for (var, position, operands) in late {
         f.vars[var].recomputed = true;
         f.vars[var].recomputed_late = Some(position);
@@ -172,6 +178,7 @@ fn plan_late(f: &mut Function, facts: &Facts) {
             f.vars[operand].needed = true;
         }
     }
+    planned
 }
 
 /// For [`plan_late`]: the index of the statement before whose reverse `var` is recomputed,

@@ -639,7 +639,9 @@ fn method_unknown_on_duals(
 /// A parameter whose clone is sure to compile: a reference, a primitive or one that carries
 /// derivatives (floats, buffers and matrices of them).
 pub fn clonable(p: &Param) -> bool {
-    p.kind.is_differentiable() || matches!(&p.ty, Type::Reference(_)) || is_primitive(&p.ty)
+    p.kind.is_differentiable()
+        || matches!(&p.ty, Type::Reference(_))
+        || crate::check::is_primitive(&p.ty)
 }
 
 /// Whether `ty` names a lifetime (`'a` or `'_`).
@@ -652,16 +654,6 @@ fn has_lifetime(ty: &Type) -> bool {
         })
     }
     any_lifetime(quote!(#ty))
-}
-
-/// An integer, `bool` or `char` (a type whose values are `Copy`).
-fn is_primitive(ty: &Type) -> bool {
-    const PRIMITIVES: &[&str] = &[
-        "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
-        "bool", "char", "f32", "f64",
-    ];
-    matches!(ty, Type::Path(p) if p.qself.is_none()
-        && p.path.get_ident().is_some_and(|i| PRIMITIVES.iter().any(|n| i == n)))
 }
 
 /// `f64` or `f32` for a scalar or float buffer parameter.

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use syn::Expr;
 
-use crate::check::{float_kind, Signature};
+use crate::check::{float_kind, is_primitive, Signature};
 use crate::ir::*;
 use crate::params::ParamKind;
 
@@ -62,6 +62,17 @@ pub fn mark(f: &mut Function, sig: &Signature) {
         .map(|(id, v)| (v.ident.to_string(), id))
         .collect();
     let mut borrowed: Vec<bool> = f.vars.iter().map(|v| v.borrowed).collect();
+    // A variable declared with a scalar type is one whatever computes it (`let next: u64 =
+    // remove(used, col);`): the user's annotation tells what the macro cannot see.
+    let mut declared_scalar = vec![false; f.vars.len()];
+    f.body.walk(&mut |stmt| {
+        if let Stmt::Let {
+            var, ty: Some(ty), ..
+        } = stmt
+        {
+            declared_scalar[*var] = is_primitive(ty);
+        }
+    });
     // Plainness only ever goes from true to false, so this ends.
     loop {
         let mut changed = false;
@@ -98,7 +109,7 @@ pub fn mark(f: &mut Function, sig: &Signature) {
                 borrowed[var] = true;
                 changed = true;
             }
-            if plain[var] && !is_plain(rhs, &plain, &by_name) {
+            if plain[var] && !declared_scalar[var] && !is_plain(rhs, &plain, &by_name) {
                 plain[var] = false;
                 changed = true;
             }
