@@ -20,14 +20,9 @@ pub struct Input {
     pub runs: Runs,
 }
 
-/// Whether column `col` is still free in the set `used` (bit `col` set = column removed).
-pub fn is_free(used: u64, col: usize) -> bool {
-    used & (1 << col) == 0
-}
-
-/// The set `used` with column `col` removed as well.
-pub fn remove(used: u64, col: usize) -> u64 {
-    used | (1 << col)
+/// The lowest column still free in `used` (64 if none is).
+pub fn first_free(used: u64) -> usize {
+    (!used).trailing_zeros() as usize
 }
 
 /// Determinant of the minor of the row-major `ell × ell` matrix `a` made of the rows
@@ -39,18 +34,19 @@ pub fn remove(used: u64, col: usize) -> u64 {
 /// past the loop body).
 #[differentiate]
 pub fn minor_det(a: &[f64], ell: usize, row: usize, used: u64) -> f64 {
+    if row + 1 == ell {
+        // A 1 × 1 minor: its entry, in the one column left.
+        let col: usize = first_free(used);
+        return a[row * ell + col];
+    }
     let mut total = 0.0;
     let mut sign = 1.0;
     for col in 0..ell {
-        if is_free(used, col) {
-            let entry = a[row * ell + col];
-            if row + 1 == ell {
-                // A 1 × 1 minor: its only free column is this one.
-                total = entry;
-            } else {
-                total += sign * entry * minor_det(a, ell, row + 1, remove(used, col));
-                sign = -sign;
-            }
+        // Bit `col` of `used` is set once column `col` is removed.
+        if used & (1 << col) == 0 {
+            let minor_used = used | (1 << col);
+            total += sign * a[row * ell + col] * minor_det(a, ell, row + 1, minor_used);
+            sign = -sign;
         }
     }
     total
