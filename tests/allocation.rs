@@ -93,6 +93,30 @@ fn adjoint_with_branches_and_early_return_does_not_allocate() {
     }
 }
 
+/// A weighted squared distance `w ‖x − target‖²`, differentiated in `x` and `w` only: the
+/// target is data, as GradBench's features are.
+#[differentiate(wrt(x, w))]
+fn weighted_distance(x: &[f64], w: f64, target: &[f64]) -> f64 {
+    let dx = x[0] - target[0];
+    let dy = x[1] - target[1];
+    w * (dx * dx + dy * dy)
+}
+
+#[test]
+fn a_slice_outside_wrt_costs_the_adjoint_no_allocation() {
+    let (x, w, target) = ([1.5, -0.5], 0.8, [0.25, 0.75]);
+    let mut x_bar = [0.0; 2];
+    let mut result = (0.0, 0.0);
+    let count = allocations_during(|| {
+        result = weighted_distance_adjoint(&x, &mut x_bar, w, &target, 1.0);
+    });
+    assert_eq!(count, 0);
+    let (dx, dy) = (x[0] - target[0], x[1] - target[1]);
+    assert_eq!(result, (w * (dx * dx + dy * dy), dx * dx + dy * dy));
+    common::assert_close("∂/∂x₀", x_bar[0], 2.0 * w * dx, 1e-12);
+    common::assert_close("∂/∂x₁", x_bar[1], 2.0 * w * dy, 1e-12);
+}
+
 #[test]
 fn loops_record_on_the_heap_so_the_counter_sees_allocations() {
     // Guards the test above against a counter that never counts.

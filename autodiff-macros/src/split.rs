@@ -136,7 +136,7 @@ pub fn can_record(
 }
 
 /// Every identifier in `tokens`, as text.
-fn idents_in(tokens: &TokenStream) -> HashSet<String> {
+pub fn idents_in(tokens: &TokenStream) -> HashSet<String> {
     let mut found = HashSet::new();
     let mut stack = vec![tokens.clone()];
     while let Some(tokens) = stack.pop() {

@@ -236,11 +236,27 @@ pub fn generate(
     let bodies = match bodies {
         Bodies::Stubs | Bodies::Real(None, _, _) => None,
         Bodies::Real(Some(body), _, narrow_adjoint) => {
+            // A slice outside `wrt` whose shadow the narrower sweep never touches (no callee
+            // wants it) gets an empty one, which costs no allocation.
+            let named_by_sweep = narrow_adjoint.as_ref().map(crate::split::idents_in);
+            let zero_shadow = |p: &Param| match (&p.kind, &named_by_sweep) {
+                (
+                    ParamKind::Buffer {
+                        element,
+                        form: crate::params::BufferForm::Slice,
+                        ..
+                    },
+                    Some(named),
+                ) if !p.in_wrt && !named.contains(&shadow(p).to_string()) => {
+                    quote!(::std::vec::Vec::<#element>::new())
+                }
+                _ => p.kind.zero_gradient(&p.ident),
+            };
             // `f_adjoint` gives the pullback a scratch shadow for each buffer not in `wrt`.
             let scratch = sig.params.iter().filter(|p| !p.in_wrt).filter_map(|p| {
                 p.kind.shadow_type()?;
                 let s = shadow(p);
-                let zero = p.kind.zero_gradient(&p.ident);
+                let zero = zero_shadow(p);
                 Some(quote!(let mut #s = #zero;))
             });
             let pullback_args = sig.params.iter().map(|p| {
@@ -306,7 +322,7 @@ pub fn generate(
                 let shadow_ty = p.kind.shadow_type()?;
                 let s = shadow(p);
                 let storage = names::generated(&p.ident, "grad");
-                let zero = p.kind.zero_gradient(&p.ident);
+                let zero = zero_shadow(p);
                 Some(quote! {
                     let mut #storage = #zero;
                     let #s: #shadow_ty = &mut #storage;
