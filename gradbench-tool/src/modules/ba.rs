@@ -116,7 +116,7 @@ impl Problem {
     }
 
     /// The Jacobian of [`Problem::residuals`], every block from the generated
-    /// `reprojection_error_jacobian` and `weight_error_grad`.
+    /// `reprojection_error_adjoint` and `weight_error_grad`.
     pub fn jacobian(&self) -> SparseMatrix {
         let (n, m, p) = (
             self.cams.len() / CAM_PARAMS,
@@ -128,15 +128,29 @@ impl Problem {
             let cam = &self.cams[c * CAM_PARAMS..(c + 1) * CAM_PARAMS];
             let point = &self.points[3 * j..3 * j + 3];
             let feat = &self.features[2 * i..2 * i + 2];
-            // Two rows of 15: ∂/∂cam, ∂/∂point, ∂/∂w, the order of the columns below.
-            let block = reprojection_error_jacobian(cam, point, self.weights[i], feat);
             let columns = [
                 CAM_PARAMS * c..CAM_PARAMS * (c + 1),
                 CAM_PARAMS * n + 3 * j..CAM_PARAMS * n + 3 * j + 3,
                 CAM_PARAMS * n + 3 * m + i..CAM_PARAMS * n + 3 * m + i + 1,
             ];
-            for row in &block {
-                jacobian.push_row(&columns, row);
+            // Row `r` is the gradient of error `r`: one vector-Jacobian product each, with
+            // ∂/∂cam, ∂/∂point and ∂/∂w in the order of the columns above. The row's buffer
+            // is the shadows, so nothing is allocated per observation.
+            for seed in [[1.0, 0.0], [0.0, 1.0]] {
+                let mut row = [0.0; ROW_NONZEROS];
+                let (cam_bar, rest) = row.split_at_mut(CAM_PARAMS);
+                let (point_bar, w_bar) = rest.split_at_mut(3);
+                let (_, w_grad) = reprojection_error_adjoint(
+                    cam,
+                    cam_bar,
+                    point,
+                    point_bar,
+                    self.weights[i],
+                    feat,
+                    &seed,
+                );
+                w_bar[0] = w_grad;
+                jacobian.push_row(&columns, &row);
             }
         }
         for (i, &w) in self.weights.iter().enumerate() {
