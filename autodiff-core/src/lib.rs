@@ -42,4 +42,4 @@ pub use dual_vec::DualVec;
 pub use num_traits;
 pub use stop_gradient::{stop_gradient, Constant, StopGradient};
 pub use tangents::{Tangents, ZeroTangents};
-pub use tape::{nth_from, Slot, Snapshot, Stack};
+pub use tape::{nth_from, written_range, Slot, Snapshot, Stack};

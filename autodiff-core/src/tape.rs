@@ -596,6 +596,22 @@ where
     }
 }
 
+/// The part of `start..end` inside a buffer of `len` elements: the elements a loop over
+/// `start..end` can write, which generated code copies once before the loop (rather than
+/// recording them one by one) and puts back after the loop's reverse. A loop that would run
+/// past the end fails on its own, so the copy need not.
+///
+/// ```
+/// assert_eq!(autodiff_core::written_range(2, 5, 10), (2, 5));
+/// assert_eq!(autodiff_core::written_range(2, 50, 10), (2, 10));
+/// assert_eq!(autodiff_core::written_range(7, 3, 10), (3, 3));
+/// ```
+#[inline]
+pub fn written_range(start: usize, end: usize, len: usize) -> (usize, usize) {
+    let end = end.min(len);
+    (start.min(end), end)
+}
+
 /// A dual number is saved like a float, for the dual copies behind `f_hvp`.
 impl<T: Copy + 'static> Snapshot for crate::Dual<T> {
     type Saved = crate::Dual<T>;

@@ -28,6 +28,7 @@
 mod pipeline {
     pub mod activity;
     pub mod args;
+    pub mod bulk;
     pub mod carry;
     pub mod check;
     pub mod exits;
@@ -54,9 +55,9 @@ mod pipeline {
     pub mod wrappers;
 }
 use pipeline::{
-    activity, args, carry, check, exits, expand, forward, fusion, held, increments, ir, jacobian,
-    lower, names, nested, params, reads, recompute, replay, reverse, second_order, split, tangent,
-    values, wide, wrappers,
+    activity, args, bulk, carry, check, exits, expand, forward, fusion, held, increments, ir,
+    jacobian, lower, names, nested, params, reads, recompute, replay, reverse, second_order, split,
+    tangent, values, wide, wrappers,
 };
 
 use std::time::Duration;

@@ -33,6 +33,7 @@ pub fn analyse(f: &mut Function, active_params: &[bool], outputs: &[bool]) {
     crate::replay::plan(f);
     plan_tapes(f);
     crate::replay::finish(f);
+    crate::bulk::plan(f);
 }
 
 /// Calls `visit(target, rhs)` for every `let` with a value, every assignment, every write

@@ -289,11 +289,18 @@ impl Forward<'_> {
                     Some(fused) => (Some(fused.before), Some(fused.trip), Some(fused.after)),
                     None => (None, None, None),
                 };
+                let copies = self
+                    .f
+                    .bulk
+                    .iter()
+                    .filter(|bulk| bulk.loop_id == *id && !self.tangents)
+                    .map(|bulk| crate::bulk::save(self.f, bulk));
                 let body = self.block(body);
                 let dispatch = self.dispatch(dispatch);
                 quote! {
                     #declare
                     #reserve
+                    #(#copies)*
                     #carry_before
                     #head {
                         #count
@@ -670,6 +677,10 @@ fn used_tapes(f: &Function) -> Vec<bool> {
             }
         }
     };
+    for bulk in &f.bulk {
+        used[bulk.values] = true;
+        used[bulk.ranges] = true;
+    }
     f.body.walk(&mut |stmt| match stmt {
         Stmt::Assign { tape, rhs, .. } => {
             if let Some(t) = tape {

@@ -352,6 +352,8 @@ pub struct Function {
     /// Calls whose callee records its reverse in the forward sweep, as a closure that the
     /// reverse sweep runs (`split.rs`): each call's variable and the closures' tape.
     pub split_calls: Vec<(VarId, TapeId)>,
+    /// Loops whose element writes into a buffer are undone by one copy (`bulk.rs`).
+    pub bulk: Vec<crate::bulk::Bulk>,
 }
 
 /// A loop `for .. { ..; s += t; }` followed only by `output = s`: every trip's reverse runs

@@ -12,6 +12,7 @@
 
 mod activity;
 mod args;
+mod bulk;
 mod carry;
 mod check;
 mod exits;

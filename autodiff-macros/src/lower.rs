@@ -137,6 +137,7 @@ pub fn lower(
             namer: lowering.namer,
             fused: Vec::new(),
             replayed: Vec::new(),
+            bulk: Vec::new(),
             split_calls: Vec::new(),
         },
         binding_keys: lowering.binding_keys,

@@ -513,8 +513,19 @@ impl Reverse<'_> {
                 self.replay(*id, *trips, *var, body)
             }
             Stmt::Loop {
-                trips, body, head, ..
+                id,
+                trips,
+                body,
+                head,
+                ..
             } => {
+                let copies: Vec<TokenStream> = self
+                    .f
+                    .bulk
+                    .iter()
+                    .filter(|bulk| bulk.loop_id == *id)
+                    .map(|bulk| crate::bulk::restore(self.f, bulk))
+                    .collect();
                 let trips = &self.var(*trips).ident;
                 let held = self.hold(head, body);
                 let body_tokens = self.block(body);
@@ -545,7 +556,7 @@ impl Reverse<'_> {
                     None => quote!(for _ in 0..#trips { #body_tokens }),
                 };
                 if held.is_empty() {
-                    return reversed;
+                    return quote!(#reversed #(#copies)*);
                 }
                 // Only a loop that ran has read the elements, so only then are their
                 // indices known to be in bounds.
@@ -556,6 +567,7 @@ impl Reverse<'_> {
                         #reversed
                         #(#slots = #locals;)*
                     }
+                    #(#copies)*
                 }
             }
             _ => TokenStream::new(),

@@ -1,0 +1,141 @@
+//! Loops whose element writes are undone by one copy (`bulk.rs`): `for i in a..b { ..
+//! out[i] = ..; }` copies `out[a..b]` before the loop and puts it back after the loop's
+//! reverse, instead of recording each overwritten element. These tests check gradients
+//! through such loops against formulas, central differences and the forward mode: buffers
+//! overwritten again and again (Runge–Kutta stages, in-place rounds), a range shorter than
+//! the buffer, loops nested in others, a `&mut` parameter, and writes that read the element
+//! they overwrite.
+
+#![allow(clippy::needless_range_loop)]
+
+mod common;
+
+use autodiff::differentiate;
+use common::{check, forward_matches_grad};
+
+/// `z₀ = x₀`, `zᵢ = xᵢ yᵢ₋₁`: the right-hand side of GradBench's `ode`.
+#[differentiate]
+fn chain(x: &[f64], y: &[f64], z: &mut [f64]) {
+    z[0] = x[0];
+    for i in 1..x.len() {
+        z[i] = x[i] * y[i - 1];
+    }
+}
+
+/// Integrates `y' = chain(x, y)` from `y(0) = 0` to t = 2 by `steps` classical Runge–Kutta
+/// steps into `y`, with the stages written inline: every stage loop overwrites `stage`,
+/// which the next call reads, and the update overwrites `y`, which the next step's first
+/// call reads.
+#[differentiate]
+fn runge_kutta(x: &[f64], steps: usize, y: &mut [f64]) {
+    let n = x.len();
+    let h = 2.0 / steps as f64;
+    let mut k1 = vec![0.0; n];
+    let mut k2 = vec![0.0; n];
+    let mut k3 = vec![0.0; n];
+    let mut k4 = vec![0.0; n];
+    let mut stage = vec![0.0; n];
+    for i in 0..n {
+        y[i] = 0.0;
+    }
+    for _ in 0..steps {
+        chain(x, y, &mut k1);
+        for i in 0..n {
+            stage[i] = y[i] + h * k1[i] / 2.0;
+        }
+        chain(x, &stage, &mut k2);
+        for i in 0..n {
+            stage[i] = y[i] + h * k2[i] / 2.0;
+        }
+        chain(x, &stage, &mut k3);
+        for i in 0..n {
+            stage[i] = y[i] + h * k3[i];
+        }
+        chain(x, &stage, &mut k4);
+        for i in 0..n {
+            y[i] += h * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]) / 6.0;
+        }
+    }
+}
+
+/// The last component of the state [`runge_kutta`] reaches.
+#[differentiate]
+fn runge_kutta_last(x: &[f64], steps: usize) -> f64 {
+    let mut y = vec![0.0; x.len()];
+    runge_kutta(x, steps, &mut y);
+    y[x.len() - 1]
+}
+
+#[test]
+fn runge_kutta_with_stages_written_inline() {
+    // yₖ(t) = x₀⋯xₖ tᵏ⁺¹/(k+1)!, a polynomial of degree at most 4 for four components,
+    // which the classical Runge–Kutta method integrates exactly: y₃(2) = x₀x₁x₂x₃ 2⁴/4!.
+    let x = [0.9, -1.3, 0.7, 1.1];
+    let product: f64 = x.iter().product();
+    for steps in [1, 3, 10] {
+        let hand: Vec<f64> = x.iter().map(|xj| product / xj * 16.0 / 24.0).collect();
+        check(
+            "Runge–Kutta, last component",
+            &x,
+            &runge_kutta_last_grad(&x, steps),
+            &hand,
+            |x| runge_kutta_last(x, steps),
+        );
+    }
+    forward_matches_grad(
+        "Runge–Kutta, last component",
+        &[(-1.5, 1.5); 5],
+        |x, v| runge_kutta_last_tangent(x, v, 4).1,
+        |x| runge_kutta_last_grad(x, 4),
+    );
+}
+
+/// Three rounds, each replacing the inner entries `1..n−1` of a buffer two longer than `x`
+/// by `aᵢ xᵢ + xᵢ` (from `aᵢ = 1`) and then adding `Σ aᵢ²` over the whole buffer: the copied
+/// range is shorter than the buffer, copied once per round, each write reads the element
+/// it overwrites, and the call that sums the squares reads the buffer in the reverse sweep.
+#[differentiate]
+fn rounds(x: &[f64]) -> f64 {
+    let n = x.len();
+    let mut acc = vec![1.0; n + 2];
+    let mut total = 0.0;
+    for _ in 0..3 {
+        for i in 1..n - 1 {
+            acc[i] = acc[i] * x[i] + x[i];
+        }
+        total += squares(&acc);
+    }
+    total
+}
+
+/// `Σ vᵢ²`.
+#[differentiate]
+fn squares(v: &[f64]) -> f64 {
+    let mut total = 0.0;
+    for i in 0..v.len() {
+        total += v[i] * v[i];
+    }
+    total
+}
+
+#[test]
+fn rounds_over_part_of_a_buffer() {
+    let x: [f64; 5] = [0.4, -0.8, 1.2, 0.6, -1.1];
+    // Inside, the rounds give a₁ = 2x, a₂ = 2x² + x, a₃ = 2x³ + x² + x; elsewhere 1.
+    // ∂/∂xᵢ Σᵣ aᵣ² = Σᵣ 2 aᵣ aᵣ′ inside.
+    let hand: Vec<f64> = (0..x.len())
+        .map(|i| {
+            let v = x[i];
+            if !(1..x.len() - 1).contains(&i) {
+                return 0.0;
+            }
+            let rounds = [
+                (2.0 * v, 2.0),
+                (2.0 * v * v + v, 4.0 * v + 1.0),
+                (2.0 * v * v * v + v * v + v, 6.0 * v * v + 2.0 * v + 1.0),
+            ];
+            rounds.iter().map(|(a, slope)| 2.0 * a * slope).sum()
+        })
+        .collect();
+    check("in-place rounds", &x, &rounds_grad(&x), &hand, rounds);
+}
