@@ -266,8 +266,7 @@ pub fn save(f: &Function, bulk: &Bulk) -> TokenStream {
     let buffer = &f.vars[bulk.buffer].ident;
     let (start, end) = (&bulk.start, &bulk.end);
     let (values, ranges) = (&f.tapes[bulk.values].ident, &f.tapes[bulk.ranges].ident);
-    let span = proc_macro2::Span::mixed_site();
-    let (low, high) = (syn::Ident::new("low", span), syn::Ident::new("high", span));
+    let (low, high) = range_names();
     quote::quote! {{
         let (#low, #high) = ::autodiff::__private::written_range(#start, #end, #buffer.len());
         #ranges.push((#low, #high));
@@ -279,11 +278,16 @@ pub fn save(f: &Function, bulk: &Bulk) -> TokenStream {
 pub fn restore(f: &Function, bulk: &Bulk) -> TokenStream {
     let buffer = &f.vars[bulk.buffer].ident;
     let (values, ranges) = (&f.tapes[bulk.values].ident, &f.tapes[bulk.ranges].ident);
-    let span = proc_macro2::Span::mixed_site();
-    let (low, high) = (syn::Ident::new("low", span), syn::Ident::new("high", span));
+    let (low, high) = range_names();
     quote::quote! {{
         let (#low, #high) = #ranges.pop();
         #buffer[#low..#high].clone_from_slice(#values.top(#high - #low));
         #values.discard(#high - #low);
     }}
+}
+
+/// The names of a copied range's bounds, hygienic so that they hide none of the user's.
+fn range_names() -> (syn::Ident, syn::Ident) {
+    let span = proc_macro2::Span::mixed_site();
+    (syn::Ident::new("low", span), syn::Ident::new("high", span))
 }
