@@ -35,28 +35,8 @@ pub fn rhs(x: &[f64], y: &[f64], z: &mut [f64]) {
     }
 }
 
-/// `out = y + a k`: the state at which a Runge–Kutta stage is evaluated.
-#[differentiate]
-pub fn stage_point(y: &[f64], a: f64, k: &[f64], out: &mut [f64]) {
-    for i in 0..y.len() {
-        out[i] = y[i] + a * k[i];
-    }
-}
-
-/// `y += h (k₁ + 2k₂ + 2k₃ + k₄) / 6`: one Runge–Kutta step's update of the state.
-#[differentiate]
-pub fn advance(h: f64, k1: &[f64], k2: &[f64], k3: &[f64], k4: &[f64], y: &mut [f64]) {
-    for i in 0..y.len() {
-        y[i] += h * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]) / 6.0;
-    }
-}
-
 /// Integrates the system with `s` Runge–Kutta steps, writing the final state into `y`
 /// (which needs `x.len()` entries and is overwritten).
-///
-/// The stages and the update are calls rather than loops written inline: the reverse sweep
-/// then keeps each overwritten buffer as one copy made before the call, instead of recording
-/// it element by element inside the loop (which keeps the loops from vectorizing).
 #[differentiate]
 pub fn integrate(x: &[f64], s: usize, y: &mut [f64]) {
     let n = x.len();
@@ -71,13 +51,21 @@ pub fn integrate(x: &[f64], s: usize, y: &mut [f64]) {
     }
     for _ in 0..s {
         rhs(x, y, &mut k1);
-        stage_point(y, h / 2.0, &k1, &mut stage);
+        for i in 0..n {
+            stage[i] = y[i] + h * k1[i] / 2.0;
+        }
         rhs(x, &stage, &mut k2);
-        stage_point(y, h / 2.0, &k2, &mut stage);
+        for i in 0..n {
+            stage[i] = y[i] + h * k2[i] / 2.0;
+        }
         rhs(x, &stage, &mut k3);
-        stage_point(y, h, &k3, &mut stage);
+        for i in 0..n {
+            stage[i] = y[i] + h * k3[i];
+        }
         rhs(x, &stage, &mut k4);
-        advance(h, &k1, &k2, &k3, &k4, y);
+        for i in 0..n {
+            y[i] += h * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]) / 6.0;
+        }
     }
 }
 
