@@ -59,7 +59,7 @@ fn runge_kutta(x: &[f64], steps: usize, y: &mut [f64]) {
 }
 
 /// The last component of the state [`runge_kutta`] reaches.
-#[differentiate]
+#[differentiate(hessian)]
 fn runge_kutta_last(x: &[f64], steps: usize) -> f64 {
     let mut y = vec![0.0; x.len()];
     runge_kutta(x, steps, &mut y);
@@ -138,4 +138,24 @@ fn rounds_over_part_of_a_buffer() {
         })
         .collect();
     check("in-place rounds", &x, &rounds_grad(&x), &hand, rounds);
+}
+
+#[test]
+fn second_order_through_the_copies() {
+    // y₃(2) = (2/3) x₀x₁x₂x₃: ∂²/∂xⱼ∂xₖ = (2/3) Π_{i≠j,k} xᵢ off the diagonal, 0 on it.
+    let x = [0.9, -1.3, 0.7, 1.1];
+    let v = [0.3, -0.5, 0.8, 0.2];
+    let product: f64 = x.iter().product();
+    let hessian = |j: usize, k: usize| {
+        if j == k {
+            0.0
+        } else {
+            2.0 / 3.0 * product / (x[j] * x[k])
+        }
+    };
+    let hv = runge_kutta_last_hvp(&x, &v, 5);
+    for j in 0..4 {
+        let expected: f64 = (0..4).map(|k| hessian(j, k) * v[k]).sum();
+        approx::assert_relative_eq!(hv[j], expected, max_relative = 1e-10, epsilon = 1e-12);
+    }
 }
