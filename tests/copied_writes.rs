@@ -159,3 +159,41 @@ fn second_order_through_the_copies() {
         approx::assert_relative_eq!(hv[j], expected, max_relative = 1e-10, epsilon = 1e-12);
     }
 }
+
+/// Two rounds of `sᵢ ← (r + 1) vᵢ + sᵢ / 2` from `s = 0`, each followed by `Σ sᵢ²`: `s` is a
+/// local buffer, so a caller's pullback keeps this function's forward sweep, copies
+/// included, in the closure `smoothed_energy_record` returns.
+#[differentiate]
+fn smoothed_energy(v: &[f64]) -> f64 {
+    let n = v.len();
+    let mut s = vec![0.0; n];
+    let mut total = 0.0;
+    for round in 0..2 {
+        for i in 0..n {
+            s[i] = (round as f64 + 1.0) * v[i] + s[i] * 0.5;
+        }
+        total += squares(&s);
+    }
+    total
+}
+
+/// [`smoothed_energy`] of each row of `d` entries.
+#[differentiate]
+fn row_energies(x: &[f64], d: usize) -> f64 {
+    let mut total = 0.0;
+    for r in 0..x.len() / d {
+        total += smoothed_energy(&x[r * d..(r + 1) * d]);
+    }
+    total
+}
+
+#[test]
+fn copies_kept_by_a_recorded_callee() {
+    let x = [0.3, -1.2, 0.8, 1.5, -0.4, 0.9];
+    // s = v after the first round and 2.5 v after the second: Σ (1 + 6.25) v², gradient
+    // 14.5 v.
+    let hand: Vec<f64> = x.iter().map(|v| 14.5 * v).collect();
+    check("row energies", &x, &row_energies_grad(&x, 3), &hand, |x| {
+        row_energies(x, 3)
+    });
+}
