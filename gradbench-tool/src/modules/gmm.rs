@@ -190,26 +190,21 @@ pub fn sqnorm(v: &[f64]) -> f64 {
     v.iter().map(|a| a * a).sum()
 }
 
-/// `out = a − b`.
+/// `out = Q (x − μ)` for the lower triangular `Q` with diagonal `diag` and strictly lower
+/// entries `lower`, stored column by column. One function rather than a difference into a
+/// buffer and a product of that buffer: each point and component then makes one recorded
+/// call and one overwritten buffer instead of two.
 #[differentiate]
-pub fn subtract(a: &[f64], b: &[f64], out: &mut [f64]) {
-    for i in 0..a.len() {
-        out[i] = a[i] - b[i];
-    }
-}
-
-/// `out = Q v` for the lower triangular `Q` with diagonal `diag` and strictly lower entries
-/// `lower`, stored column by column.
-#[differentiate]
-pub fn q_times(diag: &[f64], lower: &[f64], v: &[f64], out: &mut [f64]) {
+pub fn q_times_difference(diag: &[f64], lower: &[f64], x: &[f64], mu: &[f64], out: &mut [f64]) {
     let d = diag.len();
     for i in 0..d {
-        out[i] = diag[i] * v[i];
+        out[i] = diag[i] * (x[i] - mu[i]);
     }
     let mut idx = 0;
     for j in 0..d {
+        let centered = x[j] - mu[j];
         for i in j + 1..d {
-            out[i] += lower[idx] * v[j];
+            out[i] += lower[idx] * centered;
             idx += 1;
         }
     }
@@ -287,21 +282,16 @@ pub fn log_posterior(
         let q_c = &q[c * d..(c + 1) * d];
         sum_qs[c] = q_c.iter().sum();
     }
-    let mut centered = vec![0.0; d];
     let mut q_centered = vec![0.0; d];
     let mut beta = vec![0.0; k];
     let mut data_term = 0.0;
     for i in 0..n {
         for c in 0..k {
-            subtract(
-                &x[i * d..(i + 1) * d],
-                &mu[c * d..(c + 1) * d],
-                &mut centered,
-            );
-            q_times(
+            q_times_difference(
                 &diags[c * d..(c + 1) * d],
                 &l[c * l_sz..(c + 1) * l_sz],
-                &centered,
+                &x[i * d..(i + 1) * d],
+                &mu[c * d..(c + 1) * d],
                 &mut q_centered,
             );
             beta[c] = alpha[c] + sum_qs[c] - 0.5 * sqnorm(&q_centered);
