@@ -197,3 +197,32 @@ fn copies_kept_by_a_recorded_callee() {
         row_energies(x, 3)
     });
 }
+
+/// A buffer made afresh in every trip of an outer loop and written by an inner one, which a
+/// callee then reads: `Σᵣ Σᵢ ((r + 1) xᵢ)²` over two trips.
+#[differentiate]
+fn scaled_squares(x: &[f64]) -> f64 {
+    let mut total = 0.0;
+    for r in 0..2 {
+        let mut scaled = vec![0.0; x.len()];
+        for i in 0..x.len() {
+            scaled[i] = (r as f64 + 1.0) * x[i];
+        }
+        total += squares(&scaled);
+    }
+    total
+}
+
+#[test]
+fn a_buffer_local_to_an_outer_loop() {
+    let x = [0.5, -1.5, 2.0];
+    // (1 + 4) Σ x², gradient 10 x.
+    let hand: Vec<f64> = x.iter().map(|v| 10.0 * v).collect();
+    check(
+        "scaled squares",
+        &x,
+        &scaled_squares_grad(&x),
+        &hand,
+        scaled_squares,
+    );
+}
