@@ -115,6 +115,13 @@ fn a_slice_outside_wrt_costs_the_adjoint_no_allocation() {
     assert_eq!(result, (w * (dx * dx + dy * dy), dx * dx + dy * dy));
     common::assert_close("∂/∂x₀", x_bar[0], 2.0 * w * dx, 1e-12);
     common::assert_close("∂/∂x₁", x_bar[1], 2.0 * w * dy, 1e-12);
+    let numeric = autodiff::testing::gradient(
+        |p| weighted_distance(&p[..2], p[2], &target),
+        &[x[0], x[1], w],
+    );
+    common::assert_close("∂/∂x₀ by differences", x_bar[0], numeric[0], 1e-6);
+    common::assert_close("∂/∂x₁ by differences", x_bar[1], numeric[1], 1e-6);
+    common::assert_close("∂/∂w by differences", result.1, numeric[2], 1e-6);
 }
 
 #[test]
